@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from kikin.accounts.demo import load_demo_users
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (one per role) and their organisations. Safe to run twice."
+
+    def handle(self, *args, **options):
+        users = load_demo_users()
+        self.stdout.write(f"demo users: {', '.join(u.username for u in users)}")

@@ -1,0 +1,66 @@
+"""Reads of programs and their plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from .models import PlanRevision, Program, ResearchItem, Theme, ThemeTerms
+
+
+@dataclass(frozen=True)
+class TermsInForce:
+    """A theme's terms on a date, and on what basis they were chosen."""
+
+    theme: Theme
+    terms: ThemeTerms | None
+    #: "in_force": the latest revision on or before the date; "earliest_recorded": the date is
+    #: before every revision that states the theme's terms, so the earliest one is shown.
+    basis: str
+
+
+def revision_in_force(program: Program, on: dt.date) -> PlanRevision | None:
+    """The plan revision in force on `on`: the latest whose date is on or before it."""
+    return program.revisions.filter(effective_date__lte=on).order_by("-effective_date").first()
+
+
+def terms_in_force(theme: Theme, on: dt.date) -> TermsInForce:
+    """The terms that applied to `theme` on `on` (rules.md §1: the revision in force then)."""
+    qs = theme.terms.select_related("revision", "theme__item", "theme__parent")
+    current = qs.filter(revision__effective_date__lte=on).order_by("-revision__effective_date").first()
+    if current is not None:
+        return TermsInForce(theme, current, "in_force")
+    return TermsInForce(theme, qs.order_by("revision__effective_date").first(), "earliest_recorded")
+
+
+@dataclass(frozen=True)
+class ItemWithThemes:
+    item: ResearchItem
+    rows: list[TermsInForce]
+
+
+def program_plan_on(program: Program, on: dt.date) -> list[ItemWithThemes]:
+    """Items → themes with the terms in force on `on`, in three queries whatever the size."""
+    themes = list(
+        Theme.objects.filter(program=program)
+        .select_related("item", "parent")
+        .prefetch_related(
+            Prefetch(
+                "terms",
+                queryset=ThemeTerms.objects.select_related("revision").order_by("revision__effective_date"),
+            )
+        )
+    )
+    by_item: dict[int, list[TermsInForce]] = {}
+    for theme in themes:
+        terms = list(theme.terms.all())
+        before = [t for t in terms if t.revision.effective_date <= on]
+        if before:
+            row = TermsInForce(theme, before[-1], "in_force")
+        else:
+            row = TermsInForce(theme, terms[0] if terms else None, "earliest_recorded")
+        by_item.setdefault(theme.item_id, []).append(row)
+    items = ResearchItem.objects.filter(program=program).order_by("number")
+    return [ItemWithThemes(item, by_item.get(item.pk, [])) for item in items]
