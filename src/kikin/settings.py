@@ -117,7 +117,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = os.environ.get("KIKIN_STATIC_ROOT") or None  # set for collectstatic in production
+WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("KIKIN_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"

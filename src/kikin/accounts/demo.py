@@ -1,6 +1,8 @@
 """The demo's people: one user per role, and the organisations they act for."""
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from kikin.audit.services import record
 
@@ -25,6 +27,20 @@ DEMO_USERS = [
 ]
 
 
+#: The agency's staff manage plans and calls in the admin and may read accounts and the audit trail.
+AGENCY_STAFF_GROUP = "agency-staff"
+
+
+def agency_staff_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=AGENCY_STAFF_GROUP)
+    perms = Permission.objects.filter(
+        Q(content_type__app_label__in=["programs", "calls"])
+        | Q(content_type__app_label__in=["accounts", "audit"], codename__startswith="view_")
+    )
+    group.permissions.set(perms)
+    return group
+
+
 @transaction.atomic
 def load_demo_users() -> list[User]:
     """Create or refresh the demo users; safe to run twice. Passwords are reset to DEMO_PASSWORD."""
@@ -43,6 +59,8 @@ def load_demo_users() -> list[User]:
         user.is_staff = is_staff
         user.set_password(DEMO_PASSWORD)
         user.save()
+        if is_staff:
+            user.groups.add(agency_staff_group())
         if created:
             record(actor=None, action="user.create_demo", obj=user, after={"role": role})
         users.append(user)

@@ -35,7 +35,7 @@ def to_jst_date(value: dt.date | dt.datetime) -> dt.date:
 def fiscal_year(value: dt.date | dt.datetime) -> int:
     """The Japanese fiscal year (年度) of a date or aware instant: April–March, in JST.
 
-    2025-03-31 → 2024; 2025-04-01 → 2025. Seed: 000_628dcc7e01f6f899.txt lines 4632–4635
+    2025-03-31 → 2024; 2025-04-01 → 2025. Seed: 000_628dcc7e01f6f899.txt lines 4636–4642
     (the government's fiscal year, 4月1日～翌年3月31日).
     """
     d = to_jst_date(value)
