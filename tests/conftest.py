@@ -35,6 +35,14 @@ def _database_is_postgresql_in_ci(django_db_blocker):
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Hashing with the production hasher costs ~0.3 s a login; the tests need no such strength."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def plan(db):
     """The seed plan catalogue in the test database (loaded when a flush has emptied it)."""

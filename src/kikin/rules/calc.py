@@ -20,11 +20,11 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from . import caps, fiscal, leakage, refund, returns, schedule, subsidy, targets
+from . import caps, fiscal, leakage, plan, refund, returns, schedule, subsidy, targets
 from .errors import RuleError
 from .money import FIXED_AMOUNT_LABEL, format_rate, parse_rate
 
@@ -42,6 +42,10 @@ _FY_KEY_RE = re.compile(r"\d{4}")
 
 class InputError(RuleError):
     """Input that does not fit a field's declared kind."""
+
+
+class CatalogueError(Exception):
+    """The plan catalogue could not be read: a fault of the installation, not of the input."""
 
 
 class _FloatLiteral(str):
@@ -127,7 +131,11 @@ def integer(lo: int, hi: int, what: str = "an integer") -> Kind:
 def decimal(example: str = "2.5", lo: Decimal | None = None, hi: Decimal | None = None) -> Kind:
     def parse(value, path):
         text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        if isinstance(value, _FloatLiteral) or not isinstance(text, str) or not _DECIMAL_RE.fullmatch(text.strip()):
+        if (
+            isinstance(value, _FloatLiteral)
+            or not isinstance(text, str)
+            or not _DECIMAL_RE.fullmatch(text.strip())
+        ):
             raise InputError(path, f'must be a decimal string such as "{example}"')
         d = Decimal(text.strip())
         if lo is not None and d < lo:
@@ -136,7 +144,11 @@ def decimal(example: str = "2.5", lo: Decimal | None = None, hi: Decimal | None 
             raise InputError(path, f"must be at most {hi}")
         return d
 
-    bounds = "" if lo is None and hi is None else f", {lo if lo is not None else '…'}–{hi if hi is not None else '…'}"
+    bounds = (
+        ""
+        if lo is None and hi is None
+        else f", {lo if lo is not None else '…'}–{hi if hi is not None else '…'}"
+    )
     return Kind(f'decimal string such as "{example}"{bounds}', parse)
 
 
@@ -160,11 +172,15 @@ def ratio() -> Kind:
 def rate() -> Kind:
     def parse(value, path):
         if isinstance(value, _FloatLiteral) or not isinstance(value, str):
-            raise InputError(path, f'must be a rate string such as "2/3", "1/2" or "{FIXED_AMOUNT_LABEL}"')
+            raise InputError(
+                path, f'must be a rate string such as "2/3", "1/2" or "{FIXED_AMOUNT_LABEL}"'
+            )
         try:
             return parse_rate(value)
         except ValueError:
-            raise InputError(path, f'must be a rate string in (0, 1] such as "2/3" or "1/2"') from None
+            raise InputError(
+                path, 'must be a rate string in (0, 1] such as "2/3" or "1/2"'
+            ) from None
 
     return Kind(f'rate string such as "2/3", "1/2", "1" or "{FIXED_AMOUNT_LABEL}"', parse)
 
@@ -210,7 +226,9 @@ def date() -> Kind:
 
 def instant() -> Kind:
     def parse(value, path):
-        message = 'must be an ISO 8601 date and time with a UTC offset such as "2025-03-31T15:00:00Z"'
+        message = (
+            'must be an ISO 8601 date and time with a UTC offset such as "2025-03-31T15:00:00Z"'
+        )
         if not isinstance(value, str) or "T" not in value:
             raise InputError(path, message)
         try:
@@ -226,21 +244,30 @@ def instant() -> Kind:
 
 def theme_key(*, refund_scheme: bool = False) -> Kind:
     def parse(value, path):
-        from . import plan
-
         if not isinstance(value, str):
             raise InputError(path, f'must be a theme key such as "1-a1", not {_json_type(value)}')
+        try:
+            plan.program()
+        except (OSError, ValueError) as e:
+            raise CatalogueError(
+                f"the plan catalogue could not be read: {type(e).__name__}: {e}"
+            ) from e
         try:
             spec = plan.theme(value)
         except KeyError:
             keys = [t.key for t in plan.program().themes]
             near = difflib.get_close_matches(value, keys, n=1)
-            hint = f' (did you mean "{near[0]}"?)' if near else ' (item number, hyphen, code: "1-a1", "2-d1")'
+            hint = (
+                f' (did you mean "{near[0]}"?)'
+                if near
+                else ' (item number, hyphen, code: "1-a1", "2-d1")'
+            )
             raise InputError(path, f'unknown theme "{value}"{hint}') from None
         if refund_scheme and not spec.refund_scheme:
             raise InputError(
                 path,
-                f'theme "{value}" is not under the refund scheme (only item ① system technology themes '
+                f'theme "{value}" is not under the refund scheme '
+                "(only item ① system technology themes "
                 "(a1) (a2) (b1) (b4) (b5) (c1) (c2) (c7) (f1) (f2))",
             )
         return spec
@@ -253,11 +280,17 @@ def sales_by_fy() -> Kind:
 
     def parse(value, path):
         if not isinstance(value, dict):
-            raise InputError(path, f'must be an object of fiscal year → yen such as {{"2018": 10000000000}}, not {_json_type(value)}')
+            raise InputError(
+                path,
+                'must be an object of fiscal year → yen such as {"2018": 10000000000}, '
+                f"not {_json_type(value)}",
+            )
         out = {}
         for key, amount in value.items():
             if not _FY_KEY_RE.fullmatch(key):
-                raise InputError(f"{path}.{key}", 'is not a fiscal year: keys are years such as "2018"')
+                raise InputError(
+                    f"{path}.{key}", 'is not a fiscal year: keys are years such as "2018"'
+                )
             out[int(key)] = value_kind.parse(amount, f"{path}.{key}")
         return out
 
@@ -320,7 +353,7 @@ def _read_object(value, fields: tuple[Field, ...], path: str = "") -> dict:
 
 
 def format_number(value: Fraction | Decimal | int) -> str:
-    """An exact number as a string: 27 → "27", 66.5 → "66.5", 2/3 → "2/3" (never rounded here)."""
+    """An exact number as a string: 27 → "27", 133/2 → "66.5", 2/3 → "2/3"; never rounded here."""
     if isinstance(value, Decimal):
         return str(value)
     value = Fraction(value)
@@ -330,42 +363,92 @@ def format_number(value: Fraction | Decimal | int) -> str:
     for p in (2, 5):
         while d % p == 0:
             d //= p
-    if d == 1:  # a terminating decimal
-        places = 0
-        while (value * 10**places).denominator != 1:
-            places += 1
-        return str(Decimal(value.numerator) / Decimal(value.denominator)).rstrip("0") if places else str(value)
-    return str(value)
+    if d != 1:  # no finite decimal: keep the fraction
+        return str(value)
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    return str(Decimal(int(value * 10**places)).scaleb(-places))
 
 
 def _iso(d: dt.date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-def _refuse(args: dict, allowed: set[str], optional: tuple[str, ...], why: str) -> None:
-    for name in optional:
-        if args.get(name) is not None and name not in allowed:
-            raise InputError(name, why)
+# --- the names ------------------------------------------------------------
+#
+# Each name is a function from the checked fields to the output object, registered with its
+# fields by `@command`; `Field` lines read: name, kind, help (`opt` for optional ones).
 
 
-# --- the names -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str
+    fields: tuple[Field, ...]
+    run: Callable[[dict], dict]
 
 
+COMMANDS: dict[str, Command] = {}
+
+
+def req(name: str, kind: Kind, help: str) -> Field:
+    return Field(name, kind, help)
+
+
+def opt(name: str, kind: Kind, help: str, default: object = None) -> Field:
+    return Field(name, kind, help, required=False, default=default)
+
+
+def command(name: str, summary: str, *fields: Field):
+    def register(run: Callable[[dict], dict]) -> Callable[[dict], dict]:
+        COMMANDS[name] = Command(name, summary, fields, run)
+        return run
+
+    return register
+
+
+THEME = theme_key()
+INDEX = decimal("2.5")
+YEN = money()
+YEN_POSITIVE = money(positive=True)
+PERCENT = decimal("12.5", lo=Decimal(0))
+SHARE_PERCENT = decimal("85", lo=Decimal(0), hi=Decimal(100))
+CALL = string("2024-07")
+
+
+@command(
+    "budget-cap",
+    "a theme's budget cap (予算規模), with the variable rate (変動率) where it has one",
+    req("theme", THEME, "theme key"),
+    opt("set_value", INDEX, "set value of the cost-effectiveness index (variable caps)"),
+    opt("call", CALL, "call key (call totals, caps by call)"),
+    opt("option", string("testbed"), "scope of the proposal (caps by option)"),
+    opt("tranche", integer(1, 9), "gate number of a growing cap (1 = up to the first gate)"),
+)
 def run_budget_cap(a: dict) -> dict:
     spec = a["theme"]
     rule = spec.cap
-    allowed = {"variable": {"set_value"}, "call_total": {"call"}, "options": {"option"}, "tranches": {"tranche"}}.get(
-        rule.kind, {"call"} if rule.by_call else set()
+    needs = {
+        "variable": "set_value",
+        "call_total": "call",
+        "options": "option",
+        "tranches": "tranche",
+    }
+    allowed = {needs[rule.kind]} if rule.kind in needs else ({"call"} if rule.by_call else set())
+    for name in ("set_value", "call", "option", "tranche"):
+        if a[name] is not None and name not in allowed:
+            raise InputError(name, f"does not apply: theme {spec.key}'s cap is of kind {rule.kind}")
+    cap = caps.budget_cap(
+        rule, set_value=a["set_value"], call=a["call"], option=a["option"], tranche=a["tranche"]
     )
-    _refuse(a, allowed, ("set_value", "call", "option", "tranche"), f"does not apply: theme {spec.key}'s cap is of kind {rule.kind}")
-    cap = caps.budget_cap(rule, set_value=a["set_value"], call=a["call"], option=a["option"], tranche=a["tranche"])
     out: dict = {"theme": spec.key, "cap_kind": rule.kind}
     if rule.kind == "variable":
         out["set_value"] = str(caps.round_index(a["set_value"]))
         out["admissible"] = caps.set_value_admissible(a["set_value"])
         out["variable_rate_percent"] = format_number(caps.variable_rate(a["set_value"]))
         out["base_cap_yen"] = rule.base_yen
-    elif rule.kind == "call_total" or (a["call"] is not None and rule.by_call):
+    elif a["call"] is not None:
         out["call"] = a["call"]
     elif rule.kind == "options":
         out["option"] = a["option"]
@@ -378,6 +461,17 @@ def run_budget_cap(a: dict) -> dict:
     return out
 
 
+@command(
+    "refund",
+    "the R&D cost refund (研究開発費返還制度) of a system technology theme",
+    req("theme", theme_key(refund_scheme=True), "theme key, one under the refund scheme"),
+    req("start_fy", integer(2020, 2029, "a fiscal year"), "fiscal year the theme started"),
+    req("proposal_contract_yen", YEN_POSITIVE, "proposal-time contract cost (提案時委託費)"),
+    req("received_yen", YEN_POSITIVE, "contract money received (委託費受領額), net of increases"),
+    req("set_value", INDEX, "set value of the cost-effectiveness index (設定値)"),
+    req("sales_yen_by_fy", sales_by_fy(), "sales by fiscal year (売上高)"),
+    opt("ended_early", boolean(), "ended early by decision of the ministry and NEDO", False),
+)
 def run_refund(a: dict) -> dict:
     r = refund.evaluate_refund(
         a["theme"],
@@ -407,27 +501,65 @@ def run_refund(a: dict) -> dict:
     }
 
 
+@command(
+    "self-investment",
+    "the return owed under a self-investment pledge (自己開発投資額)",
+    req("pledged_yen", YEN, "pledged self-investment (自己開発投資額)"),
+    req("received_yen", YEN, "contract money received (委託費受領額)"),
+    req("proposal_contract_yen", YEN_POSITIVE, "proposal-time contract cost (提案時委託費)"),
+    req("actual_burden_yen", YEN, "actual self-funded burden (実負担額)"),
+)
 def run_self_investment(a: dict) -> dict:
-    expected = Fraction(a["pledged_yen"] * a["received_yen"], a["proposal_contract_yen"] or 1)
-    return {
-        "return_yen": returns.self_investment_return(
-            a["pledged_yen"], a["received_yen"], a["proposal_contract_yen"], a["actual_burden_yen"]
-        ),
-        "expected_burden_yen": int(expected),
-    }
+    back = returns.self_investment_return(
+        a["pledged_yen"], a["received_yen"], a["proposal_contract_yen"], a["actual_burden_yen"]
+    )
+    expected = Fraction(a["pledged_yen"] * a["received_yen"], a["proposal_contract_yen"])
+    return {"return_yen": back, "expected_burden_yen": int(expected)}
 
 
+@command(
+    "payback",
+    "revenue payback of a grant (収益納付, 別紙1)",
+    req("profit_yen", money(signed=True), "A: cumulative operating profit (収益額), may be < 0"),
+    req("deduction_yen", YEN, "B: deduction, the eligible subsidized cost (控除額)"),
+    req("grant_yen", YEN, "C: confirmed grant amount (補助金確定額)"),
+    req("spending_yen", YEN_POSITIVE, "D: spending on the subsidized work (支出額)"),
+    req("paid_yen", YEN, "E: payback already made (納付額)"),
+    opt(
+        "contribution_ratio", ratio(), "share of the profit due to the grant (寄与率)", Fraction(1)
+    ),
+)
 def run_payback(a: dict) -> dict:
-    return {
-        "payback_yen": returns.revenue_payback(
-            a["profit_yen"], a["deduction_yen"], a["grant_yen"], a["spending_yen"], a["paid_yen"], a["contribution_ratio"]
-        )
-    }
+    payback = returns.revenue_payback(
+        a["profit_yen"],
+        a["deduction_yen"],
+        a["grant_yen"],
+        a["spending_yen"],
+        a["paid_yen"],
+        a["contribution_ratio"],
+    )
+    return {"payback_yen": payback}
 
 
+@command(
+    "subsidy",
+    "a theme's subsidy rate (助成率) and the subsidy on an eligible cost",
+    req("theme", THEME, "theme key"),
+    req("eligible_cost_yen", YEN, "eligible cost (助成対象経費)"),
+    opt("call", CALL, "call key ((g3) GENIAC)"),
+    opt("applicant", choice(*subsidy.APPLICANT_CATEGORIES), "applicant category ((g3) GENIAC)"),
+    opt("project_year", integer(1, 10), "year of the project, 1 = the first ((g6))"),
+    opt("rate", rate(), "which of the theme's rates, where it has more than one"),
+    opt("testbed", boolean(), "testbed work of (g6), a contract in every year", False),
+)
 def run_subsidy(a: dict) -> dict:
     terms = subsidy.subsidy_terms(
-        a["theme"], call=a["call"], applicant=a["applicant"], project_year=a["project_year"], rate=a["rate"], testbed=a["testbed"]
+        a["theme"],
+        call=a["call"],
+        applicant=a["applicant"],
+        project_year=a["project_year"],
+        rate=a["rate"],
+        testbed=a["testbed"],
     )
     return {
         "theme": a["theme"].key,
@@ -438,15 +570,27 @@ def run_subsidy(a: dict) -> dict:
     }
 
 
+@command(
+    "schedule",
+    "a theme's period end, stage-gate date and end after a failed gate",
+    req("theme", THEME, "theme key"),
+    req("start_date", date(), "first day of the theme's R&D"),
+    opt("call", string("2024-02"), "call key, where the period depends on the call"),
+    opt("gate_review_date", date(), "date the stage-gate review was actually held"),
+)
 def run_schedule(a: dict) -> dict:
     spec = a["theme"]
-    if a["call"] is not None and spec.period_months_by_call and a["call"] not in spec.period_months_by_call:
-        from . import plan
-
-        calls = [c.key for c in plan.program().calls if spec.key in c.themes] or list(spec.period_months_by_call)
+    if a["call"] is not None:
+        calls = [c.key for c in plan.program().calls if spec.key in c.themes]
+        calls += [k for k in spec.period_months_by_call if k not in calls]
         if a["call"] not in calls:
-            raise InputError("call", f"{a['call']!r} is not a call of theme {spec.key} ({', '.join(calls)})")
-    s = schedule.theme_schedule(spec, a["start_date"], call=a["call"], gate_review_date=a["gate_review_date"])
+            known = ", ".join(calls) if calls else "none"
+            raise InputError(
+                "call", f"{a['call']!r} is not a call of theme {spec.key} (calls: {known})"
+            )
+    s = schedule.theme_schedule(
+        spec, a["start_date"], call=a["call"], gate_review_date=a["gate_review_date"]
+    )
     return {
         "theme": spec.key,
         "period_months": s.period_months,
@@ -459,20 +603,43 @@ def run_schedule(a: dict) -> dict:
     }
 
 
+@command(
+    "booking-limit",
+    "the 80 % limit on cost booked up to 3 months after the stage gate",
+    req("theme", THEME, "theme key"),
+    req("whole_period_cost_yen", YEN, "proposal-time contract cost of the whole period"),
+    opt("period_months", integer(1, 120), "the actual period in months (default: the plan's)"),
+    opt("accelerated", boolean(), "the budget was increased after adoption", False),
+    opt("gate_review_date", date(), "date of the stage-gate review"),
+)
 def run_booking_limit(a: dict) -> dict:
     spec = a["theme"]
-    months = a["period_months"] or spec.period_for_call(None)
+    months = a["period_months"] or spec.period_months
     applies = caps.eighty_percent_rule_applies(spec.system_technology, months, a["accelerated"])
     cost = a["whole_period_cost_yen"]
+    bookable = caps.max_bookable_before_gate(cost, months, a["accelerated"]) if applies else cost
+    review = a["gate_review_date"]
     return {
         "theme": spec.key,
         "period_months": months,
         "applies": applies,
-        "max_bookable_before_gate_yen": caps.max_bookable_before_gate(cost, months, a["accelerated"]) if applies else cost,
-        "booking_limit_date": _iso(caps.booking_limit_date(a["gate_review_date"])) if a["gate_review_date"] else None,
+        "max_bookable_before_gate_yen": bookable,
+        "booking_limit_date": _iso(caps.booking_limit_date(review)) if review else None,
     }
 
 
+@command(
+    "prior-consultation",
+    "whether an act needs prior consultation with the ministry (技術流出防止, 別紙3)",
+    req("act", choice(*leakage.ACTS), "the act toward another party or country"),
+    req("forced_transfer_risk", boolean(), "a risk of forced technology transfer is known"),
+    req("counterparty_broke_norms_5y", boolean(), "the other party broke UN or other norms in 5 y"),
+    req("foreign_government_influence", boolean(), "the other party acts for a foreign government"),
+    req("ministry_requested", boolean(), "the ministry asked for consultation"),
+    opt("new_site", boolean(), "production_abroad: a new site is built", False),
+    opt("capacity_increase_percent", PERCENT, "production_abroad: capacity growth, %"),
+    opt("local_consumption_percent", SHARE_PERCENT, "production_abroad: output used locally, %"),
+)
 def run_prior_consultation(a: dict) -> dict:
     required, reasons = leakage.prior_consultation_required(
         a["act"],
@@ -487,36 +654,56 @@ def run_prior_consultation(a: dict) -> dict:
     return {"required": required, "reasons": reasons}
 
 
+THEME_OUTCOME = (
+    req("item", item_number(), "R&D item; ③ and ④ are left out of both targets"),
+    req("completed", boolean(), "the theme's R&D is completed"),
+    req("met_targets", boolean(), "it met the targets set for it (counts when completed)"),
+    req("adopted", boolean(), "the theme was adopted"),
+    req("practical_use", boolean(), "its technology reached practical use (counts when adopted)"),
+)
+
+
+def _share(value: Fraction | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _percent(value: Fraction | None) -> str | None:
+    return None if value is None else str(targets.percent_1dp(value))
+
+
+@command(
+    "fund-targets",
+    "the program's output and outcome targets over its themes",
+    req("themes", objects(THEME_OUTCOME, "{item, completed, met_targets, adopted, ...}"), "themes"),
+)
 def run_fund_targets(a: dict) -> dict:
-    t = targets.fund_targets(
-        targets.ThemeOutcome(
-            item=x["item"],
-            completed=x["completed"],
-            met_targets=x["met_targets"],
-            adopted=x["adopted"],
-            practical_use=x["practical_use"],
-        )
-        for x in a["themes"]
-    )
-    pct = targets.percent_1dp
+    t = targets.fund_targets(targets.ThemeOutcome(**x) for x in a["themes"])
     return {
         "completed_themes": t.completed,
         "met_themes": t.met,
-        "target_achievement": None if t.target_achievement is None else str(t.target_achievement),
-        "target_achievement_percent": None if t.target_achievement is None else str(pct(t.target_achievement)),
+        "target_achievement": _share(t.target_achievement),
+        "target_achievement_percent": _percent(t.target_achievement),
         "meets_output_goal": t.meets_output_goal,
         "adopted_themes": t.adopted,
         "practical_themes": t.practical,
-        "practical_use": None if t.practical_use is None else str(t.practical_use),
-        "practical_use_percent": None if t.practical_use is None else str(pct(t.practical_use)),
+        "practical_use": _share(t.practical_use),
+        "practical_use_percent": _percent(t.practical_use),
         "meets_outcome_goal": t.meets_outcome_goal,
     }
 
 
+@command(
+    "fiscal-year",
+    "the Japanese fiscal year (年度) of a date or instant, with its labels",
+    opt("date", date(), "a calendar date"),
+    opt("datetime", instant(), "an instant with its UTC offset, placed by its date in Tokyo"),
+    opt("fiscal_year", integer(1926, 9999, "a fiscal year"), "a fiscal year, for its labels"),
+)
 def run_fiscal_year(a: dict) -> dict:
     given = [n for n in ("date", "datetime", "fiscal_year") if a[n] is not None]
     if len(given) != 1:
-        raise InputError(given[1] if len(given) > 1 else "date", "give exactly one of date, datetime, fiscal_year")
+        where = given[1] if len(given) > 1 else "date"
+        raise InputError(where, "give exactly one of date, datetime, fiscal_year")
     fy = a["fiscal_year"] if a["fiscal_year"] is not None else fiscal.fiscal_year(a[given[0]])
     first, last = fiscal.fiscal_year_bounds(fy)
     return {
@@ -528,155 +715,16 @@ def run_fiscal_year(a: dict) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class Command:
-    name: str
-    summary: str
-    fields: tuple[Field, ...]
-    run: Callable[[dict], dict]
-    output: tuple[str, ...] = field(default=())
-
-
-PERCENT = decimal("12.5", lo=Decimal(0))
-THEME_OUTCOME_FIELDS = (
-    Field("item", item_number(), "R&D item of the theme; ③ and ④ are left out of both targets"),
-    Field("completed", boolean(), "the theme's R&D is completed"),
-    Field("met_targets", boolean(), "the theme met the targets set for it (counts only when completed)"),
-    Field("adopted", boolean(), "the theme was adopted"),
-    Field("practical_use", boolean(), "the theme's technology reached practical use (counts only when adopted)"),
-)
-
-COMMANDS: dict[str, Command] = {
-    c.name: c
-    for c in (
-        Command(
-            "budget-cap",
-            "a theme's budget cap (予算規模), with the variable rate (変動率) where it has one",
-            (
-                Field("theme", theme_key(), "theme key"),
-                Field("set_value", decimal("2.5"), "set value of the cost-effectiveness index (variable caps)", False),
-                Field("call", string("2024-07"), "call key (call totals, caps by call)", False),
-                Field("option", string("testbed"), "scope of the proposal (caps by option)", False),
-                Field("tranche", integer(1, 9), "gate number of a growing cap (1 = up to the first gate)", False),
-            ),
-            run_budget_cap,
-        ),
-        Command(
-            "refund",
-            "the R&D cost refund (研究開発費返還制度) of a system technology theme",
-            (
-                Field("theme", theme_key(refund_scheme=True), "theme key, one under the refund scheme"),
-                Field("start_fy", integer(2020, 2029, "a fiscal year"), "fiscal year the theme started"),
-                Field("proposal_contract_yen", money(positive=True), "proposal-time contract cost (提案時委託費)"),
-                Field("received_yen", money(positive=True), "contract money received (委託費受領額), net of increases"),
-                Field("set_value", decimal("2.5"), "set value of the cost-effectiveness index (設定値)"),
-                Field("sales_yen_by_fy", sales_by_fy(), "sales by fiscal year (売上高)"),
-                Field("ended_early", boolean(), "ended early by decision of the ministry and NEDO", False, False),
-            ),
-            run_refund,
-        ),
-        Command(
-            "self-investment",
-            "the return owed under a self-investment pledge (自己開発投資額)",
-            (
-                Field("pledged_yen", money(), "pledged self-investment (自己開発投資額)"),
-                Field("received_yen", money(), "contract money received (委託費受領額)"),
-                Field("proposal_contract_yen", money(positive=True), "proposal-time contract cost (提案時委託費)"),
-                Field("actual_burden_yen", money(), "actual self-funded burden (実負担額)"),
-            ),
-            run_self_investment,
-        ),
-        Command(
-            "payback",
-            "revenue payback of a grant (収益納付, 別紙1)",
-            (
-                Field("profit_yen", money(signed=True), "A: cumulative operating profit (収益額), may be negative"),
-                Field("deduction_yen", money(), "B: deduction, the eligible subsidized cost (控除額)"),
-                Field("grant_yen", money(), "C: confirmed grant amount (補助金確定額)"),
-                Field("spending_yen", money(positive=True), "D: spending on the subsidized work (支出額)"),
-                Field("paid_yen", money(), "E: payback already made (納付額)"),
-                Field("contribution_ratio", ratio(), "share of the profit the grant contributed to (寄与率)", False, Fraction(1)),
-            ),
-            run_payback,
-        ),
-        Command(
-            "subsidy",
-            "a theme's subsidy rate (助成率) and the subsidy on an eligible cost",
-            (
-                Field("theme", theme_key(), "theme key"),
-                Field("eligible_cost_yen", money(), "eligible cost (助成対象経費)"),
-                Field("call", string("2024-07"), "call key ((g3) GENIAC)", False),
-                Field("applicant", choice(*subsidy.APPLICANT_CATEGORIES), "applicant category ((g3) GENIAC)", False),
-                Field("project_year", integer(1, 10), "year of the project, 1 = first ((g6))", False),
-                Field("rate", rate(), "which of the theme's rates, where it has more than one", False),
-                Field("testbed", boolean(), "testbed work of (g6), a contract in every year", False, False),
-            ),
-            run_subsidy,
-        ),
-        Command(
-            "schedule",
-            "a theme's period end, stage-gate date and end after a failed gate",
-            (
-                Field("theme", theme_key(), "theme key"),
-                Field("start_date", date(), "first day of the theme's R&D"),
-                Field("call", string("2024-02"), "call key, where the period depends on the call", False),
-                Field("gate_review_date", date(), "date the stage-gate review was actually held", False),
-            ),
-            run_schedule,
-        ),
-        Command(
-            "booking-limit",
-            "the 80 % limit on cost booked up to 3 months after the stage gate",
-            (
-                Field("theme", theme_key(), "theme key"),
-                Field("whole_period_cost_yen", money(), "proposal-time contract cost of the whole period"),
-                Field("period_months", integer(1, 120), "the theme's actual period in months (default: the plan's maximum)", False),
-                Field("accelerated", boolean(), "the budget was increased after adoption", False, False),
-                Field("gate_review_date", date(), "date of the stage-gate review", False),
-            ),
-            run_booking_limit,
-        ),
-        Command(
-            "prior-consultation",
-            "whether an act needs prior consultation with the ministry (技術流出防止, 別紙3)",
-            (
-                Field("act", choice(*leakage.ACTS), "the act toward another party or country"),
-                Field("forced_transfer_risk", boolean(), "a risk of forced technology transfer is known"),
-                Field("counterparty_broke_norms_5y", boolean(), "the other party broke UN resolutions or norms in 5 years"),
-                Field("foreign_government_influence", boolean(), "the other party acts under a foreign government's influence"),
-                Field("ministry_requested", boolean(), "the ministry asked for consultation"),
-                Field("new_site", boolean(), "production_abroad: a new site is built", False, False),
-                Field("capacity_increase_percent", PERCENT, "production_abroad: capacity growth of an existing site, %", False),
-                Field("local_consumption_percent", decimal("85", Decimal(0), Decimal(100)), "production_abroad: share of output consumed in that country, %", False),
-            ),
-            run_prior_consultation,
-        ),
-        Command(
-            "fund-targets",
-            "the program's output and outcome targets over its themes",
-            (Field("themes", objects(THEME_OUTCOME_FIELDS, '{"item", "completed", "met_targets", "adopted", "practical_use"}'), "one object per adopted theme"),),
-            run_fund_targets,
-        ),
-        Command(
-            "fiscal-year",
-            "the Japanese fiscal year (年度) of a date or instant, with its labels",
-            (
-                Field("date", date(), "a calendar date", False),
-                Field("datetime", instant(), "an instant with its UTC offset; placed by its date in Tokyo", False),
-                Field("fiscal_year", integer(1926, 9999, "a fiscal year"), "a fiscal year, for its labels and bounds", False),
-            ),
-            run_fiscal_year,
-        ),
-    )
-}
-
-
-# --- the command line --------------------------------------------------------------------------------
+# --- the command line ------------------------------------------------------------
 
 
 def usage() -> str:
     width = max(len(n) for n in COMMANDS)
-    lines = ["usage: kikin calc NAME < input.json      (kikin calc NAME --help: its fields)", "", "names:"]
+    lines = [
+        "usage: kikin calc NAME < input.json      (kikin calc NAME --help: its fields)",
+        "",
+        "names:",
+    ]
     lines += [f"  {c.name:<{width}}  {c.summary}" for c in COMMANDS.values()]
     return "\n".join(lines)
 
@@ -693,9 +741,16 @@ def parse_input(text: str) -> object:
     if not text.strip():
         raise InputError("input", "empty: give one JSON object on standard input")
     try:
-        return json.loads(text, parse_float=_FloatLiteral, parse_constant=_reject_constant, object_pairs_hook=_object_pairs)
+        return json.loads(
+            text,
+            parse_float=_FloatLiteral,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_object_pairs,
+        )
     except json.JSONDecodeError as e:
-        raise InputError("input", f"not JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
+        raise InputError(
+            "input", f"not JSON ({e.msg} at line {e.lineno} column {e.colno})"
+        ) from None
     except RecursionError:
         raise InputError("input", "nested too deeply") from None
 
@@ -723,15 +778,18 @@ def main(argv: list[str] | None = None) -> int:
         print(command_help(COMMANDS[name]), file=stdout)
         return EXIT_OK
     if rest:
-        print(f"calc: unexpected argument {rest[0]!r}; the input is read from standard input", file=stderr)
+        print(
+            f"calc: unexpected argument {rest[0]!r}; the input is read from standard input",
+            file=stderr,
+        )
         return EXIT_BAD_INPUT
     try:
         result = compute(name, parse_input(sys.stdin.read()))
     except RuleError as e:
         print(" ".join(str(e).split()), file=stderr)
         return EXIT_BAD_INPUT
-    except (OSError, KeyError, LookupError) as e:  # the plan catalogue could not be read
-        print(f"calc: internal error: {type(e).__name__}: {e}", file=stderr)
+    except CatalogueError as e:
+        print(f"calc: internal error: {' '.join(str(e).split())}", file=stderr)
         return EXIT_INTERNAL
     print(json.dumps(result, ensure_ascii=False), file=stdout)
     return EXIT_OK

@@ -64,7 +64,8 @@ def budget_cap(
 ) -> int | None:
     """The cap in yen that `cap_rule` (a `plan.CapRule`) sets; None where the plan sets none.
 
-    variable     base × variable_rate(set_value) %, truncated to the yen (lines 4822–4824, 4924–4930)
+    variable     base × variable_rate(set_value) %, truncated to the yen
+                 (lines 4822–4824, 4924–4930)
     fixed        the base, or the figure for `call` where the plan gives one by call
     first_gate   the base: the cap up to the first stage gate (e.g. (g1), lines 4898–4901)
     tranches     the cumulative cap up to gate `tranche` (1 = the first gate)
@@ -82,14 +83,18 @@ def budget_cap(
     if kind == "call_total":
         calls = ", ".join(cap_rule.by_call)
         if call is None:
-            raise MissingValueError("call", f"required: this theme's cap is a total per call ({calls})")
+            raise MissingValueError(
+                "call", f"required: this theme's cap is a total per call ({calls})"
+            )
         if call not in cap_rule.by_call:
             raise RuleError("call", f"{call!r} is not a call of this theme ({calls})")
         return cap_rule.by_call[call]
     if kind == "options":
         keys = ", ".join(o.key for o in cap_rule.options)
         if option is None:
-            raise MissingValueError("option", f"required: this theme's cap depends on the scope ({keys})")
+            raise MissingValueError(
+                "option", f"required: this theme's cap depends on the scope ({keys})"
+            )
         for o in cap_rule.options:
             if o.key == option:
                 return o.cap_yen
@@ -97,7 +102,9 @@ def budget_cap(
     if kind == "tranches":
         n = len(cap_rule.tranches_yen)
         if tranche is None:
-            raise MissingValueError("tranche", f"required: the cap grows at each passed gate (1–{n})")
+            raise MissingValueError(
+                "tranche", f"required: the cap grows at each passed gate (1–{n})"
+            )
         if not 1 <= tranche <= n:
             raise RuleError("tranche", f"must be between 1 and {n}")
         return cap_rule.tranches_yen[tranche - 1]
@@ -111,7 +118,9 @@ def budget_cap(
     return cap_rule.base_yen
 
 
-def eighty_percent_rule_applies(system_technology: bool, period_months: int, accelerated: bool) -> bool:
+def eighty_percent_rule_applies(
+    system_technology: bool, period_months: int, accelerated: bool
+) -> bool:
     """Whether the 80 % booking limit binds a theme (lines 4822–4830).
 
     It binds the 「システム技術開発」 themes of item ① (the ones with a variable rate), unless
@@ -121,7 +130,9 @@ def eighty_percent_rule_applies(system_technology: bool, period_months: int, acc
     return system_technology and period_months > SHORT_PERIOD_MONTHS and not accelerated
 
 
-def max_bookable_before_gate(whole_period_cost_yen: int, period_months: int, accelerated: bool) -> int:
+def max_bookable_before_gate(
+    whole_period_cost_yen: int, period_months: int, accelerated: bool
+) -> int:
     """Most of the proposal-time contract cost that may be booked up to 3 months after the gate.
 
     80 % of the whole period's proposal-time contract cost, truncated to the yen; the whole cost
@@ -138,4 +149,3 @@ def max_bookable_before_gate(whole_period_cost_yen: int, period_months: int, acc
 def booking_limit_date(gate_review_date: dt.date) -> dt.date:
     """The day the 80 % limit stops binding: 3 months after the stage-gate review (line 4826)."""
     return add_months(gate_review_date, BOOKING_MONTHS_AFTER_GATE)
-

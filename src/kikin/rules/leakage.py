@@ -34,7 +34,9 @@ RISK_CODES = ("forced_transfer_risk", "counterparty_broke_norms_5y", "foreign_go
 def production_abroad_counts(
     new_site: bool, capacity_increase_percent: Decimal | None, local_consumption_percent: Decimal
 ) -> tuple[bool, list[str]]:
-    """Whether building or expanding a site abroad is an act under the rule, and why (line 6506–6510).
+    """Whether building or expanding a site abroad is an act under the rule, and why.
+
+    Lines 6506–6510.
 
     A new site counts, and so does an investment that grows the site's capacity by more than
     10 %; neither counts where 85 % or more of the site's output is consumed in that country.
@@ -43,7 +45,9 @@ def production_abroad_counts(
     if new_site:
         reasons.append("production_new_site")
     elif capacity_increase_percent is None:
-        raise MissingValueError("capacity_increase_percent", "required for production_abroad at an existing site")
+        raise MissingValueError(
+            "capacity_increase_percent", "required for production_abroad at an existing site"
+        )
     elif capacity_increase_percent > CAPACITY_INCREASE_THRESHOLD:
         reasons.append("production_capacity_increase_over_10")
     else:
@@ -63,7 +67,9 @@ def prior_consultation_required(
     ministry_requested: bool = False,
     new_site: bool = False,
 ) -> tuple[bool, list[str]]:
-    """事前相談: whether the act needs prior consultation, with stable reason codes (lines 6476–6510).
+    """事前相談: whether the act needs prior consultation, with stable reason codes.
+
+    Lines 6476–6510.
 
     Required where the act counts AND (a risk of ① is known OR the ministry asked, ②).
     Reasons when required: the act (`act_transfer_ip`, …, `production_new_site`,
@@ -85,7 +91,9 @@ def prior_consultation_required(
     grounds = [
         code
         for code, known in zip(
-            RISK_CODES, (forced_transfer_risk, counterparty_broke_norms_5y, foreign_government_influence)
+            RISK_CODES,
+            (forced_transfer_risk, counterparty_broke_norms_5y, foreign_government_influence),
+            strict=True,
         )
         if known
     ]
@@ -94,7 +102,9 @@ def prior_consultation_required(
     if act == "production_abroad":
         if local_consumption_percent is None:
             raise MissingValueError("local_consumption_percent", "required for production_abroad")
-        counts, act_reasons = production_abroad_counts(new_site, capacity_increase_percent, local_consumption_percent)
+        counts, act_reasons = production_abroad_counts(
+            new_site, capacity_increase_percent, local_consumption_percent
+        )
     else:
         counts, act_reasons = True, [f"act_{act}"]
     if not counts:

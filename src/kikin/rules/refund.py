@@ -6,11 +6,12 @@ evaluation year the achieved value (実績値) is computed the same way from the
 received, and where it falls short of the set value the implementer refunds
 `money received × refund rate`.
 
-    index          = sales increase / budget, rounded half up to one decimal      (line 4628)
-    sales increase = best year of FY start+4 … start+6  −  mean of FY start−2 and start−1
-                     ((f1) (f2) from FY2021 on: start+6 … start+8)                 (lines 4630–4634, 4676–4682)
-    evaluation FY  = start+7 ((f1) (f2) from FY2021 on: start+9)                    (lines 4528, 4670–4676)
-    refund rate    = r > 4.0 → 0 %; 1.0 < r ≤ 4.0 → (40 − 10·r) %; r ≤ 1.0 → 50 %    (lines 4660–4666)
+    index          = sales increase / budget, rounded half up to one decimal (line 4628)
+    sales increase = best year of FY start+4 … start+6 − mean of FY start−2 and start−1
+                     ((f1) (f2) from FY2021 on: start+6 … start+8) (lines 4630–4634, 4676–4682)
+    evaluation FY  = start+7 ((f1) (f2) from FY2021 on: start+9) (lines 4528, 4670–4676)
+    refund rate    = r > 4.0 → 0 %; 1.0 < r ≤ 4.0 → (40 − 10·r) %; r ≤ 1.0 → 50 %
+                     (lines 4660–4666)
 
 Where the two readings of the shifted window meet: the seed writes the scheme for themes that
 started in FY2020 (evaluation FY2027, sales FY2024–2026) and gives the reading for a start in
@@ -61,11 +62,13 @@ def sales_window(start_fy: int, shifted: bool = False) -> tuple[int, int, int]:
 
 
 def baseline_years(start_fy: int) -> tuple[int, int]:
-    """The two years before the start (研究開発開始前年度及び前々年度, line 4632): start−2, start−1."""
+    """The two years before the start, start−2 and start−1 (前年度及び前々年度, line 4632)."""
     return start_fy - 2, start_fy - 1
 
 
-def sales_increase(sales_by_fy: Mapping[int, int], start_fy: int, shifted: bool = False) -> Fraction:
+def sales_increase(
+    sales_by_fy: Mapping[int, int], start_fy: int, shifted: bool = False
+) -> Fraction:
     """売上高増加額: the highest sales of the window minus the mean of the two years before start.
 
     Lines 4630–4634. Exact: the mean of two years may end in half a yen. A missing year raises
@@ -75,7 +78,9 @@ def sales_increase(sales_by_fy: Mapping[int, int], start_fy: int, shifted: bool 
     for fy in needed:
         if fy not in sales_by_fy:
             years = ", ".join(f"FY{y}" for y in needed)
-            raise MissingValueError(f"sales_yen_by_fy.{fy}", f"missing; the sales increase needs {years}")
+            raise MissingValueError(
+                f"sales_yen_by_fy.{fy}", f"missing; the sales increase needs {years}"
+            )
     before = baseline_years(start_fy)
     baseline = Fraction(sales_by_fy[before[0]] + sales_by_fy[before[1]], 2)
     best = max(sales_by_fy[fy] for fy in sales_window(start_fy, shifted))
@@ -95,12 +100,13 @@ def cost_effectiveness_index(sales_increase_yen: Fraction | int, budget_yen: int
 
 
 def refund_rate(achieved: Decimal) -> Fraction:
-    """返還率 in percent from the achieved value `r`, rounded to one decimal first (lines 4660–4666).
+    """返還率 in percent from the achieved value `r`, rounded to one decimal first.
 
-    r > 4.0 → 0; 1.0 < r ≤ 4.0 → 40 − 10·r; r ≤ 1.0 → 50. 1.3 → 27; 4.0 → 0; 1.0 → 50.
+    Lines 4660–4666: r > 4.0 → 0; 1.0 < r ≤ 4.0 → 40 − 10·r; r ≤ 1.0 → 50.
+    1.3 → 27; 4.0 → 0; 1.0 → 50.
     """
     r = Fraction(round_index(achieved))
-    if r > 4:
+    if r > NO_REFUND_ABOVE:
         return Fraction(0)
     if r > 1:
         return 40 - 10 * r
@@ -152,11 +158,12 @@ def evaluate_refund(
 ) -> RefundResult:
     """Apply the scheme to one theme (a `plan.ThemeSpec`) that ran its course.
 
-    Refuses a theme outside the scheme (only item ① system technology themes, line 4510, and not
-    those ended early by a stage gate or other decision of the ministry and NEDO, lines 4510–4514) and a
-    set value that could not have been admitted (≤ 1.0 after rounding, lines 4526–4528). The money
-    received excludes budget increases and continuation money (lines 4534–4538), so it cannot
-    exceed the proposal-time contract cost where that is given.
+    Refuses a theme outside the scheme (only item ① system technology themes, line 4510, and
+    not those ended early by a stage gate or other decision of the ministry and NEDO, lines
+    4510–4514), a start before FY2020, and a set value that could not have been admitted
+    (≤ 1.0 after rounding, lines 4526–4528). The money received excludes budget increases and
+    continuation money (lines 4534–4538), so it cannot exceed the proposal-time contract cost
+    where that is given.
     """
     if not theme_spec.refund_scheme:
         raise NotApplicableError(
@@ -169,8 +176,13 @@ def evaluate_refund(
             "ended_early",
             "a theme ended early by decision of the ministry and NEDO is outside the refund scheme",
         )
+    if start_fy < SCHEME_BASE_FY:
+        raise RuleError("start_fy", f"must be FY{SCHEME_BASE_FY} or later (the program began then)")
     if not set_value_admissible(set_value):
-        raise RuleError("set_value", f"{round_index(set_value)} is not above 1.0: such a proposal is not admitted")
+        raise RuleError(
+            "set_value",
+            f"{round_index(set_value)} is not above 1.0: such a proposal is not admitted",
+        )
     if received_yen <= 0:
         raise RuleError("received_yen", "must be greater than 0")
     if proposal_contract_yen is not None and received_yen > proposal_contract_yen:

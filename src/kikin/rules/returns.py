@@ -55,8 +55,9 @@ def revenue_payback(
     paid_yen: int,
     contribution_ratio: Fraction = Fraction(1),
 ) -> int:
-    """収益納付額 = (A − B) × C / D − E, only where A − B > 0; never negative (別紙1, lines 5483–5535).
+    """収益納付額 = (A − B) × C / D − E, only where A − B > 0; never negative.
 
+    別紙1, lines 5483–5535:
     A profit: cumulative operating profit of the subsidized products (may be negative), times
       the contribution ratio (寄与率, 注2) where the grant contributed only in part;
     B deduction: the eligible subsidized cost (控除額);
@@ -65,7 +66,12 @@ def revenue_payback(
     E paid: payback already made in earlier years (納付額).
     Over several years B, C and D are cumulative (注4). Truncated to the yen.
     """
-    _non_negative(deduction_yen=deduction_yen, grant_yen=grant_yen, spending_yen=spending_yen, paid_yen=paid_yen)
+    _non_negative(
+        deduction_yen=deduction_yen,
+        grant_yen=grant_yen,
+        spending_yen=spending_yen,
+        paid_yen=paid_yen,
+    )
     if spending_yen == 0:
         raise RuleError("spending_yen", "must be greater than 0")
     if not 0 <= contribution_ratio <= 1:

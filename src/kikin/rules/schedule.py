@@ -29,7 +29,9 @@ def stage_gate_due(start: dt.date, months: int) -> dt.date:
     return add_months(start, months)
 
 
-def end_if_gate_failed(review_date: dt.date, period_months: int, period_last_day: dt.date) -> dt.date:
+def end_if_gate_failed(
+    review_date: dt.date, period_months: int, period_last_day: dt.date
+) -> dt.date:
     """When a theme that failed its stage gate ends: 3 months after the review (6 months where
     its period is five years), never later than its period's last day (lines 5303–5305).
 
@@ -81,7 +83,9 @@ def theme_schedule(
         if gate_review_date < start_date:
             raise RuleError("gate_review_date", "is before start_date")
         if gate_review_date > last_day:
-            raise RuleError("gate_review_date", f"is after the period's end ({last_day.isoformat()})")
+            raise RuleError(
+                "gate_review_date", f"is after the period's end ({last_day.isoformat()})"
+            )
     if due is not None:
         failed = end_if_gate_failed(gate_review_date or due, months, last_day)
     return ThemeSchedule(

@@ -55,18 +55,23 @@ def subsidy_terms(
     (1–5) selects it, and `testbed` work is a contract (lines 2489–2501). A contract theme
     pays 1. A grant theme pays its rate; where it has two rates (e.g. (g5) 1/2 or 2/3) and
     nothing above selects one, `rate` must say which (one of the theme's, or 1 for the
-    contract part of a mixed theme).
+    contract part of a mixed theme). Where the plan states no rate for a grant theme (e.g.
+    (e3-3)), `rate` gives the one the call set.
     """
     if theme_spec.rates_by_call:
         calls = ", ".join(theme_spec.rates_by_call)
         if call is None:
-            raise MissingValueError("call", f"required: theme {theme_spec.key} has rates by call ({calls})")
+            raise MissingValueError(
+                "call", f"required: theme {theme_spec.key} has rates by call ({calls})"
+            )
         if call not in theme_spec.rates_by_call:
             raise RuleError("call", f"{call!r} is not a call of theme {theme_spec.key} ({calls})")
         by_category = theme_spec.rates_by_call[call]
         categories = ", ".join(by_category)
         if applicant is None:
-            raise MissingValueError("applicant", f"required: the rate depends on the applicant ({categories})")
+            raise MissingValueError(
+                "applicant", f"required: the rate depends on the applicant ({categories})"
+            )
         if applicant not in by_category:
             raise RuleError("applicant", f"{applicant!r} is not one of {categories}")
         return SubsidyTerms(by_category[applicant], "grant")
@@ -76,7 +81,8 @@ def subsidy_terms(
             return SubsidyTerms(Fraction(1), "contract")
         if project_year is None:
             raise MissingValueError(
-                "project_year", f"required: theme {theme_spec.key} has rates by project year (1–{years})"
+                "project_year",
+                f"required: theme {theme_spec.key} has rates by project year (1–{years})",
             )
         if not 1 <= project_year <= years:
             raise RuleError("project_year", f"must be between 1 and {years}")
@@ -93,16 +99,28 @@ def subsidy_terms(
     if theme_spec.support == "mixed":
         allowed.append(Fraction(1))
     if rate is not None:
-        if rate not in allowed:
+        if theme_spec.rates and rate not in allowed:
             shown = ", ".join(format_rate(r) for r in allowed)
-            raise RuleError("rate", f"{format_rate(rate)} is not a rate of theme {theme_spec.key} ({shown})")
-        return SubsidyTerms(rate, "contract" if theme_spec.support == "mixed" and rate == 1 else "grant")
+            raise RuleError(
+                "rate", f"{format_rate(rate)} is not a rate of theme {theme_spec.key} ({shown})"
+            )
+        return SubsidyTerms(
+            rate, "contract" if theme_spec.support == "mixed" and rate == 1 else "grant"
+        )
     if len(theme_spec.rates) == 1 and theme_spec.support == "grant":
         return SubsidyTerms(theme_spec.rates[0], "grant")
-    if not allowed:
-        raise RuleError("theme", f"the plan gives theme {theme_spec.key} no subsidy rate")
-    shown = ", ".join(format_rate(r) for r in allowed)
-    raise MissingValueError("rate", f"required: theme {theme_spec.key} has more than one rate ({shown})")
+    if not theme_spec.rates:
+        raise MissingValueError(
+            "rate",
+            f"required: the plan states no subsidy rate for theme {theme_spec.key}; "
+            "give the call's rate",
+        )
+    shown = ", ".join(format_rate(r) for r in theme_spec.rates)
+    if theme_spec.support == "mixed":
+        shown += ", or 1 for its contract part"
+    raise MissingValueError(
+        "rate", f"required: theme {theme_spec.key} has more than one rate ({shown})"
+    )
 
 
 def subsidy_rate(

@@ -10,7 +10,7 @@ Seed: 000_628dcc7e01f6f899.txt lines 41–71 (and 002_a9a2f2a212ac3399.txt: 実�
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -42,8 +42,8 @@ class FundTargets:
     practical: int
     target_achievement: Fraction | None
     practical_use: Fraction | None
-    meets_output_goal: bool | None
-    meets_outcome_goal: bool | None
+    meets_output_goal: bool
+    meets_outcome_goal: bool
 
     @property
     def target_achievement_percent(self) -> Decimal | None:
@@ -64,21 +64,37 @@ def counts_toward_targets(item: int) -> bool:
     return item not in EXCLUDED_ITEMS
 
 
+def _outcome(theme: ThemeOutcome | Mapping) -> ThemeOutcome:
+    """A ThemeOutcome from itself, a mapping or any object with the same attributes."""
+    if isinstance(theme, ThemeOutcome):
+        return theme
+    names = ("completed", "met_targets", "adopted", "practical_use")
+    if isinstance(theme, Mapping):
+        values = {n: bool(theme.get(n, n == "adopted")) for n in names}
+        return ThemeOutcome(item=int(theme["item"]), **values)
+    values = {n: bool(getattr(theme, n, n == "adopted")) for n in names}
+    return ThemeOutcome(item=int(theme.item), **values)
+
+
 def fund_targets(
-    themes: Iterable[ThemeOutcome],
+    themes: Iterable[ThemeOutcome | Mapping],
     output_goal_percent: int = OUTPUT_GOAL_PERCENT,
     outcome_goal_percent: int = OUTCOME_GOAL_PERCENT,
 ) -> FundTargets:
     """Both targets over `themes`, as exact fractions; None where no theme counts yet.
 
+    A theme is a ThemeOutcome, a mapping with its keys (`item` may be "1"…"4") or an object
+    with its attributes; `adopted` defaults to true, the other flags to false.
+
     target_achievement = themes completed that met their targets / themes completed;
     practical_use = adopted themes whose technology is in practical use / adopted themes;
     items ③ ④ excluded from numerators and denominators. The goals are compared on the exact
-    fractions (79.96 % does not meet 80 % even though it shows as 80.0); a goal is None (not
-    decided) where its denominator is 0.
+    fractions (79.96 % does not meet 80 % even though it shows as 80.0); a goal is not met
+    (false) while its denominator is 0, and its share is then None.
     """
     completed = met = adopted = practical = 0
-    for t in themes:
+    for theme in themes:
+        t = _outcome(theme)
         if not counts_toward_targets(t.item):
             continue
         if t.completed:
@@ -96,6 +112,6 @@ def fund_targets(
         practical=practical,
         target_achievement=achievement,
         practical_use=use,
-        meets_output_goal=None if achievement is None else achievement * 100 >= output_goal_percent,
-        meets_outcome_goal=None if use is None else use * 100 >= outcome_goal_percent,
+        meets_output_goal=achievement is not None and achievement * 100 >= output_goal_percent,
+        meets_outcome_goal=use is not None and use * 100 >= outcome_goal_percent,
     )
