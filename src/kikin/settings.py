@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "kikin.accounts",
     "kikin.programs",
     "kikin.calls",
+    "kikin.review",
 ]
 
 MIDDLEWARE = [

@@ -67,3 +67,204 @@ class Call(models.Model):
     def adoption_due_date(self) -> dt.date:
         """The 55-day limit from the call's deadline to the adoption decision (000 line 5187)."""
         return self.deadline_date + dt.timedelta(days=ADOPTION_LIMIT_DAYS)
+
+
+class ProposalState(models.TextChoices):
+    """A proposal's states. Allowed moves are declared in `calls.workflow.TRANSITIONS`."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    FIRST_PASSED = "first_passed", _("Passed the first review")
+    FIRST_FAILED = "first_failed", _("Failed the first review")
+    IN_REVIEW = "in_review", _("In the second review")
+    RECOMMENDED = "recommended", _("Committee: adopt")
+    NOT_RECOMMENDED = "not_recommended", _("Committee: reject")
+    ADOPTED = "adopted", _("Adopted (approved by the ministry)")
+    REJECTED = "rejected", _("Not adopted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DevelopmentType(models.TextChoices):
+    """GENIAC (g3) development types (rules.md §6)."""
+
+    SCRATCH = "scratch", _("From scratch")
+    CONTINUED = "continued", _("Continued pre-training of an existing model")
+    FINE_TUNING = "fine_tuning", _("Fine-tuning of a domestic model")
+
+
+class Proposal(models.Model):
+    """A proposal (提案) by one organisation to one call, for one theme.
+
+    While a draft it is edited in place; each submission freezes its content as a
+    ProposalVersion with a receipt number. Business secrets in it (business plans, sales) are
+    confidential (000 lines 5252–5255): only its organisation's members and the staff and
+    reviewers entitled to it may read it.
+    """
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("call"))
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("theme"))
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("organisation")
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    state = models.CharField(_("state"), max_length=20, choices=ProposalState.choices, default=ProposalState.DRAFT, db_index=True)
+    language = models.CharField(_("language"), max_length=2, choices=[("ja", "日本語"), ("en", "English")], default="ja")
+    receipt_number = models.CharField(_("receipt number"), max_length=32, unique=True, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    abstract = models.TextField(_("abstract"), blank=True)
+    plan = models.TextField(_("R&D plan"), blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    period_months = models.PositiveSmallIntegerField(_("period (months)"), null=True, blank=True)
+    set_value = models.DecimalField(
+        _("cost-effectiveness set value"), max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text=_("Sales increase ÷ proposal-time contract cost, for themes under the refund scheme."),
+    )
+    cap_option = models.CharField(_("scope of the proposal"), max_length=16, blank=True)
+    self_investment_yen = models.BigIntegerField(_("pledged self-investment (yen)"), null=True, blank=True)
+    continuation_plan = models.TextField(_("continuation plan"), blank=True)
+    # Technology-leakage declarations (calls from FY2025, 000 lines 6292–6523).
+    leakage_core_technologies = models.TextField(_("core important technologies"), blank=True)
+    leakage_access_control = models.TextField(_("access control"), blank=True)
+    leakage_staff_management = models.TextField(_("management of staff with access"), blank=True)
+    leakage_partner_controls = models.TextField(_("controls at partners"), blank=True)
+    # GENIAC (g3).
+    development_type = models.CharField(_("development type"), max_length=16, choices=DevelopmentType.choices, blank=True)
+    benchmark_target = models.TextField(_("benchmark target"), blank=True)
+    compute_provider = models.CharField(_("compute provider"), max_length=100, blank=True)
+    accelerator_type = models.CharField(_("accelerator type"), max_length=100, blank=True)
+    accelerator_hours = models.PositiveIntegerField(_("accelerator-hours"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, db_index=True)
+    version_count = models.PositiveSmallIntegerField(_("versions"), default=0)
+    #: When the result (adopted or not) was notified; before it the applicant sees only “submitted”.
+    result_notified_at = models.DateTimeField(_("result notified at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["call", "state", "id"]),
+            models.Index(fields=["organisation", "-updated_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(self_investment_yen__isnull=True) | models.Q(self_investment_yen__gte=0),
+                name="self_investment_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="draft") | models.Q(receipt_number__isnull=False),
+                name="submitted_proposal_has_receipt",
+            ),
+        ]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+
+    def __str__(self):
+        return self.receipt_number or f"{self.title or '(untitled)'} #{self.pk}"
+
+    @property
+    def requested_total_yen(self) -> int:
+        return sum(line.requested_yen for line in self.budget_lines.all())
+
+    @property
+    def is_geniac(self) -> bool:
+        return self.theme.item.number == 1 and self.theme.code == "g3"
+
+
+class BudgetLine(models.Model):
+    """The money asked of the fund (NEDO負担額) for one fiscal year, and the eligible cost behind it."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="budget_lines")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    requested_yen = models.BigIntegerField(_("requested (yen)"))
+    eligible_cost_yen = models.BigIntegerField(_("eligible cost (yen)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "fiscal_year"], name="one_budget_line_per_year"),
+            models.CheckConstraint(condition=models.Q(requested_yen__gte=0), name="requested_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(eligible_cost_yen__isnull=True) | models.Q(eligible_cost_yen__gte=0),
+                name="eligible_cost_not_negative",
+            ),
+        ]
+
+
+class TeamMember(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
+    name = models.CharField(_("name"), max_length=100)
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    role = models.CharField(_("role in the project"), max_length=100, blank=True)
+    is_lead = models.BooleanField(_("principal investigator"), default=False)
+
+    class Meta:
+        ordering = ["-is_lead", "id"]
+
+
+class PartnerRelation(models.TextChoices):
+    INDEPENDENT = "independent", _("Independent organisation")
+    PARENT = "parent", _("Parent company")
+    SUBSIDIARY = "subsidiary", _("Subsidiary")
+
+
+class Partner(models.Model):
+    """A joint proposer, subcontractor or collaborator. Partners count as conflicts of interest."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="partnerships"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, default="JP")
+    relation = models.CharField(_("relation"), max_length=16, choices=PartnerRelation.choices, default=PartnerRelation.INDEPENDENT)
+    special_capability = models.TextField(_("special capability (foreign partners)"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    @property
+    def is_foreign(self) -> bool:
+        return self.country.upper() != "JP"
+
+
+def attachment_path(instance, filename):
+    return f"proposals/{instance.proposal_id}/{filename}"
+
+
+class Attachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ProposalVersion(models.Model):
+    """The frozen content of one submission. Never changed after it is written."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    content = models.JSONField(_("content"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    submission_key = models.CharField(max_length=64, unique=True, help_text="idempotency key of the request")
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="one_version_number")]
+
+
+class CallSequence(models.Model):
+    """The last receipt number given in a call, incremented under a row lock."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, primary_key=True, related_name="sequence")
+    last = models.PositiveIntegerField(default=0)

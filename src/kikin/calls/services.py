@@ -1,0 +1,268 @@
+"""Writes for calls and proposals: drafts, attachments, submission, withdrawal.
+
+Every function runs in one transaction and writes its audit record. Submission is idempotent:
+the same submission key (one per rendered form) gives the same version and receipt number, so a
+double click or a retried request never makes two.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kikin.accounts.models import Role
+from kikin.audit.services import record
+
+from . import permissions
+from .models import Attachment, BudgetLine, Call, CallSequence, Partner, Proposal, ProposalState, ProposalVersion, TeamMember
+from .validation import Problem, check_proposal
+from .workflow import apply_transition
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENTS_TOTAL_BYTES = 100 * 1024 * 1024
+MAX_ATTACHMENTS = 20
+#: Accepted files: PDF and office documents, recognised by their first bytes, not their names.
+ATTACHMENT_KINDS = {
+    ".pdf": (b"%PDF-", "application/pdf"),
+    ".docx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".xlsx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".pptx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    ".doc": (b"\xd0\xcf\x11\xe0", "application/msword"),
+    ".xls": (b"\xd0\xcf\x11\xe0", "application/vnd.ms-excel"),
+    ".ppt": (b"\xd0\xcf\x11\xe0", "application/vnd.ms-powerpoint"),
+}
+
+DRAFT_FIELDS = (
+    "title", "abstract", "plan", "language", "start_date", "period_months", "set_value", "cap_option",
+    "self_investment_yen", "continuation_plan", "leakage_core_technologies", "leakage_access_control",
+    "leakage_staff_management", "leakage_partner_controls", "development_type", "benchmark_target",
+    "compute_provider", "accelerator_type", "accelerator_hours",
+)
+
+
+class SubmissionRefused(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _require(ok_reason: tuple[bool, str]):
+    ok, reason = ok_reason
+    if not ok:
+        raise PermissionDenied(reason)
+
+
+@transaction.atomic
+def create_proposal(*, actor, call: Call, theme) -> Proposal:
+    """Start a draft for `actor`'s organisation. Side effect: audit record."""
+    if actor.role != Role.APPLICANT or not actor.organisation_id:
+        raise PermissionDenied(_("Only an applicant acting for an organisation may start a proposal."))
+    if not call.is_open():
+        raise ValidationError({"call": _("The call is not open.")})
+    if not call.themes.filter(pk=theme.pk).exists():
+        raise ValidationError({"theme": _("This theme is not open in this call.")})
+    proposal = Proposal.objects.create(
+        call=call, theme=theme, organisation_id=actor.organisation_id, created_by=actor,
+        language="ja" if (actor.organisation and actor.organisation.country == "JP") else "en",
+    )
+    record(actor=actor, action="proposal.create", obj=proposal, after={"call": call.key, "theme": theme.key})
+    return proposal
+
+
+@transaction.atomic
+def save_draft(*, actor, proposal: Proposal, fields: dict, budget: list[dict] | None = None,
+               team: list[dict] | None = None, partners: list[dict] | None = None) -> Proposal:
+    """Save the working copy as typed (no rule checks beyond the fields' own types).
+
+    `budget` rows: {fiscal_year, requested_yen, eligible_cost_yen}; `team` rows: {name,
+    affiliation, role, is_lead}; `partners` rows: {name, country, relation, special_capability}.
+    A list given replaces the rows; None leaves them. Side effect: audit record of changed fields.
+    """
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _require(permissions.can_edit(actor, proposal))
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValidationError({k: _("Unknown field.") for k in unknown})
+    changed = {}
+    for name, value in fields.items():
+        if getattr(proposal, name) != value:
+            changed[name] = value
+            setattr(proposal, name, value)
+    proposal.full_clean(exclude=["call", "theme", "organisation", "created_by"])
+    proposal.save()
+    if budget is not None:
+        years = [row["fiscal_year"] for row in budget]
+        if len(years) != len(set(years)):
+            raise ValidationError({"budget": _("Each fiscal year may appear once.")})
+        proposal.budget_lines.all().delete()
+        lines = [BudgetLine(proposal=proposal, **row) for row in budget]
+        for line in lines:
+            line.full_clean(exclude=["proposal"])
+        BudgetLine.objects.bulk_create(lines)
+        changed["budget"] = budget
+    if team is not None:
+        proposal.team.all().delete()
+        TeamMember.objects.bulk_create([TeamMember(proposal=proposal, **row) for row in team])
+        changed["team"] = team
+    if partners is not None:
+        proposal.partners.all().delete()
+        Partner.objects.bulk_create([Partner(proposal=proposal, **row) for row in partners])
+        changed["partners"] = partners
+    if changed:
+        record(actor=actor, action="proposal.save_draft", obj=proposal, after={"fields": sorted(changed)})
+    return proposal
+
+
+@transaction.atomic
+def add_attachment(*, actor, proposal: Proposal, uploaded) -> Attachment:
+    """Attach a PDF or office file (checked by its first bytes, its size and the totals)."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _require(permissions.can_edit(actor, proposal))
+    name = uploaded.name
+    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if ext not in ATTACHMENT_KINDS:
+        raise ValidationError({"attachment": _("“%(name)s”: only PDF and office files (%(kinds)s) are accepted.")
+                               % {"name": name, "kinds": ", ".join(ATTACHMENT_KINDS)}})
+    if uploaded.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"attachment": _("“%(name)s” is larger than %(mb)s MB.") % {"name": name, "mb": MAX_ATTACHMENT_BYTES // 2**20}})
+    existing = list(proposal.attachments.values_list("size", flat=True))
+    if len(existing) >= MAX_ATTACHMENTS:
+        raise ValidationError({"attachment": _("At most %(n)s files per proposal.") % {"n": MAX_ATTACHMENTS}})
+    if sum(existing) + uploaded.size > MAX_ATTACHMENTS_TOTAL_BYTES:
+        raise ValidationError({"attachment": _("All files together may be at most %(mb)s MB.") % {"mb": MAX_ATTACHMENTS_TOTAL_BYTES // 2**20}})
+    magic, content_type = ATTACHMENT_KINDS[ext]
+    uploaded.seek(0)
+    head = uploaded.read(len(magic))
+    if head != magic:
+        raise ValidationError({"attachment": _("“%(name)s” is not a real %(ext)s file.") % {"name": name, "ext": ext}})
+    uploaded.seek(0)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    attachment = Attachment(proposal=proposal, original_name=name, content_type=content_type, size=uploaded.size,
+                            sha256=digest.hexdigest(), uploaded_by=actor)
+    attachment.file.save(name, uploaded, save=False)
+    attachment.save()
+    record(actor=actor, action="proposal.attach", obj=proposal, after={"file": name, "size": uploaded.size, "sha256": attachment.sha256})
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, actor, attachment: Attachment) -> None:
+    proposal = Proposal.objects.select_for_update().get(pk=attachment.proposal_id)
+    _require(permissions.can_edit(actor, proposal))
+    record(actor=actor, action="proposal.detach", obj=proposal, before={"file": attachment.original_name})
+    attachment.file.delete(save=False)
+    attachment.delete()
+
+
+def snapshot(proposal: Proposal) -> dict:
+    """The proposal's content as it stands, as plain JSON: what a version freezes."""
+    data = {name: getattr(proposal, name) for name in DRAFT_FIELDS}
+    for name in ("start_date",):
+        data[name] = data[name].isoformat() if data[name] else None
+    data["set_value"] = str(data["set_value"]) if data["set_value"] is not None else None
+    data["theme"] = proposal.theme.key
+    data["budget"] = [
+        {"fiscal_year": b.fiscal_year, "requested_yen": b.requested_yen, "eligible_cost_yen": b.eligible_cost_yen}
+        for b in proposal.budget_lines.all()
+    ]
+    data["team"] = [{"name": m.name, "affiliation": m.affiliation, "role": m.role, "is_lead": m.is_lead} for m in proposal.team.all()]
+    data["partners"] = [
+        {"name": p.name, "country": p.country, "relation": p.relation, "special_capability": p.special_capability}
+        for p in proposal.partners.all()
+    ]
+    data["attachments"] = [{"name": a.original_name, "size": a.size, "sha256": a.sha256} for a in proposal.attachments.all()]
+    return data
+
+
+def _next_receipt_number(call: Call) -> str:
+    CallSequence.objects.get_or_create(call=call)
+    CallSequence.objects.filter(call=call).update(last=F("last") + 1)
+    last = CallSequence.objects.get(call=call).last
+    return f"{call.key}-{last:05d}"
+
+
+@transaction.atomic
+def submit_proposal(*, actor, proposal: Proposal, submission_key: str, at=None) -> ProposalVersion:
+    """Freeze the working copy as a new version, inside the call's window (JST, checked here).
+
+    Idempotent: a submission key already used returns its version unchanged. The first
+    submission gives the proposal its receipt number; later ones (while the call is open and
+    the ministry has not yet reviewed it) add versions under the same number.
+    Raises SubmissionRefused with every problem, PermissionDenied for the wrong person.
+    Side effects: ProposalVersion, state change and audit record.
+    """
+    if not submission_key or len(submission_key) > 64:
+        raise ValidationError({"submission_key": _("Missing or malformed submission key.")})
+    proposal = Proposal.objects.select_for_update().select_related("call", "theme__item", "organisation").get(pk=proposal.pk)
+    done = ProposalVersion.objects.filter(submission_key=submission_key).first()
+    if done is not None:
+        if done.proposal_id != proposal.pk:
+            raise ValidationError({"submission_key": _("This submission key belongs to another proposal.")})
+        return done
+    at = at or timezone.now()
+    if not proposal.call.is_open(at):
+        raise SubmissionRefused([Problem("call", _("The call is closed: proposals are accepted from %(opens)s to %(closes)s (JST).")
+                                         % {"opens": timezone.localtime(proposal.call.opens_at).strftime("%Y-%m-%d %H:%M"),
+                                            "closes": timezone.localtime(proposal.call.closes_at).strftime("%Y-%m-%d %H:%M")})])
+    _require(permissions.can_edit(actor, proposal))
+    problems = check_proposal(proposal)
+    if problems:
+        raise SubmissionRefused(problems)
+    first = proposal.state == ProposalState.DRAFT
+    if first:
+        proposal.receipt_number = _next_receipt_number(proposal.call)
+        proposal.submitted_at = at
+    proposal.version_count += 1
+    proposal.save(update_fields=["receipt_number", "submitted_at", "version_count", "updated_at"])
+    try:
+        with transaction.atomic():
+            version = ProposalVersion.objects.create(
+                proposal=proposal, number=proposal.version_count, content=snapshot(proposal),
+                submitted_at=at, submitted_by=actor, submission_key=submission_key,
+            )
+    except IntegrityError:
+        # The same key raced in through another connection: that one won; return it.
+        return ProposalVersion.objects.get(submission_key=submission_key)
+    apply_transition(proposal, "submit" if first else "resubmit", actor,
+                     extra={"receipt_number": proposal.receipt_number, "version": version.number})
+    return version
+
+
+@transaction.atomic
+def withdraw_proposal(*, actor, proposal: Proposal, reason: str = "") -> Proposal:
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not permissions.is_member(actor, proposal):
+        raise PermissionDenied(_("Only the proposing organisation may withdraw its proposal."))
+    return apply_transition(proposal, "withdraw", actor, note=reason)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: object
+    after: object
+    lines: list[str]
+
+
+def diff_versions(old: dict, new: dict) -> list[FieldChange]:
+    """What changed between two versions' contents, field by field, with a line diff for texts."""
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        lines = []
+        if isinstance(a, str) and isinstance(b, str):
+            lines = list(difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=1))[2:]
+        changes.append(FieldChange(key, a, b, lines))
+    return changes

@@ -1,0 +1,403 @@
+"""Writes of the two-stage selection. Each function: one transaction, a role check, an audit record.
+
+First review (ministry) → second review (agency assigns reviewers; reviewers score) → hearings →
+the committee's decision (recorded by the agency) → the ministry's approval → adoption notices →
+the public list of adoptions (000 lines 5165–5200).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kikin.accounts.models import Role, User
+from kikin.audit.services import record
+from kikin.calls.models import Call, Proposal, ProposalState
+from kikin.calls.workflow import DECIDED_STATES, apply_transition
+
+from .conflicts import conflict_pairs, conflict_reasons
+from .models import AdoptionPlan, Assignment, ConflictDeclaration, Criterion, Decision, FirstReview, Hearing, Review, Score
+
+#: The rubric a call gets when staff have set none.
+DEFAULT_CRITERIA = [
+    ("policy_fit", "政策目的との整合性", "Fit with the policy aims", 1),
+    ("technology", "技術の優位性・新規性", "Technical merit and novelty", 2),
+    ("feasibility", "計画の妥当性・実施体制", "Soundness of the plan and the team", 2),
+    ("practical_use", "実用化・事業化の見通し", "Outlook for practical use and business", 2),
+    ("cost", "費用対効果", "Cost-effectiveness", 1),
+]
+
+
+def _require_role(actor, *roles: str) -> None:
+    if getattr(actor, "role", None) not in roles:
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def _locked(proposal: Proposal) -> Proposal:
+    return Proposal.objects.select_for_update().select_related("theme__item", "call").get(pk=proposal.pk)
+
+
+@transaction.atomic
+def decide_first_review(*, actor, proposal: Proposal, passed: bool, reason: str) -> FirstReview:
+    """The ministry's first review: pass or fail, always with a reason."""
+    _require_role(actor, Role.MINISTRY)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the decision.")})
+    proposal = _locked(proposal)
+    apply_transition(proposal, "pass_first_review" if passed else "fail_first_review", actor, note=reason)
+    return FirstReview.objects.create(proposal=proposal, passed=passed, reason=reason, decided_by=actor)
+
+
+@transaction.atomic
+def ensure_criteria(*, call: Call) -> list[Criterion]:
+    """The call's rubric, creating the default one where staff set none."""
+    existing = list(call.criteria.all())
+    if existing:
+        return existing
+    return [
+        Criterion.objects.create(call=call, code=code, label_ja=ja, label_en=en, weight=w, max_score=5, order=i)
+        for i, (code, ja, en, w) in enumerate(DEFAULT_CRITERIA)
+    ]
+
+
+@transaction.atomic
+def declare_conflict(*, actor, reviewer: User, reason: str, proposal: Proposal | None = None, organisation=None) -> ConflictDeclaration:
+    """A reviewer declares a conflict (or staff declare it for them). An existing assignment
+    that it touches is removed, with its draft review."""
+    if actor.pk != reviewer.pk:
+        _require_role(actor, Role.AGENCY)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the conflict.")})
+    declaration = ConflictDeclaration.objects.create(
+        reviewer=reviewer, proposal=proposal, organisation=organisation, reason=reason, declared_by=actor
+    )
+    affected = Assignment.objects.filter(reviewer=reviewer)
+    affected = affected.filter(proposal=proposal) if proposal else affected.filter(proposal__organisation=organisation) | affected.filter(proposal__partners__organisation=organisation)
+    for assignment in affected.distinct():
+        record(actor=actor, action="review.unassign_conflict", obj=assignment.proposal, before={"reviewer": reviewer.pk})
+        assignment.delete()
+    record(actor=actor, action="review.declare_conflict", obj=declaration,
+           after={"reviewer": reviewer.pk, "proposal": getattr(proposal, "pk", None), "organisation": getattr(organisation, "pk", None)})
+    return declaration
+
+
+def _start_second_review_if_needed(proposal: Proposal, actor) -> None:
+    if proposal.state in {ProposalState.FIRST_PASSED, ProposalState.SUBMITTED}:
+        apply_transition(proposal, "start_second_review", actor)
+
+
+@transaction.atomic
+def assign_reviewer(*, actor, proposal: Proposal, reviewer: User, affinity: Decimal = Decimal(0)) -> Assignment:
+    """Assign one reviewer by hand. Refused where there is a conflict of interest."""
+    _require_role(actor, Role.AGENCY)
+    if reviewer.role != Role.REVIEWER:
+        raise ValidationError({"reviewer": _("Only committee reviewers can be assigned.")})
+    proposal = _locked(proposal)
+    reasons = conflict_reasons(reviewer, proposal)
+    if reasons:
+        raise ValidationError({"reviewer": _("Conflict of interest: %(reasons)s.") % {"reasons": ", ".join(reasons)}})
+    _start_second_review_if_needed(proposal, actor)
+    assignment, created = Assignment.objects.get_or_create(
+        proposal=proposal, reviewer=reviewer, defaults={"assigned_by": actor, "affinity": affinity}
+    )
+    if created:
+        record(actor=actor, action="review.assign", obj=proposal, after={"reviewer": reviewer.pk})
+    return assignment
+
+
+def reviewer_pool() -> list[User]:
+    return list(
+        User.objects.filter(role=Role.REVIEWER, is_active=True, reviewer_profile__active=True)
+        .select_related("organisation", "reviewer_profile")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def auto_assign(*, actor, call: Call, per_proposal: int = 3, min_load: int = 0, max_load: int | None = None,
+                fair: bool = False) -> list[Assignment]:
+    """Assign reviewers to every proposal of `call` awaiting the second review, maximising the
+    total affinity of the proposals' and reviewers' own texts, with no conflicted pair, and each
+    reviewer within their load. Existing assignments are kept and count toward both limits.
+    """
+    import numpy as np
+
+    from kikin.solvers.assignment import AssignmentInfeasible, assign
+
+    from .affinity import affinity_scores
+
+    _require_role(actor, Role.AGENCY)
+    proposals = list(
+        Proposal.objects.select_for_update()
+        .filter(call=call)
+        .filter(_awaiting_second_review())
+        .select_related("theme__item", "organisation")
+        .order_by("pk")
+    )
+    if not proposals:
+        return []
+    reviewers = reviewer_pool()
+    if not reviewers:
+        raise ValidationError({"reviewers": _("The reviewer pool is empty.")})
+    max_load = max_load if max_load is not None else max(r.reviewer_profile.max_load for r in reviewers)
+    existing = set(Assignment.objects.filter(proposal__in=proposals).values_list("proposal_id", "reviewer_id"))
+    latest = _latest_contents(proposals)
+    scores = affinity_scores(
+        [{"title": latest[p.pk].get("title", ""), "abstract": latest[p.pk].get("abstract", ""), "plan": latest[p.pk].get("plan", "")} for p in proposals],
+        [{"keywords": r.reviewer_profile.keyword_list(), "profile": r.reviewer_profile.profile} for r in reviewers],
+    )
+    p_index = {p.pk: i for i, p in enumerate(proposals)}
+    r_index = {r.pk: j for j, r in enumerate(reviewers)}
+    conflicts = np.zeros(scores.shape, dtype=bool)
+    for pid, rid in conflict_pairs(proposals, reviewers):
+        conflicts[p_index[pid], r_index[rid]] = True
+    # Existing assignments are fixed: give them a score no new pair can beat.
+    for pid, rid in existing:
+        if rid in r_index:
+            scores[p_index[pid], r_index[rid]] = scores.max() + 1 if scores.size else 1
+    try:
+        result = assign(scores, conflicts, per_proposal=per_proposal, min_load=min_load, max_load=max_load, fair=fair)
+    except AssignmentInfeasible as exc:
+        raise ValidationError({"assignment": str(exc)}) from None
+    made = []
+    for i, j in result.pairs:
+        proposal, reviewer = proposals[int(i)], reviewers[int(j)]
+        if (proposal.pk, reviewer.pk) in existing:
+            continue
+        _start_second_review_if_needed(proposal, actor)
+        made.append(Assignment(proposal=proposal, reviewer=reviewer, assigned_by=actor,
+                               affinity=Decimal(str(round(float(scores[int(i), int(j)]), 6)))))
+    Assignment.objects.bulk_create(made)
+    for proposal in proposals:
+        _start_second_review_if_needed(proposal, actor)
+    record(actor=actor, action="review.auto_assign", obj=call,
+           after={"proposals": len(proposals), "new_assignments": len(made), "total_score": float(result.total_score),
+                  "min_proposal_score": float(result.min_proposal_score), "fair": fair})
+    return made
+
+
+def _awaiting_second_review():
+    from django.db.models import Q
+
+    return Q(state=ProposalState.FIRST_PASSED) | Q(state=ProposalState.IN_REVIEW) | Q(
+        state=ProposalState.SUBMITTED, theme__item__first_review=False
+    )
+
+
+def _latest_contents(proposals: list[Proposal]) -> dict[int, dict]:
+    from kikin.calls.models import ProposalVersion
+
+    out = {}
+    for v in ProposalVersion.objects.filter(proposal__in=proposals).order_by("proposal_id", "number"):
+        out[v.proposal_id] = v.content
+    return {p.pk: out.get(p.pk, {}) for p in proposals}
+
+
+def weighted_score(criteria: list[Criterion], values: dict[str, int]) -> Decimal:
+    """Σ weight × score / Σ weight × highest score, on a 0–100 scale, to three decimals."""
+    top = sum(c.weight * c.max_score for c in criteria)
+    got = sum(c.weight * values[c.code] for c in criteria)
+    return (Decimal(got) * 100 / Decimal(top)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def save_review(*, actor, assignment: Assignment, scores: dict[str, int], comment: str = "",
+                recommendation: str = "", submit: bool = False) -> Review:
+    """A reviewer saves (or submits) their review. Conflicts are checked again here; a submitted
+    review is final."""
+    assignment = Assignment.objects.select_for_update().select_related("proposal__call").get(pk=assignment.pk)
+    if actor.pk != assignment.reviewer_id:
+        raise PermissionDenied(_("Only the assigned reviewer may review."))
+    if conflict_reasons(actor, assignment.proposal):
+        raise PermissionDenied(_("You have a conflict of interest with this proposal."))
+    if assignment.proposal.state != ProposalState.IN_REVIEW:
+        raise ValidationError({"review": _("The second review of this proposal is closed.")})
+    review, _created = Review.objects.get_or_create(assignment=assignment)
+    if review.is_submitted:
+        raise ValidationError({"review": _("A submitted review cannot be changed.")})
+    criteria = ensure_criteria(call=assignment.proposal.call)
+    errors = {}
+    for c in criteria:
+        value = scores.get(c.code)
+        if value is None:
+            if submit:
+                errors[f"score.{c.code}"] = _("Score every criterion before submitting.")
+            continue
+        if not isinstance(value, int) or not 1 <= value <= c.max_score:
+            errors[f"score.{c.code}"] = _("A whole number from 1 to %(n)s.") % {"n": c.max_score}
+    unknown = set(scores) - {c.code for c in criteria}
+    for code in unknown:
+        errors[f"score.{code}"] = _("Not a criterion of this call.")
+    if recommendation and recommendation not in Review.Recommendation.values:
+        errors["recommendation"] = _("Choose adopt, adopt with conditions or reject.")
+    if submit and not recommendation:
+        errors["recommendation"] = _("Give your recommendation before submitting.")
+    if submit and not comment.strip():
+        errors["comment"] = _("Give your comment before submitting.")
+    if errors:
+        raise ValidationError(errors)
+    review.comment, review.recommendation = comment, recommendation
+    review.scores.all().delete()
+    Score.objects.bulk_create([Score(review=review, criterion=c, value=scores[c.code]) for c in criteria if c.code in scores])
+    if all(c.code in scores for c in criteria):
+        review.weighted_score = weighted_score(criteria, scores)
+    if submit:
+        review.submitted_at = timezone.now()
+    review.save()
+    record(actor=actor, action="review.submit" if submit else "review.save", obj=assignment.proposal,
+           after={"review": review.pk, "weighted_score": str(review.weighted_score) if review.weighted_score is not None else None})
+    return review
+
+
+@transaction.atomic
+def schedule_hearing(*, actor, proposal: Proposal, scheduled_at: dt.datetime, place: str = "") -> Hearing:
+    _require_role(actor, Role.AGENCY, Role.MINISTRY)
+    proposal = _locked(proposal)
+    if proposal.state not in {ProposalState.FIRST_PASSED, ProposalState.IN_REVIEW, ProposalState.SUBMITTED}:
+        raise ValidationError({"proposal": _("Hearings are held during the review.")})
+    hearing = Hearing.objects.create(proposal=proposal, scheduled_at=scheduled_at, place=place, scheduled_by=actor)
+    record(actor=actor, action="review.schedule_hearing", obj=proposal, after={"at": scheduled_at.isoformat()})
+    return hearing
+
+
+@transaction.atomic
+def record_hearing(*, actor, hearing: Hearing, notes: str) -> Hearing:
+    _require_role(actor, Role.AGENCY, Role.MINISTRY)
+    hearing.notes, hearing.held = notes, True
+    hearing.save(update_fields=["notes", "held"])
+    record(actor=actor, action="review.record_hearing", obj=hearing.proposal, after={"hearing": hearing.pk})
+    return hearing
+
+
+def committee_score(proposal: Proposal) -> Decimal | None:
+    """The mean weighted score of the submitted reviews, or None before any."""
+    values = [r.weighted_score for r in Review.objects.filter(assignment__proposal=proposal, submitted_at__isnull=False)
+              if r.weighted_score is not None]
+    if not values:
+        return None
+    return (sum(values) / len(values)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def record_decision(*, actor, proposal: Proposal, outcome: str, reason: str, conditions: str = "",
+                    adopted_as_item: int | None = None, override_reason: str = "") -> Decision:
+    """The committee's decision, recorded by the agency: adopt, adopt with conditions (for
+    example as item ③), or reject. Where it departs from the latest recommended set of the
+    call, a reason for the departure is required."""
+    _require_role(actor, Role.AGENCY)
+    proposal = _locked(proposal)
+    if outcome not in Decision.Outcome.values:
+        raise ValidationError({"outcome": _("Choose adopt, adopt with conditions or reject.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the decision.")})
+    if outcome == Decision.Outcome.ADOPT_WITH_CONDITIONS and not (conditions.strip() or adopted_as_item):
+        raise ValidationError({"conditions": _("State the conditions of adoption.")})
+    if adopted_as_item is not None and outcome == Decision.Outcome.REJECT:
+        raise ValidationError({"adopted_as_item": _("Only an adoption can be made as another item.")})
+    plan = AdoptionPlan.objects.filter(call=proposal.call).first()
+    if plan is not None:
+        recommended = proposal.pk in set(plan.proposal_ids)
+        adopting = outcome != Decision.Outcome.REJECT
+        if recommended != adopting and not override_reason.strip():
+            raise ValidationError({"override_reason": _("This departs from the recommended set of adoptions: give the reason.")})
+    score = committee_score(proposal)
+    apply_transition(proposal, "not_recommend" if outcome == Decision.Outcome.REJECT else "recommend", actor, note=reason,
+                     extra={"outcome": outcome, "committee_score": str(score) if score is not None else None})
+    Decision.objects.filter(proposal=proposal).delete()  # a decision returned by the ministry is taken again
+    return Decision.objects.create(
+        proposal=proposal, outcome=outcome, reason=reason, conditions=conditions, adopted_as_item=adopted_as_item,
+        committee_score=score, override_reason=override_reason, decided_by=actor,
+    )
+
+
+@transaction.atomic
+def approve_decision(*, actor, proposal: Proposal, approve: bool, note: str = "") -> Proposal:
+    """The ministry approves the committee's decision, or returns it to the committee."""
+    _require_role(actor, Role.MINISTRY)
+    proposal = _locked(proposal)
+    decision = Decision.objects.select_for_update().get(proposal=proposal)
+    if not approve:
+        if not note.strip():
+            raise ValidationError({"note": _("Say why the decision is returned.")})
+        return apply_transition(proposal, "return_to_committee", actor, note=note)
+    name = "approve_rejection" if decision.outcome == Decision.Outcome.REJECT else "approve_adoption"
+    apply_transition(proposal, name, actor, note=note)
+    decision.approved_by, decision.approved_at, decision.approval_note = actor, timezone.now(), note
+    decision.save(update_fields=["approved_by", "approved_at", "approval_note"])
+    return proposal
+
+
+@transaction.atomic
+def recommend_adoptions(*, actor, call: Call) -> AdoptionPlan:
+    """The set of proposals that maximises the total committee score within the call's budget
+    and each proposal's cap (a MILP). Staff may depart from it with a recorded reason."""
+    import numpy as np
+
+    from kikin.calls.validation import cap_for
+    from kikin.solvers.adoption import choose_adoptions
+
+    _require_role(actor, Role.AGENCY)
+    if call.budget_total_yen is None:
+        raise ValidationError({"budget_total_yen": _("The call has no budget total.")})
+    proposals = list(
+        Proposal.objects.filter(call=call, state__in=[ProposalState.IN_REVIEW, ProposalState.RECOMMENDED, ProposalState.NOT_RECOMMENDED])
+        .select_related("theme__item", "call").prefetch_related("budget_lines").order_by("pk")
+    )
+    scored = [(p, committee_score(p)) for p in proposals]
+    scored = [(p, s) for p, s in scored if s is not None]
+    if not scored:
+        raise ValidationError({"call": _("No proposal of this call has a submitted review yet.")})
+    costs = np.array([p.requested_total_yen for p, _s in scored], dtype=np.int64)
+    caps = np.array([cap_for(p) if cap_for(p) is not None else np.iinfo(np.int64).max for p, _s in scored], dtype=np.int64)
+    result = choose_adoptions(
+        scores=np.array([float(s) for _p, s in scored]),
+        costs_yen=costs,
+        call_of=np.zeros(len(scored), dtype=np.int64),
+        call_budgets_yen=np.array([call.budget_total_yen], dtype=np.int64),
+        caps_yen=caps,
+    )
+    chosen = [scored[int(i)][0].pk for i in result.chosen]
+    plan = AdoptionPlan.objects.create(
+        call=call, proposal_ids=chosen,
+        total_score=sum((s for p, s in scored if p.pk in set(chosen)), Decimal(0)),
+        total_yen=int(sum(int(costs[int(i)]) for i in result.chosen)), budget_yen=call.budget_total_yen,
+        proven_optimal=bool(result.proven_optimal), made_by=actor,
+    )
+    record(actor=actor, action="review.recommend_adoptions", obj=call,
+           after={"chosen": chosen, "total_yen": plan.total_yen, "budget_yen": plan.budget_yen})
+    return plan
+
+
+@transaction.atomic
+def issue_notices(*, actor, call: Call) -> list[Proposal]:
+    """Notify every decided proposal of `call` of its result (adopted or not)."""
+    _require_role(actor, Role.AGENCY)
+    now = timezone.now()
+    proposals = list(Proposal.objects.select_for_update().filter(call=call, state__in=DECIDED_STATES, result_notified_at__isnull=True).order_by("pk"))
+    for p in proposals:
+        p.result_notified_at = now
+        p.save(update_fields=["result_notified_at", "updated_at"])
+        if p.state == ProposalState.ADOPTED:
+            Decision.objects.filter(proposal=p).update(notified_at=now, notice_number=f"{p.receipt_number}-N")
+        record(actor=actor, action="proposal.notify", obj=p, after={"state": p.state})
+    return proposals
+
+
+@transaction.atomic
+def publish_adoptions(*, actor, call: Call) -> int:
+    """Publish the call's notified adoptions on the public page. Returns how many."""
+    _require_role(actor, Role.AGENCY)
+    decisions = Decision.objects.select_for_update().filter(
+        proposal__call=call, proposal__state=ProposalState.ADOPTED, notified_at__isnull=False, published_at__isnull=True
+    )
+    now = timezone.now()
+    ids = list(decisions.values_list("proposal_id", flat=True))
+    for pid in ids:
+        record(actor=actor, action="proposal.publish", obj=Proposal(pk=pid), after={"published_at": now.isoformat()})
+    decisions.update(published_at=now)
+    return len(ids)

@@ -1,0 +1,84 @@
+"""Builders for test data: organisations, users by role, open calls and complete proposals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from django.utils import timezone
+
+from kikin.accounts.models import Organisation, OrganisationCategory, Role, User
+from kikin.calls.models import Call
+from kikin.calls.services import create_proposal, save_draft
+from kikin.programs.models import Program, Theme
+from kikin.review.models import ReviewerProfile
+
+_seq = itertools.count(1)
+
+
+def organisation(name=None, category=OrganisationCategory.LARGE, country="JP") -> Organisation:
+    n = next(_seq)
+    return Organisation.objects.create(name_ja=name or f"試験株式会社{n}", name_en=f"Test Co {n}", category=category, country=country)
+
+
+def user(role: str, org: Organisation | None = None, username=None) -> User:
+    n = next(_seq)
+    u = User.objects.create_user(username=username or f"{role}{n}", password="pw", role=role,
+                                 organisation=org, display_name=f"{role} {n}")
+    return u
+
+
+def applicant(org=None) -> User:
+    return user(Role.APPLICANT, org or organisation())
+
+
+def reviewer(org=None, keywords="", profile="") -> User:
+    u = user(Role.REVIEWER, org or organisation(category=OrganisationCategory.ACADEMIA))
+    ReviewerProfile.objects.create(user=u, keywords=keywords, profile=profile)
+    return u
+
+
+def theme(key: str) -> Theme:
+    item, code = key.split("-", 1)
+    return Theme.objects.get(item__number=int(item), code=code)
+
+
+def open_call(program: Program, themes=("1-a1",), *, key=None, budget_yen=10_000_000_000, opens=None, closes=None) -> Call:
+    now = timezone.now()
+    call = Call.objects.create(
+        program=program, key=key or f"test-{next(_seq)}", title_ja="試験公募", title_en="Test call",
+        opens_at=opens or now - dt.timedelta(days=1), closes_at=closes or now + dt.timedelta(days=10),
+        budget_total_yen=budget_yen,
+    )
+    call.themes.set([theme(k) for k in themes])
+    return call
+
+
+def start_of_next_fy() -> dt.date:
+    today = timezone.localdate()
+    return dt.date(today.year + (1 if today.month >= 4 else 0), 4, 1)
+
+
+def complete_proposal(actor: User, call: Call, theme_key="1-a1", *, title="クラウド型コアの高度化", requested=(1_000_000_000, 1_000_000_000, 1_000_000_000), set_value="2.5", **fields):
+    """A proposal that passes every check for a contract theme under the refund scheme."""
+    p = create_proposal(actor=actor, call=call, theme=theme(theme_key))
+    start = start_of_next_fy()
+    data = {
+        "title": title, "abstract": "仮想化したコアネットワークの性能を高める。", "plan": "第1年度：設計。第2年度：試作。第3年度：実証。",
+        "start_date": start, "period_months": 36,
+        "set_value": Decimal(set_value) if set_value is not None else None,
+        "leakage_core_technologies": "仮想化コアの制御ソフトウェア",
+        "leakage_access_control": "開発環境は社内ネットワークに限定し、二要素認証で管理する。",
+        "leakage_staff_management": "アクセス権者を名簿で管理し、退職時に権限を失効させる。",
+        "leakage_partner_controls": "再委託先と秘密保持契約を結び、年1回監査する。",
+    }
+    data.update(fields)
+    save_draft(
+        actor=actor, proposal=p, fields=data,
+        budget=[{"fiscal_year": start.year + i, "requested_yen": r, "eligible_cost_yen": r} for i, r in enumerate(requested)],
+        team=[{"name": "研究 太郎", "affiliation": actor.organisation.name_ja, "role": "PI", "is_lead": True}],
+        partners=[],
+    )
+    p.refresh_from_db()
+    return p
