@@ -36,7 +36,8 @@ REVIEWERS = [
     {  # 3: LLM / foundation models (English profile)
         "keywords": ["大規模言語モデル", "large language models", "foundation models",
                      "自然言語処理", "生成AI"],
-        "profile": "Pre-training and evaluation of LLMs for Japanese; efficient fine-tuning on GPUs.",
+        "profile": "Pre-training and evaluation of LLMs for Japanese; "
+        "efficient fine-tuning on GPUs.",
     },
     {  # 4: robotics
         "keywords": ["ロボット", "robotics", "マニピュレーション", "自律移動", "遠隔操作"],
@@ -169,7 +170,7 @@ def test_verbs_use_their_normalised_dictionary_form():
 
 def test_english_stop_words_dropped_and_plurals_stemmed():
     tokens = tokenize("The evaluation of the foundation models for robots and systems")
-    assert "the" not in tokens and "of" not in tokens and "for" not in tokens and "and" not in tokens
+    assert not {"the", "of", "for", "and"} & set(tokens)
     assert tokens.count("model") == 1 and "robot" in tokens and "system" in tokens
     assert tokenize("foundation models") == tokenize("Foundation Model")
     assert tokenize("GPUs") == tokenize("gpu") == ["gpu"]

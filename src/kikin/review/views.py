@@ -1,0 +1,239 @@
+"""Pages of the selection: the staff dashboard with the 55-day countdown, the review panel of a
+proposal, the reviewer's queue and scoring form, and the public list of adoptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kikin.accounts.models import Role, User
+from kikin.calls.models import Call, Proposal, ProposalState
+from kikin.calls.selectors import call_summaries, proposals_for_user, state_counts
+from kikin.calls.workflow import TransitionError
+from kikin.core.timeutil import today_jst
+
+from . import selectors, services
+from .conflicts import conflict_reasons
+from .models import Assignment, Decision, Hearing, Review
+
+#: Staff are warned when the adoption decision is due within this many days.
+WARN_DAYS = 14
+
+
+def _staff(request):
+    if request.user.role not in {Role.MINISTRY, Role.AGENCY}:
+        raise Http404
+
+
+def _messages_from(request, exc):
+    if isinstance(exc, ValidationError):
+        for field, errs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]):
+            messages.error(request, f"{field}: {' '.join(errs)}" if field else " ".join(errs))
+    else:
+        messages.error(request, str(exc))
+
+
+def deadline_status(call: Call, pending: int, today: dt.date | None = None) -> dict:
+    """The 55-day countdown from the call's deadline to the adoption decision."""
+    today = today or today_jst()
+    days_left = (call.adoption_due_date - today).days
+    closed = today > call.deadline_date
+    return {
+        "due": call.adoption_due_date,
+        "days_left": days_left,
+        "running": closed,
+        "overdue": closed and pending > 0 and days_left < 0,
+        "warn": closed and pending > 0 and 0 <= days_left <= WARN_DAYS,
+    }
+
+
+@login_required
+def dashboard(request):
+    _staff(request)
+    calls = list(Call.objects.select_related("program").order_by("-closes_at"))
+    rows = call_summaries(calls)
+    for row in rows:
+        row["deadline"] = deadline_status(row["call"], row["pending"])
+    return render(request, "review/dashboard.html", {"rows": rows})
+
+
+@login_required
+def call_panel(request, pk: int):
+    _staff(request)
+    call = get_object_or_404(Call, pk=pk)
+    qs = (
+        proposals_for_user(request.user, call)
+        .select_related("decision", "first_review")
+        .order_by("receipt_number")
+    )
+    state = request.GET.get("state")
+    if state in ProposalState.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    counts = state_counts(call)
+    pending = sum(counts[s] for s in ("submitted", "first_passed", "in_review", "recommended", "not_recommended"))
+    plan = call.adoption_plans.first()
+    return render(request, "review/call_panel.html", {
+        "call": call, "page": page, "counts": counts, "state": state, "states": ProposalState.choices,
+        "deadline": deadline_status(call, pending), "plan": plan, "is_agency": request.user.role == Role.AGENCY,
+        "is_ministry": request.user.role == Role.MINISTRY,
+    })
+
+
+@login_required
+@require_POST
+def call_action(request, pk: int, action: str):
+    _staff(request)
+    call = get_object_or_404(Call, pk=pk)
+    try:
+        if action == "assign":
+            made = services.auto_assign(actor=request.user, call=call, per_proposal=int(request.POST.get("per_proposal", 3)),
+                                        max_load=int(request.POST["max_load"]) if request.POST.get("max_load") else None,
+                                        fair=request.POST.get("fair") == "1")
+            messages.success(request, _("%(n)s assignments made.") % {"n": len(made)})
+        elif action == "recommend":
+            plan = services.recommend_adoptions(actor=request.user, call=call)
+            messages.success(request, _("Recommended set: %(n)s proposals, %(yen)s yen of %(budget)s yen.")
+                             % {"n": len(plan.proposal_ids), "yen": f"{plan.total_yen:,}", "budget": f"{plan.budget_yen:,}"})
+        elif action == "notify":
+            notified = services.issue_notices(actor=request.user, call=call)
+            messages.success(request, _("%(n)s notices issued.") % {"n": len(notified)})
+        elif action == "publish":
+            n = services.publish_adoptions(actor=request.user, call=call)
+            messages.success(request, _("%(n)s adoptions published.") % {"n": n})
+        else:
+            raise Http404
+    except (ValidationError, PermissionDenied, TransitionError) as exc:
+        _messages_from(request, exc)
+    return redirect("review:call", pk=pk)
+
+
+@login_required
+def proposal_panel(request, pk: int):
+    _staff(request)
+    proposal = get_object_or_404(proposals_for_user(request.user), pk=pk)
+    reviewers = list(User.objects.filter(role=Role.REVIEWER, is_active=True).select_related("organisation").order_by("username"))
+    assignments = list(proposal.assignments.select_related("reviewer", "review"))
+    assigned = {a.reviewer_id for a in assignments}
+    candidates = [(r, conflict_reasons(r, proposal)) for r in reviewers if r.pk not in assigned]
+    return render(request, "review/proposal_panel.html", {
+        "proposal": proposal,
+        "first_review": getattr(proposal, "first_review", None),
+        "assignments": assignments,
+        "candidates": candidates,
+        "reviews": selectors.reviews_visible_to(request.user, proposal),
+        "hearings": proposal.hearings.all(),
+        "decision": Decision.objects.filter(proposal=proposal).first(),
+        "committee_score": services.committee_score(proposal),
+        "is_agency": request.user.role == Role.AGENCY,
+        "is_ministry": request.user.role == Role.MINISTRY,
+        "outcomes": Decision.Outcome.choices,
+        "plan": proposal.call.adoption_plans.first(),
+    })
+
+
+@login_required
+@require_POST
+def proposal_action(request, pk: int, action: str):
+    _staff(request)
+    proposal = get_object_or_404(proposals_for_user(request.user), pk=pk)
+    post = request.POST
+    try:
+        if action == "first_review":
+            services.decide_first_review(actor=request.user, proposal=proposal, passed=post.get("passed") == "1", reason=post.get("reason", ""))
+        elif action == "assign":
+            reviewer = get_object_or_404(User, pk=post.get("reviewer"), role=Role.REVIEWER)
+            services.assign_reviewer(actor=request.user, proposal=proposal, reviewer=reviewer)
+        elif action == "hearing":
+            at = dt.datetime.fromisoformat(post.get("scheduled_at", ""))
+            from kikin.core.timeutil import JST
+
+            services.schedule_hearing(actor=request.user, proposal=proposal, scheduled_at=at.replace(tzinfo=at.tzinfo or JST), place=post.get("place", ""))
+        elif action == "hearing_notes":
+            hearing = get_object_or_404(Hearing, pk=post.get("hearing"), proposal=proposal)
+            services.record_hearing(actor=request.user, hearing=hearing, notes=post.get("notes", ""))
+        elif action == "decide":
+            item = post.get("adopted_as_item") or None
+            services.record_decision(actor=request.user, proposal=proposal, outcome=post.get("outcome", ""),
+                                     reason=post.get("reason", ""), conditions=post.get("conditions", ""),
+                                     adopted_as_item=int(item) if item else None, override_reason=post.get("override_reason", ""))
+        elif action == "approve":
+            services.approve_decision(actor=request.user, proposal=proposal, approve=post.get("approve") == "1", note=post.get("note", ""))
+        else:
+            raise Http404
+        messages.success(request, _("Saved."))
+    except (ValidationError, PermissionDenied, TransitionError, ValueError) as exc:
+        _messages_from(request, exc)
+    return redirect("review:proposal", pk=pk)
+
+
+@login_required
+def my_assignments(request):
+    if request.user.role != Role.REVIEWER:
+        raise Http404
+    return render(request, "review/my_assignments.html", {"assignments": selectors.assignments_for_reviewer(request.user)})
+
+
+@login_required
+def review_form(request, pk: int):
+    assignment = get_object_or_404(Assignment.objects.select_related("proposal__call", "proposal__theme__item"), pk=pk, reviewer=request.user)
+    proposal = assignment.proposal
+    if conflict_reasons(request.user, proposal):
+        raise Http404
+    criteria = services.ensure_criteria(call=proposal.call)
+    review = getattr(assignment, "review", None)
+    errors = {}
+    if request.method == "POST":
+        scores = {}
+        for c in criteria:
+            raw = request.POST.get(f"score_{c.code}", "").strip()
+            if raw:
+                try:
+                    scores[c.code] = int(raw)
+                except ValueError:
+                    errors[f"score.{c.code}"] = _("A whole number from 1 to %(n)s.") % {"n": c.max_score}
+        if not errors:
+            try:
+                review = services.save_review(actor=request.user, assignment=assignment, scores=scores,
+                                              comment=request.POST.get("comment", ""), recommendation=request.POST.get("recommendation", ""),
+                                              submit=request.POST.get("submit") == "1")
+                messages.success(request, _("Review submitted.") if review.is_submitted else _("Review saved."))
+                return redirect("review:review_form", pk=pk)
+            except (ValidationError, PermissionDenied) as exc:
+                if isinstance(exc, ValidationError):
+                    errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+                else:
+                    errors = {"review": str(exc)}
+    latest = proposal.versions.order_by("-number").first()
+    current = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
+    return render(request, "review/review_form.html", {
+        "assignment": assignment, "proposal": proposal, "content": latest.content if latest else {},
+        "criteria": [(c, current.get(c.pk)) for c in criteria], "review": review, "errors": errors,
+        "others": selectors.reviews_visible_to(request.user, proposal).exclude(assignment=assignment),
+        "recommendations": Review.Recommendation.choices,
+    })
+
+
+@login_required
+@require_POST
+def declare_conflict(request, pk: int):
+    assignment = get_object_or_404(Assignment, pk=pk, reviewer=request.user)
+    try:
+        services.declare_conflict(actor=request.user, reviewer=request.user, proposal=assignment.proposal, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Conflict declared; the assignment is withdrawn."))
+        return redirect("review:mine")
+    except ValidationError as exc:
+        _messages_from(request, exc)
+        return redirect("review:review_form", pk=pk)
+
+
+def public_adoptions(request):
+    return render(request, "review/public_adoptions.html", {"decisions": selectors.published_adoptions()[:500]})
