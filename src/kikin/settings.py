@@ -93,7 +93,9 @@ DATABASES = {
     else {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": BASE_DIR / "db.sqlite3",
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
+        # A file, not memory, so that the browser tests' live server threads can share it.
+        "TEST": {"NAME": BASE_DIR / "test-db.sqlite3"},
     }
 }
 

@@ -543,7 +543,7 @@ def _fair_stage(S, avail, k, lo, hi, keys, stage, floor, t_lo, t_hi, V_known_ub,
         stats[f"stage{stage}_milp_seconds"] = stats.get(f"stage{stage}_milp_seconds", 0.0) + (
             time.perf_counter() - t)
         if res.x is None:
-            print(stats); raise RuntimeError(f"fair stage {stage}: HiGHS found no solution ({res.message})")
+            return None
         x = res.x[: model.n] > 0.5
         p, r = model.ap[x], model.ar[x]
         sums = np.bincount(p, weights=None, minlength=P)
@@ -576,6 +576,48 @@ def _fair_stage(S, avail, k, lo, hi, keys, stage, floor, t_lo, t_hi, V_known_ub,
         keys = np.union1d(keys, extra[: max(P, keys.size)])
 
 
+def _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, U0, deadline, stats):
+    """A good max-min assignment fast: min-cost flows with multiplicative weights.
+
+    Each round maximises sum_p w_p * score_p(x) on the candidate arcs (an exact min-cost flow);
+    proposals that came out below average gain weight (w_p *= exp(-beta * z_p), z the standardised
+    per-proposal score).  Every x is a feasible assignment; the best minimum is kept.  Stops at the
+    upper bound U0 (then the minimum is proven optimal).
+    """
+    P, R = S.shape
+    ap, ar = np.divmod(keys, R)
+    s = S[ap, ar].astype(np.float64)
+    smax = max(float(np.abs(s).max(initial=0.0)), 1.0)
+    unit = min(1.0, 2.0**40 / (smax * (P + R + 2)))  # keep the weighted costs well inside int64
+    best_key, best = None, (base_p, base_r)
+    per = np.bincount(base_p, weights=S[base_p, base_r], minlength=P)
+    best_key = (per.min(), per.sum())
+    w = np.ones(P)
+    rounds = 0
+    for beta in (1.5, 0.5, 3.0):
+        w[:] = 1.0
+        for _ in range(15):
+            if best_key[0] >= U0 or (deadline is not None and time.perf_counter() > deadline):
+                break
+            rounds += 1
+            cost = -np.rint(w[ap] * s * unit).astype(np.int64)
+            res = _min_cost_flow(P, R, ap, ar, cost, k, lo, hi)
+            if res is None:
+                break
+            used = res[0] > 0
+            p, r = ap[used], ar[used]
+            g = np.bincount(p, weights=S[p, r], minlength=P)
+            key = (g.min(), g.sum())
+            if key > best_key:
+                best_key, best = key, (p, r)
+            z = (g - g.mean()) / max(float(g.std()), 1e-12)
+            w *= np.exp(-beta * z)
+            w /= w.max()
+            w = np.maximum(w, 1e-6)
+    stats["heuristic_rounds"] = rounds
+    return best[0], best[1], int(best_key[0])
+
+
 def _fair(S, avail, k, lo, hi, base_p, base_r, cand, time_limit, stats):
     P, R = S.shape
     deadline = None if time_limit is None else time.perf_counter() + time_limit
@@ -598,10 +640,19 @@ def _fair(S, avail, k, lo, hi, base_p, base_r, cand, time_limit, stats):
 
     # stage 1: the largest minimum t*
     keys = np.union1d(cand, base_p * R + base_r)
-    t_lo = max(int(worst.min()), base_min)
-    p1, r1, T, proven1 = _fair_stage(
-        S, avail, k, lo, hi, keys, 1, None, t_lo, U0, U0, reach_ok, deadline, stats
-    )
+    h_deadline = None if deadline is None else time.perf_counter() + time_limit / 3
+    t = time.perf_counter()
+    p1, r1, T = _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, U0, h_deadline, stats)
+    stats["heuristic_seconds"] = time.perf_counter() - t
+    stats["heuristic_min_scaled"] = T
+    if T >= U0:
+        proven1 = True
+    else:
+        keys = np.union1d(keys, p1 * R + r1)
+        res = _fair_stage(S, avail, k, lo, hi, keys, 1, None, T, U0, U0, reach_ok, deadline, stats)
+        proven1 = False
+        if res is not None and res[2] >= T:
+            p1, r1, T, proven1 = res
     stats["max_min_scaled"] = T
     if base_min >= T:
         stats["fair_shortcut"] = "the maximum-total assignment already meets the max-min floor"
@@ -612,9 +663,16 @@ def _fair(S, avail, k, lo, hi, base_p, base_r, cand, time_limit, stats):
     kp, kr = np.divmod(keys, R)
     s = S[kp, kr]
     keys = keys[np.where(s >= vk[kp], best[kp], s + best_km1[kp]) >= T]
-    p2, r2, _, proven2 = _fair_stage(
-        S, avail, k, lo, hi, keys, 2, T, 0, 0, base_total, reach_ok, deadline, stats
-    )
+    if deadline is not None:
+        deadline = max(deadline, time.perf_counter() + max(5.0, time_limit / 3))
+    res = _fair_stage(S, avail, k, lo, hi, keys, 2, T, 0, 0, base_total, reach_ok, deadline, stats)
+    if res is None:  # no solution in time: the stage-1 assignment meets the floor
+        return p1, r1, False
+    p2, r2, V2, proven2 = res
+    per1 = np.zeros(P, np.int64)
+    np.add.at(per1, p1, S[p1, r1])
+    if int(per1.sum()) > V2:
+        return p1, r1, False
     return p2, r2, proven1 and proven2
 
 
@@ -633,7 +691,7 @@ def assign(
     proposal_ids: Sequence | None = None,
     reviewer_ids: Sequence | None = None,
     candidates_per_proposal: int | None = None,
-    time_limit: float | None = None,
+    time_limit: float | None = 120.0,
 ) -> Assignment:
     """The optimal assignment of reviewers to proposals (see the module docstring).
 
