@@ -401,3 +401,15 @@ def publish_adoptions(*, actor, call: Call) -> int:
         record(actor=actor, action="proposal.publish", obj=Proposal(pk=pid), after={"published_at": now.isoformat()})
     decisions.update(published_at=now)
     return len(ids)
+
+
+@transaction.atomic
+def update_reviewer_profile(*, actor, keywords: str, profile: str, max_load: int) -> None:
+    """A reviewer keeps their expertise profile (used for automatic assignment) up to date."""
+    _require_role(actor, Role.REVIEWER)
+    if not 1 <= max_load <= 100:
+        raise ValidationError({"max_load": _("Between 1 and 100.")})
+    from .models import ReviewerProfile
+
+    obj, _created = ReviewerProfile.objects.update_or_create(user=actor, defaults={"keywords": keywords, "profile": profile, "max_load": max_load})
+    record(actor=actor, action="review.update_profile", obj=obj, after={"keywords": keywords, "max_load": max_load})

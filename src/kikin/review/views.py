@@ -237,3 +237,22 @@ def declare_conflict(request, pk: int):
 
 def public_adoptions(request):
     return render(request, "review/public_adoptions.html", {"decisions": selectors.published_adoptions()[:500]})
+
+
+@login_required
+def reviewer_profile(request):
+    if request.user.role != Role.REVIEWER:
+        raise Http404
+    from .models import ReviewerProfile
+
+    errors = {}
+    if request.method == "POST":
+        try:
+            services.update_reviewer_profile(actor=request.user, keywords=request.POST.get("keywords", ""),
+                                             profile=request.POST.get("profile", ""), max_load=int(request.POST.get("max_load", "10") or 10))
+            messages.success(request, _("Saved."))
+            return redirect("review:profile")
+        except (ValidationError, ValueError) as exc:
+            errors = exc.message_dict if isinstance(exc, ValidationError) else {"max_load": [str(exc)]}
+    profile = ReviewerProfile.objects.filter(user=request.user).first()
+    return render(request, "review/profile.html", {"profile": profile, "errors": errors})

@@ -497,18 +497,19 @@ def _stage_certificate(model, duals, S, avail, V, reach_ok):
     y_eq, y_hi, y_lo, y_fl, base = duals
     # reduced cost of arc (p, r) in the min form: f − A^T y, with floor-row coefficient −s
     neg_sum = 0.0
+    target = V + 1 if model.stage == 1 else model.floor
     for a, b in _row_blocks(P, R):
         s = S[a:b].astype(np.float64)
         f = np.zeros_like(s) if model.stage == 1 else -s
         rc = f - y_eq[a:b, None] - y_hi[None, :] + y_lo[None, :] + y_fl[a:b, None] * s
-        neg_sum += float(np.minimum(rc, 0.0)[avail[a:b]].sum())
+        # arcs that cannot reach the target are in no solution that matters: left out of the bound
+        neg_sum += float(np.minimum(rc, 0.0)[avail[a:b] & reach_ok(a, b, target)].sum())
     lb = base + neg_sum
     if model.stage == 1:
         r_t = -1.0 - float(y_fl.sum())  # column t: objective −1, +1 in every floor row
         lb += min(r_t * model.t_lo, r_t * model.t_hi)
     ub = -lb
     slack = ub - V - 1.0 + 0.5  # arcs with max(r_a, 0) ≤ slack could still matter
-    target = V + 1 if model.stage == 1 else model.floor
     in_model = np.zeros((P, R), dtype=bool)
     in_model[model.ap, model.ar] = True
     keys, vals = [], []
@@ -530,50 +531,62 @@ def _stage_certificate(model, duals, S, avail, V, reach_ok):
 
 def _fair_stage(S, avail, k, lo, hi, keys, stage, floor, t_lo, t_hi, V_known_ub, reach_ok,
                 deadline, stats):
-    """Solve one fair stage on a growing arc set; returns (p, r, value, proven)."""
+    """Solve one fair stage on a growing arc set.
+
+    Returns (p, r, value, proven), or None when HiGHS found no solution in time.  Each round
+    solves the MILP on the current arcs, then certifies it with the LP duals (see
+    `_stage_certificate`); arcs that could still beat the incumbent are added and the stage
+    re-solved.  It stops unproven when the arc set would grow past `max_arcs` or time runs out.
+    """
     P, R = S.shape
-    max_arcs = max(4 * keys.size, 2_000_000)
+    max_arcs = max(4 * keys.size, 200_000)
+    best = None
     n = 0
+    tag = f"stage{stage}"
     while True:
         n += 1
         model = _Model(P, R, k, lo, hi, S, keys, stage, floor, t_lo, t_hi)
         remaining = None if deadline is None else deadline - time.perf_counter()
         t = time.perf_counter()
         res = model.solve_milp(remaining)
-        stats[f"stage{stage}_milp_seconds"] = stats.get(f"stage{stage}_milp_seconds", 0.0) + (
-            time.perf_counter() - t)
+        stats.setdefault(f"{tag}_milp", []).append(
+            {"arcs": int(keys.size), "seconds": round(time.perf_counter() - t, 3),
+             "status": int(res.status)})
         if res.x is None:
-            return None
+            return best
         x = res.x[: model.n] > 0.5
         p, r = model.ap[x], model.ar[x]
-        sums = np.bincount(p, weights=None, minlength=P)
-        if not (sums == k).all():
-            raise RuntimeError(f"fair stage {stage}: HiGHS returned an infeasible assignment")
+        if not (np.bincount(p, minlength=P) == k).all():
+            raise RuntimeError(f"fair {tag}: HiGHS returned an infeasible assignment")
         per_p = np.zeros(P, np.int64)
         np.add.at(per_p, p, S[p, r])
         V = int(per_p.min()) if stage == 1 else int(per_p.sum())
         if stage == 2 and per_p.min() < floor:
-            raise RuntimeError("fair stage 2: HiGHS returned an assignment below the floor")
-        milp_proven = res.status == 0 and -float(res.mip_dual_bound) < V + 0.5
-        stats[f"stage{stage}_rounds"] = n
-        stats[f"stage{stage}_arcs"] = int(keys.size)
+            raise RuntimeError(f"fair {tag}: HiGHS returned an assignment below the floor")
+        if best is None or V > best[2]:
+            best = (p, r, V, False)
+        V = best[2]
         if V_known_ub is not None and V >= V_known_ub:
-            return p, r, V, True
+            return best[0], best[1], V, True
+        milp_proven = res.status == 0 and -float(res.mip_dual_bound) < V + 0.5
         if not milp_proven:
-            return p, r, V, False
+            return best
         duals = model.lp_duals()
         if duals is None:
-            return p, r, V, False
+            return best
         t = time.perf_counter()
         extra, ub = _stage_certificate(model, duals, S, avail, V, reach_ok)
-        stats[f"stage{stage}_certificate_seconds"] = stats.get(
-            f"stage{stage}_certificate_seconds", 0.0) + time.perf_counter() - t
-        stats[f"stage{stage}_lp_bound"] = ub
+        stats[f"{tag}_certificate_seconds"] = stats.get(f"{tag}_certificate_seconds", 0.0) + (
+            time.perf_counter() - t)
+        stats[f"{tag}_lp_bound_scaled"] = ub
         if extra.size == 0:
-            return p, r, V, True
-        if keys.size >= max_arcs or (deadline is not None and time.perf_counter() > deadline):
-            return p, r, V, False
-        keys = np.union1d(keys, extra[: max(P, keys.size)])
+            return best[0], best[1], V, True
+        if keys.size + extra.size > max_arcs or (
+            deadline is not None and time.perf_counter() > deadline
+        ):
+            stats[f"{tag}_unproven"] = f"{extra.size} arcs could still matter"
+            return best
+        keys = np.union1d(keys, extra)
 
 
 def _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, U0, deadline, stats):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from kikin.accounts.demo import load_demo_users
+from kikin.accounts.demo import load_demo_call, load_demo_users
 
 
 class Command(BaseCommand):
@@ -9,3 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = load_demo_users()
         self.stdout.write(f"demo users: {', '.join(u.username for u in users)}")
+        call = load_demo_call()
+        if call is not None:
+            self.stdout.write(f"demo call open until {call.closes_at:%Y-%m-%d}")
