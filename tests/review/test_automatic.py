@@ -80,8 +80,8 @@ def test_only_agency_staff_assign(call_with_proposals):
 def test_adoption_plan_maximises_score_within_the_budget(call_with_proposals):
     call, agency, reviewers, proposals = call_with_proposals
     services.auto_assign(actor=agency, call=call, per_proposal=1, max_load=1)
-    # Scores 5, 4, 4, 3 on every criterion → 100, 80, 80, 60; each proposal asks 20億円; budget 40億円.
-    for value, p in zip((5, 4, 4, 3), proposals):
+    # Scores 5, 4, 3, 2 on every criterion → 100, 80, 60, 40; each proposal asks 20億円; budget 40億円.
+    for value, p in zip((5, 4, 3, 2), proposals):
         a = Assignment.objects.get(proposal=p)
         codes = [c.code for c in services.ensure_criteria(call=call)]
         services.save_review(actor=a.reviewer, assignment=a, scores={c: value for c in codes}, comment="評価", recommendation="adopt", submit=True)

@@ -52,9 +52,7 @@ This module imports no Django.
 
 from __future__ import annotations
 
-import math
 import time
-import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -158,7 +156,7 @@ def _conflict_mask(conflicts, P: int, R: int) -> np.ndarray:
     return mask
 
 
-def _label(ids: Sequence | None, i: int, kind: str) -> str:
+def _label(ids: Sequence | None, i: int) -> str:
     return str(ids[i]) if ids is not None else f"#{i}"
 
 
@@ -189,7 +187,7 @@ def _check_feasible(avail, k, lo, hi, proposal_ids, reviewer_ids) -> None:
             p = int(bad[0])
             more = f" (and {bad.size - 1} more proposals)" if bad.size > 1 else ""
             raise AssignmentInfeasible(
-                f"per_proposal={k} but proposal {_label(proposal_ids, p, 'proposal')} has only "
+                f"per_proposal={k} but proposal {_label(proposal_ids, p)} has only "
                 f"{int(per_p[p])} reviewers without a conflict{more}"
             )
     if lo > 0 and R:
@@ -199,7 +197,7 @@ def _check_feasible(avail, k, lo, hi, proposal_ids, reviewer_ids) -> None:
             r = int(bad[0])
             more = f" (and {bad.size - 1} more reviewers)" if bad.size > 1 else ""
             raise AssignmentInfeasible(
-                f"min_load={lo} but reviewer {_label(reviewer_ids, r, 'reviewer')} has only "
+                f"min_load={lo} but reviewer {_label(reviewer_ids, r)} has only "
                 f"{int(per_r[r])} proposals without a conflict{more}"
             )
 
@@ -607,7 +605,7 @@ def _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, U0, deadline, s
     best_key = (per.min(), per.sum())
     w = np.ones(P)
     rounds = 0
-    for beta in (1.5, 0.5, 3.0):
+    for beta in (5.0, 1.5, 0.5):
         w[:] = 1.0
         for _ in range(15):
             if best_key[0] >= U0 or (deadline is not None and time.perf_counter() > deadline):
@@ -662,6 +660,9 @@ def _fair(S, avail, k, lo, hi, base_p, base_r, cand, time_limit, stats):
         proven1 = True
     else:
         keys = np.union1d(keys, p1 * R + r1)
+        kp, kr = np.divmod(keys, R)
+        s = S[kp, kr]
+        keys = keys[np.where(s >= vk[kp], best[kp], s + best_km1[kp]) >= T]  # reach T
         res = _fair_stage(S, avail, k, lo, hi, keys, 1, None, T, U0, U0, reach_ok, deadline, stats)
         proven1 = False
         if res is not None and res[2] >= T:
