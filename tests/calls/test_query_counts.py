@@ -162,6 +162,6 @@ def test_a_later_page_costs_the_same_queries_as_the_first(world, client, who):
     add_clones(w, 119, organisation=w["applicant"].organisation)
     url = reverse("calls:proposal_list")
     client.get(url)
-    n1, html1 = measure(client, url, expect=["1 / 3"])
-    n3, html3 = measure(client, url + "?page=3", expect=["3 / 3"])
+    n1, _ = measure(client, url, expect=["1 / 3"])
+    n3, _ = measure(client, url + "?page=3", expect=["3 / 3"])
     assert n3 == n1

@@ -147,6 +147,9 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["call", "state", "id"]),
             models.Index(fields=["organisation", "-updated_at"]),
+            # The staff list (every submitted proposal, newest first) and a call's panel.
+            models.Index(fields=["-updated_at", "-id"], condition=~models.Q(state="draft"), name="proposal_staff_list"),
+            models.Index(fields=["call", "receipt_number"], name="proposal_call_receipt"),
         ]
         constraints = [
             models.CheckConstraint(

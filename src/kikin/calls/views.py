@@ -7,7 +7,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role
+from kikin.core.paging import page_of
 from kikin.programs.selectors import terms_in_force
 
 from . import permissions, selectors, services
@@ -64,7 +64,7 @@ def proposal_list(request):
     state = request.GET.get("state")
     if state in ProposalState.values and request.user.role != Role.APPLICANT:
         qs = qs.filter(state=state)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, request.GET.get("page"), PAGE_SIZE)
     return render(request, "calls/proposal_list.html", {
         "page": page, "state": state, "states": ProposalState.choices,
         "is_applicant": request.user.role == Role.APPLICANT,

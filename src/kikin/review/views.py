@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from kikin.accounts.models import Role, User
 from kikin.calls.models import Call, Proposal, ProposalState
 from kikin.calls.selectors import call_summaries, proposals_for_user, state_counts
 from kikin.calls.workflow import TransitionError
+from kikin.core.paging import page_of
 from kikin.core.timeutil import today_jst
 
 from . import selectors, services
@@ -77,7 +77,7 @@ def call_panel(request, pk: int):
     state = request.GET.get("state")
     if state in ProposalState.values:
         qs = qs.filter(state=state)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(qs, request.GET.get("page"), 50)
     counts = state_counts(call)
     pending = sum(counts[s] for s in ("submitted", "first_passed", "in_review", "recommended", "not_recommended"))
     plan = call.adoption_plans.first()

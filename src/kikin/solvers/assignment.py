@@ -185,7 +185,7 @@ def _check_feasible(avail, k, lo, hi, proposal_ids, reviewer_ids) -> None:
         bad = np.flatnonzero(per_p < k)
         if bad.size:
             p = int(bad[0])
-            more = f" (and {bad.size - 1} more proposals)" if bad.size > 1 else ""
+            more = f" (and {bad.size - 1} more)" if bad.size > 1 else ""
             raise AssignmentInfeasible(
                 f"per_proposal={k} but proposal {_label(proposal_ids, p)} has only "
                 f"{int(per_p[p])} reviewers without a conflict{more}"
@@ -195,7 +195,7 @@ def _check_feasible(avail, k, lo, hi, proposal_ids, reviewer_ids) -> None:
         bad = np.flatnonzero(per_r < lo)
         if bad.size:
             r = int(bad[0])
-            more = f" (and {bad.size - 1} more reviewers)" if bad.size > 1 else ""
+            more = f" (and {bad.size - 1} more)" if bad.size > 1 else ""
             raise AssignmentInfeasible(
                 f"min_load={lo} but reviewer {_label(reviewer_ids, r)} has only "
                 f"{int(per_r[r])} proposals without a conflict{more}"
