@@ -61,7 +61,7 @@ def load_program(spec: plan_rules.ProgramSpec, *, actor=None) -> tuple[Program, 
             obj = model.objects.create(**lookup, **values)
             created[kind] += 1
             return obj
-        changed = [k for k, v in values.items() if getattr(obj, k if not hasattr(v, "pk") else f"{k}_id") != (v.pk if hasattr(v, "pk") else v)]
+        changed = [k for k, v in values.items() if getattr(obj, k) != v]
         if changed:
             for k in changed:
                 setattr(obj, k, values[k])
