@@ -166,6 +166,8 @@ def test_decision_approval_notice_publication(world, client):
     page = client.get(reverse("calls:proposal_detail", args=[p.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Adopted" in page.split('id="status"')[1][:80]
     assert "Weighted score" not in page  # the proposer never sees reviews
+    notice = page.split('id="result-notice"')[1].split("</section>")[0]
+    assert "adopted" in notice and "R&D item 3" in notice
     assert services.publish_adoptions(actor=w["agency"], call=w["call"]) == 1
     assert [d.proposal_id for d in published_adoptions()] == [p.pk]
     client.logout()

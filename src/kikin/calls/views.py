@@ -210,6 +210,11 @@ def proposal_detail(request, pk: int):
     }
     if not is_member:
         context["reviews"] = reviews_visible_to(user, proposal)
+    elif proposal.result_notified_at:
+        # The notice: the result and, for an adoption, its conditions. Never the reviews.
+        from kikin.review.models import Decision
+
+        context["notice"] = Decision.objects.filter(proposal=proposal).first()
     return render(request, "calls/proposal_detail.html", context)
 
 

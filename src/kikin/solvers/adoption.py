@@ -27,7 +27,9 @@ This module imports no Django.
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -79,6 +81,57 @@ def _int_array(values, name: str, n: int | None = None) -> np.ndarray:
 
 def _name(ids, i: int) -> str:
     return str(ids[i]) if ids is not None else f"#{i}"
+
+
+def _components(C: int, n_rows: int, row_call: np.ndarray, capped_rows) -> np.ndarray:
+    """Block of each row: calls linked by a capped theme that spans them share a block."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    if capped_rows is None:
+        return np.arange(n_rows)
+    k = capped_rows >= 0
+    g = sparse.coo_matrix(
+        (np.ones(int(k.sum())), (row_call[k], capped_rows[k])), shape=(n_rows, n_rows)
+    )
+    return connected_components(g, directed=False)[1]
+
+
+def _solve_block(idx, rows_call, rows_theme, rhs, s, cost, mip_rel_gap, deadline):
+    """One independent block: (picked indices, objective, dual bound, proven, message)."""
+    from scipy import sparse
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    m = idx.size
+    cols = np.arange(m)
+    r = [rows_call]
+    c = [cols]
+    if rows_theme is not None:
+        k = rows_theme >= 0
+        r.append(rows_theme[k])
+        c.append(cols[k])
+    r, c = np.concatenate(r), np.concatenate(c)
+    used_rows, local = np.unique(r, return_inverse=True)
+    cm = cost[idx] / _MILLION
+    A = sparse.csr_matrix((cm[c], (local, c)), shape=(used_rows.size, m))
+    options = {"mip_rel_gap": float(mip_rel_gap), "disp": False}
+    if deadline is not None:
+        options["time_limit"] = max(0.1, deadline - time.perf_counter())
+    res = milp(
+        -s[idx],
+        integrality=np.ones(m),
+        bounds=Bounds(0, 1),
+        constraints=LinearConstraint(A, -np.inf, rhs[used_rows] / _MILLION),
+        options=options,
+    )
+    if res.x is None:
+        raise AdoptionError(f"HiGHS found no selection: {res.message}")
+    picked = idx[res.x > 0.5]
+    objective = float(s[picked].sum())
+    dual = -float(res.mip_dual_bound) if res.mip_dual_bound is not None else float("inf")
+    gap = float(res.mip_gap) if res.mip_gap is not None else float("inf")
+    proven = res.status == 0 and gap <= max(mip_rel_gap, 1e-9) + 1e-12
+    return picked, objective, max(dual, objective), proven, str(res.message)
 
 
 def choose_adoptions(
@@ -202,51 +255,52 @@ def choose_adoptions(
     eligible &= s > 0
 
     var = np.flatnonzero(eligible)
-    m = var.size
-    stats: dict = {"variables": int(m)}
+    stats: dict = {"variables": int(var.size)}
     x = np.zeros(n, dtype=bool)
     x[fin] = True
     status, proven, gap = "no free proposal", True, 0.0
-    if m:
-        from scipy import sparse
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
-        cols = np.arange(m)
-        blocks, rhs = [], []
-        cm = cost[var] / _MILLION
-        blocks.append(sparse.csr_matrix((cm, (call[var], cols)), shape=(C, m)))
-        rhs.append(room_call / _MILLION)
-        if theme is not None:
+    if var.size:
+        # rows: one per call, one per capped theme; independent blocks are solved apart
+        row_call = call[var]
+        capped_rows = None
+        if theme is not None and (tcap >= 0).any():
             ct = np.flatnonzero(tcap >= 0)
-            if ct.size:
-                row_of = np.full(T, -1)
-                row_of[ct] = np.arange(ct.size)
-                th = row_of[theme[var]]
-                k = th >= 0
-                blocks.append(sparse.csr_matrix((cm[k], (th[k], cols[k])), shape=(ct.size, m)))
-                rhs.append((tcap[ct] - used_theme[ct]) / _MILLION)
-        A = sparse.vstack(blocks, format="csr")
-        ub = np.concatenate(rhs)
-        options = {"mip_rel_gap": float(mip_rel_gap), "disp": False}
-        if time_limit is not None:
-            options["time_limit"] = float(time_limit)
+            row_of = np.full(T, -1, np.int64)
+            row_of[ct] = C + np.arange(ct.size)
+            capped_rows = row_of[theme[var]]
+            rhs = np.concatenate([room_call, tcap[ct] - used_theme[ct]])
+        else:
+            rhs = room_call.copy()
+        comp = _components(C, rhs.size, row_call, capped_rows)
+        groups = [np.flatnonzero(comp[row_call] == g) for g in np.unique(comp[row_call])]
+        stats["blocks"] = len(groups)
+        deadline = None if time_limit is None else time.perf_counter() + time_limit
+
+        def solve(cols):
+            return _solve_block(var[cols], row_call[cols],
+                                None if capped_rows is None else capped_rows[cols],
+                                rhs, s, cost, mip_rel_gap, deadline)
+
         t = time.perf_counter()
-        res = milp(
-            -s[var],
-            integrality=np.ones(m),
-            bounds=Bounds(0, 1),
-            constraints=LinearConstraint(A, -np.inf, ub),
-            options=options,
-        )
+        workers = min(len(groups), os.cpu_count() or 1)
+        if workers > 1:
+            with ThreadPoolExecutor(workers) as pool:  # HiGHS releases the GIL while it runs
+                results = list(pool.map(solve, groups))
+        else:
+            results = [solve(g) for g in groups]
         stats["milp_seconds"] = time.perf_counter() - t
-        status = str(res.message)
-        if res.x is None:
-            raise AdoptionError(f"HiGHS found no selection: {res.message}")
-        x[var[res.x > 0.5]] = True
-        gap = float(res.mip_gap) if res.mip_gap is not None else float("nan")
-        proven = res.status == 0 and gap <= max(mip_rel_gap, 1e-9) + 1e-12
-        stats["mip_node_count"] = res.mip_node_count
-        stats["dual_bound"] = -float(res.mip_dual_bound) if res.mip_dual_bound is not None else None
+        objective = bound = 0.0
+        messages = set()
+        proven = True
+        for picked, obj, dual, ok, message in results:
+            x[picked] = True
+            objective += obj
+            bound += dual
+            proven &= ok
+            messages.add(message)
+        status = "; ".join(sorted(messages))
+        gap = 0.0 if proven else abs(bound - objective) / max(abs(bound), 1e-12)
+        stats["dual_bound"] = bound
 
     chosen = np.flatnonzero(x)
     spend_call = np.zeros(C, np.int64)
@@ -281,7 +335,7 @@ def choose_adoptions(
         mip_gap=gap,
         seconds=time.perf_counter() - t0,
         spend_per_theme=spend_theme,
-        eligible=int(m),
+        eligible=int(var.size),
         status=status,
         stats=stats,
     )

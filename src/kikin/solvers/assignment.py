@@ -29,18 +29,26 @@ Method (``fair=False``).  A min-cost flow, solved with OR-Tools ``SimpleMinCostF
   arithmetic, so ``proven_optimal`` is an exact proof, not a tolerance.
 
 Method (``fair=True``): lexicographic.  First the largest achievable minimum per-proposal score
-t*, then the largest total subject to every proposal's score ≥ t*.  Because the max-min problem
-with ``per_proposal ≥ 2`` is NP-hard (it contains max-min fair allocation), both stages are
-mixed-integer programs solved with HiGHS (through ``scipy.optimize.milp``; see below) on a
-candidate subgraph, and certified for the full graph with LP duals: from the LP relaxation's
-duals y, any solution that uses an omitted arc a is worth at most ``UB − max(r_a, 0)`` (weak
-duality; ``r_a`` is the arc's reduced cost), so an omitted arc can matter only if that is at
-least the incumbent plus one score unit; such arcs are added and the stage re-solved until none
-is left.  Shortcuts: t* ≤ min over proposals of its best ``per_proposal`` scores, and if the
-unconstrained optimum already meets the floor it is the answer of the second stage.
-``proven_optimal`` is then HiGHS's proof (``mip_rel_gap = 0``, integer objective) plus the
-certificate.  ``time_limit`` bounds the MILPs; when it cuts a stage short, the assignment is
-still feasible and ``proven_optimal`` is false.
+t*, then the largest total subject to every proposal's score ≥ t*.  With ``per_proposal ≥ 2``
+the max-min problem is NP-hard (it contains max-min fair allocation), so:
+
+1. t* is at most U0, the weakest proposal's own best ``per_proposal`` scores.  If the
+   maximum-total assignment reaches U0 it answers both stages.
+2. A heuristic: min-cost flows maximising a weighted total, the weights of proposals that came
+   out low raised multiplicatively; each flow is a feasible assignment.  Reaching U0 proves t*.
+3. Otherwise stage 1 is a MILP (max t, t at least the heuristic's value) and stage 2 a MILP
+   (max total, every proposal ≥ t*), both solved with HiGHS (``scipy.optimize.milp``,
+   ``mip_rel_gap = 0``, integer coefficients) on a candidate subgraph, and certified for the
+   full graph with LP duals: by weak duality any solution that uses an omitted arc a is worth at
+   most ``UB − max(r_a, 0)`` (UB the LP relaxation's dual bound, r_a the arc's reduced cost), so
+   an omitted arc can matter only if that reaches the incumbent plus one score unit; such arcs
+   are added and the stage re-solved.  Arcs that cannot be in any reviewer set of their proposal
+   reaching the target are never needed.
+
+``proven_optimal`` is then HiGHS's proof plus the certificate.  On large dense instances the LP
+relaxation of stage 2 is usually not tight enough for the certificate; the result is then the
+best found (feasible, meeting the floor) and ``proven_optimal`` is false.  ``time_limit`` bounds
+the MILPs (the second stage always gets at least max(5 s, time_limit / 3)).
 
 Why ``scipy.optimize.milp`` and not ``highspy``: OR-Tools 9.15 and highspy 1.15 each ship a
 ``libhighs.so.1`` of a different HiGHS version with the same SONAME; whichever is loaded first is
@@ -310,26 +318,32 @@ def _potentials(P, R, ap, ar, cost, used, sink_flow, hi, lo) -> np.ndarray:
     raise RuntimeError("negative cycle in the residual graph: the flow is not optimal")
 
 
-def _violations(S, avail, used_mask, pi_p, pi_r, limit) -> np.ndarray:
-    """Keys of omitted arcs with a negative reduced cost (at most `limit`, the most negative)."""
+def _violations(S, avail, used_mask, pi_p, pi_r, per_row) -> np.ndarray:
+    """Keys of omitted arcs with a negative reduced cost: each proposal's `per_row` most negative.
+
+    Pricing per proposal (not the globally most negative arcs) keeps the additions balanced:
+    when every proposal prefers the same reviewers, each gets its best alternatives at the
+    current prices.
+    """
     P, R = S.shape
-    keys, vals = [], []
+    keys = []
+    m = min(per_row, R)
+    big = np.iinfo(np.int64).max
     for a, b in _row_blocks(P, R):
         rc = (pi_p[a:b, None] - pi_r[None, :]) - S[a:b]
-        bad = (rc < 0) & avail[a:b] & ~used_mask[a:b]
-        rows, cols = np.nonzero(bad)
+        rc[~avail[a:b] | used_mask[a:b]] = big
+        if m < R:
+            idx = np.argpartition(rc, m - 1, axis=1)[:, :m]
+        else:
+            idx = np.broadcast_to(np.arange(R), rc.shape)
+        vals = np.take_along_axis(rc, idx, axis=1)
+        rows, j = np.nonzero(vals < 0)
         if rows.size:
-            keys.append((rows + a).astype(np.int64) * R + cols)
-            vals.append(rc[rows, cols])
-    if not keys:
-        return np.zeros(0, np.int64)
-    keys, vals = np.concatenate(keys), np.concatenate(vals)
-    if keys.size > limit:
-        keys = keys[np.argpartition(vals, limit - 1)[:limit]]
-    return keys
+            keys.append((rows + a).astype(np.int64) * R + idx[rows, j])
+    return np.concatenate(keys) if keys else np.zeros(0, np.int64)
 
 
-def _max_total(S, avail, k, lo, hi, K, stats) -> tuple[np.ndarray, np.ndarray, bool]:
+def _max_total(S, avail, k, lo, hi, K, stats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The exact maximum-total assignment. Returns (p, r, candidate keys) of the optimum."""
     P, R = S.shape
     n_avail = None
@@ -362,8 +376,7 @@ def _max_total(S, avail, k, lo, hi, K, stats) -> tuple[np.ndarray, np.ndarray, b
         d = _potentials(P, R, ap, ar, cost, used, sink_flow, hi, lo)
         used_mask = np.zeros((P, R), dtype=bool)
         used_mask[ap[used], ar[used]] = True
-        limit = max(10_000, cand.size)
-        extra = _violations(S, avail, used_mask, d[:P], d[P : P + R], limit)
+        extra = _violations(S, avail, used_mask, d[:P], d[P : P + R], K)
         stats["certificate_seconds"] = stats.get("certificate_seconds", 0.0) + time.perf_counter() - t
         if extra.size == 0:
             stats.update(rounds=rounds, candidate_arcs=int(cand.size))
@@ -721,7 +734,7 @@ def assign(
     avail = ~_conflict_mask(conflicts, P, R)
     k, lo, hi = per_proposal, min_load, max_load
     _check_feasible(avail, k, lo, hi, proposal_ids, reviewer_ids)
-    if P and (np.abs(S).max() * (P + R + 2) >= 2**62):
+    if S.size and int(np.abs(S).max()) * (P + R + 2) >= 2**62:
         raise ValueError("scores too large for exact integer costs")
     stats: dict = {}
     if P == 0 or k == 0:

@@ -1,0 +1,1 @@
+"""The solver tests are pure NumPy: no database, no Django settings needed."""
