@@ -76,8 +76,8 @@ def test_draft_to_published_adoption(browser, live_server, plan, tmp_path):
     ctx, page = login(browser, live_server, reviewer)
     page.goto(f"{live_server.url}/review/mine/")
     page.click(f"text={proposal.title}")
-    for field in page.locator("input[name^=score_]").all():
-        field.fill("4")
+    for field in page.locator("select[name^=score_]").all():
+        field.select_option("4")
     page.select_option("select[name=recommendation]", "adopt")
     page.fill("textarea[name=comment]", "実用化の見通しが明確。")
     page.click("button[name=submit][value='1']")

@@ -216,7 +216,7 @@ def review_form(request, pk: int):
     current = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
     return render(request, "review/review_form.html", {
         "assignment": assignment, "proposal": proposal, "content": latest.content if latest else {},
-        "criteria": [(c, current.get(c.pk)) for c in criteria], "review": review, "errors": errors,
+        "criteria": [(c, current.get(c.pk), range(1, c.max_score + 1)) for c in criteria], "review": review, "errors": errors,
         "others": selectors.reviews_visible_to(request.user, proposal).exclude(assignment=assignment),
         "recommendations": Review.Recommendation.choices,
     })

@@ -348,6 +348,7 @@ def _max_total(S, avail, k, lo, hi, K, stats) -> tuple[np.ndarray, np.ndarray, n
     P, R = S.shape
     n_avail = None
     full = K >= R
+    widened = False
     cand = _candidates(S, avail, k, lo, K)
     rounds = 0
     while True:
@@ -363,9 +364,15 @@ def _max_total(S, avail, k, lo, hi, K, stats) -> tuple[np.ndarray, np.ndarray, n
                     f"the loads (min_load={lo}, max_load={hi}) cannot be met together with the "
                     f"conflicts and per_proposal={k}"
                 )
-            K = min(R, 2 * K)
-            full = K >= R
-            cand = np.union1d(cand, _candidates(S, avail, k, lo, K))
+            if not widened:
+                # the proposals' favourites cannot absorb the demand (everyone wants the same
+                # reviewers): give every reviewer enough of its own best proposals to fill up
+                widened = True
+                cand = np.union1d(cand, _top_per_reviewer(S, avail, min(P, 2 * hi)))
+            else:
+                K = min(R, 2 * K)
+                full = K >= R
+                cand = np.union1d(cand, _candidates(S, avail, k, lo, K))
             continue
         flow, sink_flow = res
         used = flow > 0
