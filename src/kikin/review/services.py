@@ -23,6 +23,10 @@ from kikin.calls.workflow import DECIDED_STATES, apply_transition
 from .conflicts import conflict_pairs, conflict_reasons
 from .models import AdoptionPlan, Assignment, ConflictDeclaration, Criterion, Decision, FirstReview, Hearing, Review, Score
 
+#: Fairness mode's bound inside a web request: the assignment stays feasible when it is reached,
+#: only its optimality is then unproven (kikin.solvers.assignment).
+FAIR_TIME_LIMIT_SECONDS = 30.0
+
 #: The rubric a call gets when staff have set none.
 DEFAULT_CRITERIA = [
     ("policy_fit", "政策目的との整合性", "Fit with the policy aims", 1),
@@ -161,7 +165,9 @@ def auto_assign(*, actor, call: Call, per_proposal: int = 3, min_load: int = 0, 
         if rid in r_index:
             scores[p_index[pid], r_index[rid]] = scores.max() + 1 if scores.size else 1
     try:
-        result = assign(scores, conflicts, per_proposal=per_proposal, min_load=min_load, max_load=max_load, fair=fair)
+        result = assign(scores, conflicts, per_proposal=per_proposal, min_load=min_load, max_load=max_load, fair=fair,
+                        proposal_ids=[p.receipt_number for p in proposals], reviewer_ids=[r.username for r in reviewers],
+                        time_limit=FAIR_TIME_LIMIT_SECONDS)
     except AssignmentInfeasible as exc:
         raise ValidationError({"assignment": str(exc)}) from None
     made = []

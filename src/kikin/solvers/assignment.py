@@ -607,27 +607,29 @@ def _fair_stage(S, avail, k, lo, hi, keys, stage, floor, t_lo, t_hi, V_known_ub,
         keys = np.union1d(keys, extra)
 
 
-def _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, U0, deadline, stats):
+def _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, best, U0, deadline, stats):
     """A good max-min assignment fast: min-cost flows with multiplicative weights.
 
-    Each round maximises sum_p w_p * score_p(x) on the candidate arcs (an exact min-cost flow);
-    proposals that came out below average gain weight (w_p *= exp(-beta * z_p), z the standardised
-    per-proposal score).  Every x is a feasible assignment; the best minimum is kept.  Stops at the
-    upper bound U0 (then the minimum is proven optimal).
+    Each round maximises sum_p w_p * score_p(x) on the candidate arcs (an exact min-cost flow),
+    so every x is a feasible assignment; the best minimum is kept.  Weights start from each
+    proposal's slack (its own best k minus U0: the least slack, the most weight, at three
+    temperatures), and proposals that came out below average gain weight
+    (w_p *= exp(-1.5 z_p), z the standardised per-proposal score).  Stops at U0, which then
+    proves the minimum optimal.
     """
     P, R = S.shape
     ap, ar = np.divmod(keys, R)
     s = S[ap, ar].astype(np.float64)
     smax = max(float(np.abs(s).max(initial=0.0)), 1.0)
     unit = min(1.0, 2.0**40 / (smax * (P + R + 2)))  # keep the weighted costs well inside int64
-    best_key, best = None, (base_p, base_r)
     per = np.bincount(base_p, weights=S[base_p, base_r], minlength=P)
-    best_key = (per.min(), per.sum())
-    w = np.ones(P)
+    best_key, best_x = (per.min(), per.sum()), (base_p, base_r)
+    slack = (best - U0).astype(np.float64)
+    spread = max(float(np.median(slack)), 1.0)
     rounds = 0
-    for beta in (5.0, 1.5, 0.5):
-        w[:] = 1.0
-        for _ in range(15):
+    for tau in (0.05, 0.2, 1.0):
+        w = np.maximum(np.exp(-slack / (tau * spread)), 1e-3)
+        for _ in range(10):
             if best_key[0] >= U0 or (deadline is not None and time.perf_counter() > deadline):
                 break
             rounds += 1
@@ -640,13 +642,13 @@ def _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, U0, deadline, s
             g = np.bincount(p, weights=S[p, r], minlength=P)
             key = (g.min(), g.sum())
             if key > best_key:
-                best_key, best = key, (p, r)
+                best_key, best_x = key, (p, r)
             z = (g - g.mean()) / max(float(g.std()), 1e-12)
-            w *= np.exp(-beta * z)
+            w = np.maximum(w * np.exp(-1.5 * z), 1e-12)
             w /= w.max()
             w = np.maximum(w, 1e-6)
     stats["heuristic_rounds"] = rounds
-    return best[0], best[1], int(best_key[0])
+    return best_x[0], best_x[1], int(best_key[0])
 
 
 def _fair(S, avail, k, lo, hi, base_p, base_r, cand, time_limit, stats):
@@ -671,9 +673,10 @@ def _fair(S, avail, k, lo, hi, base_p, base_r, cand, time_limit, stats):
 
     # stage 1: the largest minimum t*
     keys = np.union1d(cand, base_p * R + base_r)
-    h_deadline = None if deadline is None else time.perf_counter() + time_limit / 3
+    h_deadline = None if deadline is None else time.perf_counter() + time_limit / 4
     t = time.perf_counter()
-    p1, r1, T = _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, U0, h_deadline, stats)
+    p1, r1, T = _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, best, U0,
+                                  h_deadline, stats)
     stats["heuristic_seconds"] = time.perf_counter() - t
     stats["heuristic_min_scaled"] = T
     if T >= U0:
