@@ -60,7 +60,7 @@ def start_of_next_fy() -> dt.date:
     return dt.date(today.year + (1 if today.month >= 4 else 0), 4, 1)
 
 
-def complete_proposal(actor: User, call: Call, theme_key="1-a1", *, title="クラウド型コアの高度化", requested=(1_000_000_000, 1_000_000_000, 1_000_000_000), set_value="2.5", **fields):
+def complete_proposal(actor: User, call: Call, theme_key="1-a1", *, title="クラウド型コアの高度化", requested=(1_000_000_000, 1_000_000_000, 1_000_000_000), set_value="2.5", eligible=None, **fields):
     """A proposal that passes every check for a contract theme under the refund scheme."""
     p = create_proposal(actor=actor, call=call, theme=theme(theme_key))
     start = start_of_next_fy()
@@ -76,7 +76,8 @@ def complete_proposal(actor: User, call: Call, theme_key="1-a1", *, title="ク�
     data.update(fields)
     save_draft(
         actor=actor, proposal=p, fields=data,
-        budget=[{"fiscal_year": start.year + i, "requested_yen": r, "eligible_cost_yen": r} for i, r in enumerate(requested)],
+        budget=[{"fiscal_year": start.year + i, "requested_yen": r, "eligible_cost_yen": (eligible or requested)[i]}
+                for i, r in enumerate(requested)],
         team=[{"name": "研究 太郎", "affiliation": actor.organisation.name_ja, "role": "PI", "is_lead": True}],
         partners=[],
     )

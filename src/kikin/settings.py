@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "kikin.programs",
     "kikin.calls",
     "kikin.review",
+    "kikin.awards",
 ]
 
 MIDDLEWARE = [
