@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "kikin.calls",
     "kikin.review",
     "kikin.awards",
+    "kikin.compute",
+    "kikin.compliance",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,8 @@ urlpatterns = [
     path("", include("kikin.calls.urls")),
     path("review/", include("kikin.review.urls")),
     path("adoptions/", review_views.public_adoptions, name="public_adoptions"),
+    path("awards/", include("kikin.awards.urls")),
+    path("compute/", include("kikin.compute.urls")),
+    path("compliance/", include("kikin.compliance.urls")),
     path("admin/", admin.site.urls),
 ]
