@@ -83,3 +83,26 @@ def complete_proposal(actor: User, call: Call, theme_key="1-a1", *, title="ク�
     )
     p.refresh_from_db()
     return p
+
+
+def adopted(plan, theme_key="1-a1", **kw):
+    """A proposal taken through the selection to adoption: (proposal, applicant, ministry, agency)."""
+    from kikin.calls.models import ProposalState
+    from kikin.calls.services import submit_proposal
+    from kikin.review import services as review
+
+    call = open_call(plan, themes=(theme_key,))
+    applicant_, ministry, agency = applicant(), user(Role.MINISTRY), user(Role.AGENCY)
+    reviewer_ = reviewer()
+    p = complete_proposal(applicant_, call, theme_key, **kw)
+    submit_proposal(actor=applicant_, proposal=p, submission_key=f"s{p.pk}")
+    if p.theme.item.first_review:
+        review.decide_first_review(actor=ministry, proposal=p, passed=True, reason="合致")
+    a = review.assign_reviewer(actor=agency, proposal=p, reviewer=reviewer_)
+    codes = [c.code for c in review.ensure_criteria(call=call)]
+    review.save_review(actor=reviewer_, assignment=a, scores={c: 4 for c in codes}, comment="良い", recommendation="adopt", submit=True)
+    review.record_decision(actor=agency, proposal=p, outcome="adopt", reason="採択")
+    review.approve_decision(actor=ministry, proposal=p, approve=True)
+    p.refresh_from_db()
+    assert p.state == ProposalState.ADOPTED
+    return p, applicant_, ministry, agency

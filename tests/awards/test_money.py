@@ -9,32 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from kikin.accounts.models import Role
 from kikin.awards import services
 from kikin.awards.models import AwardForm, AwardState, BudgetKind, ClaimState
-from kikin.calls.models import ProposalState
-from kikin.calls.services import submit_proposal
-from kikin.review import services as review
 from kikin.rules.schedule import end_if_gate_failed
 from tests import factories as f
+from tests.factories import adopted
 
 pytestmark = pytest.mark.django_db
-
-
-def adopted(plan, theme_key="1-a1", **kw):
-    """A proposal taken through the selection to adoption, and the people around it."""
-    call = f.open_call(plan, themes=(theme_key,))
-    applicant, ministry, agency = f.applicant(), f.user(Role.MINISTRY), f.user(Role.AGENCY)
-    reviewer = f.reviewer()
-    p = f.complete_proposal(applicant, call, theme_key, **kw)
-    submit_proposal(actor=applicant, proposal=p, submission_key=f"s{p.pk}")
-    if p.theme.item.first_review:
-        review.decide_first_review(actor=ministry, proposal=p, passed=True, reason="合致")
-    a = review.assign_reviewer(actor=agency, proposal=p, reviewer=reviewer)
-    codes = [c.code for c in review.ensure_criteria(call=call)]
-    review.save_review(actor=reviewer, assignment=a, scores={c: 4 for c in codes}, comment="良い", recommendation="adopt", submit=True)
-    review.record_decision(actor=agency, proposal=p, outcome="adopt", reason="採択")
-    review.approve_decision(actor=ministry, proposal=p, approve=True)
-    p.refresh_from_db()
-    assert p.state == ProposalState.ADOPTED
-    return p, applicant, ministry, agency
 
 
 def line(day, amount, **kw):

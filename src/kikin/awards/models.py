@@ -222,3 +222,42 @@ class Directive(models.Model):
     amount_yen = models.BigIntegerField(_("budget change (yen)"))
     note = models.TextField(_("note"))
     issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+
+class ProgressReport(models.Model):
+    """A periodic progress report (進捗報告), due every six months and at the end of the period."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="progress_reports")
+    due_date = models.DateField(_("due"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    summary = models.TextField(_("progress"), blank=True)
+    issues = models.TextField(_("issues and next steps"), blank=True)
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["award", "due_date"]
+        constraints = [models.UniqueConstraint(fields=["award", "due_date"], name="one_report_per_due_date")]
+        indexes = [models.Index(fields=["submitted_at", "due_date"])]
+
+
+class Outlook(models.TextChoices):
+    ON_TRACK = "on_track", _("Targets within reach")
+    AT_RISK = "at_risk", _("Targets at risk")
+    OFF_TRACK = "off_track", _("Targets out of reach")
+
+
+class YearlyEvaluation(models.Model):
+    """The external committee's yearly evaluation (年1回程度, 000 lines 5262–5268)."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="evaluations")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    outlook = models.CharField(_("outlook for the targets"), max_length=12, choices=Outlook.choices)
+    budget_needed = models.BooleanField(_("the budget is still needed"), default=True)
+    team_sound = models.BooleanField(_("the team is sound"), default=True)
+    comment = models.TextField(_("comment"))
+    evaluated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    evaluated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["award", "fiscal_year"]
+        constraints = [models.UniqueConstraint(fields=["award", "fiscal_year"], name="one_evaluation_per_year")]

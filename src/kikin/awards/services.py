@@ -36,8 +36,22 @@ from kikin.rules.subsidy import subsidy_terms
 
 from .models import (
     Award, AwardForm, AwardState, BudgetEntry, BudgetKind, ClaimLine, ClaimState, CostClaim, Directive, GateOutcome,
-    Payment, StageGateReview,
+    Outlook, Payment, ProgressReport, StageGateReview, YearlyEvaluation,
 )
+
+#: Progress reports fall due every this many months from the start, and at the period's end.
+REPORT_EVERY_MONTHS = 6
+
+
+def report_due_dates(start: dt.date, last_day: dt.date) -> list[dt.date]:
+    """Every six months from the start while inside the period, and the period's last day."""
+    from kikin.rules.dates import add_months
+
+    dates, k = [], 1
+    while (d := add_months(start, REPORT_EVERY_MONTHS * k)) < last_day:
+        dates.append(d)
+        k += 1
+    return [*dates, last_day]
 
 #: Leading research ③: 36 months, a gate after 1 to 1.5 years (000 lines 4443–4447, 5296).
 LEADING_RESEARCH = {"period_months": 36, "stage_gate_months": 18, "stage_gate_earliest_months": 12}
@@ -96,6 +110,7 @@ def create_award(*, actor, proposal: Proposal, rate: Fraction | None = None) -> 
     ])
     if schedule.stage_gate_due:
         StageGateReview.objects.create(award=award, number=1, scheduled_for=schedule.stage_gate_due)
+    ProgressReport.objects.bulk_create([ProgressReport(award=award, due_date=d) for d in report_due_dates(award.start_date, end)])
     record(actor=actor, action="award.create", obj=award,
            after={"form": award.form, "rate": award.rate, "period_end": end.isoformat(), "proposal_contract_yen": award.proposal_contract_yen})
     return award
@@ -283,6 +298,9 @@ def decide_stage_gate(*, actor, award: Award, held_on: dt.date, outcome: str, no
     if outcome == GateOutcome.FAIL:
         review.new_end_date = end_if_gate_failed(held_on, award.period_months, award.period_end)
         award.end_date, award.state = review.new_end_date, AwardState.TERMINATED
+        # Reports due after the new end fall away; a final report is due on the end date.
+        award.progress_reports.filter(submitted_at__isnull=True, due_date__gt=review.new_end_date).delete()
+        ProgressReport.objects.get_or_create(award=award, due_date=review.new_end_date)
     if outcome == GateOutcome.MOVE_TO_LEADING:
         award.adopted_as_item = 3
     award.save()
@@ -329,3 +347,36 @@ def record_directive(*, actor, award: Award, issued_on: dt.date, effective_from:
         Award.objects.filter(pk=award.pk).update(accelerated=True)
     record(actor=actor, action="award.directive", obj=award, after={"fiscal_year": fiscal_year, "amount_yen": amount_yen})
     return directive
+
+
+@transaction.atomic
+def submit_progress_report(*, actor, report: ProgressReport, summary: str, issues: str = "") -> ProgressReport:
+    """The implementer files a progress report that is due."""
+    report = ProgressReport.objects.select_for_update().select_related("award").get(pk=report.pk)
+    if not _member(actor, report.award):
+        raise PermissionDenied(_("Only the implementer files progress reports."))
+    if report.submitted_at:
+        raise ValidationError({"report": _("This report has been filed.")})
+    if not summary.strip():
+        raise ValidationError({"summary": _("Describe the progress.")})
+    report.summary, report.issues, report.submitted_at, report.submitted_by = summary, issues, timezone.now(), actor
+    report.save()
+    record(actor=actor, action="award.progress_report", obj=report.award, after={"due": report.due_date.isoformat()})
+    return report
+
+
+@transaction.atomic
+def record_evaluation(*, actor, award: Award, fiscal_year: int, outlook: str, comment: str,
+                      budget_needed: bool = True, team_sound: bool = True) -> YearlyEvaluation:
+    """The committee's yearly evaluation, recorded by the agency."""
+    _require_role(actor, Role.AGENCY)
+    if outlook not in Outlook.values:
+        raise ValidationError({"outlook": _("Choose the outlook for the targets.")})
+    if not comment.strip():
+        raise ValidationError({"comment": _("Give the committee's comment.")})
+    evaluation, _created = YearlyEvaluation.objects.update_or_create(
+        award=award, fiscal_year=fiscal_year,
+        defaults={"outlook": outlook, "comment": comment, "budget_needed": budget_needed, "team_sound": team_sound, "evaluated_by": actor},
+    )
+    record(actor=actor, action="award.evaluation", obj=award, after={"fiscal_year": fiscal_year, "outlook": outlook})
+    return evaluation

@@ -1,4 +1,11 @@
 from django.urls import path
 
+from . import views
+
 app_name = "awards"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.award_list, name="list"),
+    path("<int:pk>/", views.award_detail, name="detail"),
+    path("<int:pk>/<slug:action>/", views.award_action, name="action"),
+    path("from-proposal/<int:proposal_pk>/", views.award_create, name="create"),
+]

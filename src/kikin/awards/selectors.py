@@ -1,0 +1,95 @@
+"""Reads of awards: the implementer's themes, the program officer's portfolio, one theme's ledger.
+Each list costs a constant number of queries, however many awards or claim lines there are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from kikin.accounts.models import Role
+
+from .models import Award, BudgetEntry, BudgetKind, ClaimState, CostClaim, Payment, ProgressReport, StageGateReview
+
+
+def _sum(model, field: str, **filters):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(award=OuterRef("pk"), **filters).order_by().values("award")
+            .annotate(s=Sum(field)).values("s")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def awards_for_user(user) -> QuerySet[Award]:
+    qs = Award.objects.select_related("theme__item", "organisation", "call")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role in {Role.MINISTRY, Role.AGENCY}:
+        return qs
+    if user.role == Role.APPLICANT and user.organisation_id:
+        return qs.filter(organisation_id=user.organisation_id)
+    return qs.none()
+
+
+def with_portfolio_figures(qs: QuerySet[Award], today: dt.date) -> QuerySet[Award]:
+    """Budget, paid, claims awaiting the check, overdue reports and the next gate, as subqueries."""
+    return qs.annotate(
+        budget_yen=_sum(BudgetEntry, "amount_yen"),
+        paid_yen=_sum(Payment, "amount_yen"),
+        claims_waiting=Coalesce(Subquery(
+            CostClaim.objects.filter(award=OuterRef("pk"), state=ClaimState.SUBMITTED).order_by().values("award")
+            .annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()), Value(0)),
+        reports_overdue=Coalesce(Subquery(
+            ProgressReport.objects.filter(award=OuterRef("pk"), submitted_at__isnull=True, due_date__lt=today).order_by()
+            .values("award").annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()), Value(0)),
+        next_report=Subquery(ProgressReport.objects.filter(award=OuterRef("pk"), submitted_at__isnull=True)
+                             .order_by("due_date").values("due_date")[:1]),
+        next_gate=Subquery(StageGateReview.objects.filter(award=OuterRef("pk"), held_on__isnull=True)
+                           .order_by("scheduled_for").values("scheduled_for")[:1]),
+    )
+
+
+def ledger(award: Award) -> dict:
+    """One theme's money: budget by fiscal year and kind, claims with their lines, payments."""
+    by_year: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for entry in award.budget_entries.all():
+        by_year[entry.fiscal_year][entry.kind] += entry.amount_yen
+    claims = list(award.claims.prefetch_related("lines").select_related("payment").order_by("fiscal_year", "id"))
+    paid: dict[int, int] = defaultdict(int)
+    for c in claims:
+        if hasattr(c, "payment"):
+            paid[c.fiscal_year] += c.payment.amount_yen
+    years = sorted(set(by_year) | set(paid))
+    rows = [
+        {
+            "fiscal_year": fy,
+            "base": by_year[fy][BudgetKind.BASE] + by_year[fy][BudgetKind.REDUCTION],
+            "acceleration": by_year[fy][BudgetKind.ACCELERATION],
+            "continuation": by_year[fy][BudgetKind.CONTINUATION],
+            "paid": paid[fy],
+        }
+        for fy in years
+    ]
+    return {"years": rows, "claims": claims,
+            "total_budget": sum(r["base"] + r["acceleration"] + r["continuation"] for r in rows),
+            "total_paid": sum(paid.values())}
+
+
+def ministry_summary(today: dt.date) -> dict:
+    """Counts and money by item, and the gates coming in the next 90 days."""
+    by_item = (
+        Award.objects.values("theme__item__number", "theme__item__symbol")
+        .annotate(n=Count("id"), active=Count("id", filter=Q(state="active")), terminated=Count("id", filter=Q(state="terminated")))
+        .order_by("theme__item__number")
+    )
+    paid = dict(Payment.objects.values_list("award__theme__item__number").annotate(s=Sum("amount_yen")).order_by())
+    budget = dict(BudgetEntry.objects.values_list("award__theme__item__number").annotate(s=Sum("amount_yen")).order_by())
+    rows = [{**r, "paid": paid.get(r["theme__item__number"], 0), "budget": budget.get(r["theme__item__number"], 0)} for r in by_item]
+    gates = (StageGateReview.objects.filter(held_on__isnull=True, scheduled_for__range=(today, today + dt.timedelta(days=90)))
+             .select_related("award__theme__item", "award__organisation").order_by("scheduled_for")[:100])
+    return {"items": rows, "gates": gates}
