@@ -38,3 +38,18 @@ def test_only_staff_reach_the_admin(client):
     client.login(username="officer", password=DEMO_PASSWORD)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/programs/theme/").status_code == 200
+
+
+def test_load_demo_twice_gives_one_open_call_and_one_award(plan):
+    from django.core.management import call_command
+
+    from kikin.awards.models import Award
+    from kikin.calls.models import Call
+
+    call_command("load_demo")
+    call_command("load_demo")
+    call = Call.objects.get(key="demo")
+    assert call.is_open() and call.is_demo
+    award = Award.objects.get(call=call)
+    assert award.payments.get().amount_yen == 173_300_000
+    assert award.proposal.decision.published_at is not None

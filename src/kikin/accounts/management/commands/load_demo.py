@@ -12,3 +12,8 @@ class Command(BaseCommand):
         call = load_demo_call()
         if call is not None:
             self.stdout.write(f"demo call open until {call.closes_at:%Y-%m-%d}")
+        from kikin.awards.demo import load_demo_award
+
+        award = load_demo_award()
+        if award is not None:
+            self.stdout.write(f"demo award: {award.number}")
