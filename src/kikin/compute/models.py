@@ -151,15 +151,23 @@ class UsageImport(models.Model):
 
 
 class UsageRecord(models.Model):
-    """One line of a provider's usage report."""
+    """One line of a provider's usage report.
 
-    pool = models.ForeignKey(ComputePool, on_delete=models.PROTECT, related_name="usage")
-    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="usage")
+    Written only by the import, a million rows at a time, so it carries no more indexes and
+    database foreign-key checks than it needs: `pool` and `allocation` are served by the unique
+    (pool, usage_id) and the (allocation, day) indexes; `pool` and `source` are not checked by the
+    database (each check costs a trigger per row at commit, about 6 s a million), because the
+    import takes both from the pool it holds locked and the import record it has just created;
+    `allocation`, the one that comes from the file, is checked.
+    """
+
+    pool = models.ForeignKey(ComputePool, on_delete=models.PROTECT, related_name="usage", db_index=False, db_constraint=False)
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="usage", db_index=False)
     usage_id = models.CharField(_("provider's line id"), max_length=100)
     day = models.DateField(_("date"))
     hours_milli = models.BigIntegerField(_("accelerator-hours (thousandths)"))
     fee_yen = models.BigIntegerField(_("fee (yen)"))
-    source = models.ForeignKey(UsageImport, on_delete=models.PROTECT, related_name="records")
+    source = models.ForeignKey(UsageImport, on_delete=models.PROTECT, related_name="records", db_constraint=False)
     line = models.PositiveIntegerField(_("line in the file"))
 
     class Meta:
@@ -174,6 +182,22 @@ class UsageRecord(models.Model):
     @property
     def hours(self) -> Decimal:
         return milli_to_hours(self.hours_milli)
+
+
+class UsageDay(models.Model):
+    """An allocation's use of one day: the sum of its usage records, kept by the import in the
+    same transaction, so that the monthly table, the totals and the alerts read a few thousand
+    rows rather than every provider line."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="usage_days", db_index=False)
+    day = models.DateField(_("date"))
+    hours_milli = models.BigIntegerField(_("accelerator-hours (thousandths)"))
+    fee_yen = models.BigIntegerField(_("fee (yen)"))
+    lines = models.PositiveIntegerField(_("provider lines"))
+
+    class Meta:
+        ordering = ["allocation", "day"]
+        constraints = [models.UniqueConstraint(fields=["allocation", "day"], name="one_usage_day_per_allocation")]
 
 
 class Benchmark(models.Model):
@@ -222,6 +246,12 @@ class BenchmarkResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["award", "benchmark", "model_version", "evaluated_on"], name="one_result_per_version_and_day"),
         ]
+
+    @property
+    def score_text(self) -> str:
+        """71.2500 → "71.25"; 80.0000 → "80" (the exact value, without trailing zeros)."""
+        text = f"{self.score:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class DataOffer(models.Model):

@@ -136,14 +136,19 @@ class Tally:
 
 
 def good_rows(text, allocations: dict[str, tuple[int, dt.date, dt.date]], price_per_hour_yen: int, tally: Tally):
-    """Yield (line, usage_id, allocation_id, day, milli_hours, fee_yen) for each good row of the
-    CSV text stream, counting the bad ones in `tally`. `allocations`: code → (id, first day, last day)."""
+    """An iterator of (line, usage_id, allocation_id, day, milli_hours, fee_yen) over the good rows
+    of the CSV text stream, counting the bad ones in `tally`. The header is read (and checked:
+    `HeaderError`) at once. `allocations`: code → (id, first day, last day)."""
     reader = csv.reader(text)
     try:
         header = next(reader)
     except StopIteration:
         raise HeaderError(_("The file is empty.")) from None
     idx = column_index(header)
+    return _rows(reader, idx, allocations, price_per_hour_yen, tally)
+
+
+def _rows(reader, idx: dict[str, int], allocations, price_per_hour_yen: int, tally: Tally):
     i_id, i_alloc, i_date, i_hours, i_fee = (idx[c] for c in HEADER)
     width = max(idx.values()) + 1
     for row in reader:

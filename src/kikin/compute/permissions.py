@@ -1,0 +1,25 @@
+"""Who may see and do what in the compute support. Developers (applicants) see only their own
+organisation's awards; the ministry and the agency see everything; only the agency writes
+pools, allocations, imports, the matching board and events."""
+
+from __future__ import annotations
+
+from kikin.accounts.models import Role
+
+
+def is_staff(user) -> bool:
+    return bool(user.is_authenticated and user.role in {Role.MINISTRY, Role.AGENCY})
+
+
+def can_manage(user) -> bool:
+    return bool(user.is_authenticated and user.role == Role.AGENCY)
+
+
+def is_developer_of(user, award) -> bool:
+    return bool(user.is_authenticated and user.role == Role.APPLICANT and user.organisation_id
+                and user.organisation_id == award.organisation_id)
+
+
+def can_view_award(user, award) -> bool:
+    """Staff, or the award's own organisation; anyone else is answered 404."""
+    return is_staff(user) or is_developer_of(user, award)

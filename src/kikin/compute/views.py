@@ -1,0 +1,299 @@
+"""Pages of the GENIAC compute support: a developer's own compute page, and the staff pages
+(pools, allocations, usage imports with their error reports, alerts, the leaderboard, the
+data-holder matching board and community events). Thin: forms parse, services write,
+selectors read. Another organisation's award answers 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from kikin.core.timeutil import today_jst
+
+from . import forms, selectors, services
+from .models import Allocation, ComputePool, DataOffer, DataRequest, UsageImport
+from .permissions import can_manage, can_view_award, is_developer_of, is_staff
+
+
+def _staff(request) -> None:
+    if not is_staff(request.user):
+        raise Http404
+
+
+def _agency(request) -> None:
+    if not can_manage(request.user):
+        raise PermissionDenied(_("Only the agency may do this."))
+
+
+def _apply(form, exc) -> None:
+    """Put a service's refusal on the form: on the field it names where the form has it."""
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc) or _("You may not do this."))
+        return
+    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+    for name, errs in items:
+        field = name if name in form.fields else None
+        for e in errs:
+            form.add_error(field, e if field or name is None else f"{name}: {e}")
+
+
+def _as_of(request) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return today_jst()
+
+
+@login_required
+def index(request):
+    if is_staff(request.user):
+        return redirect("compute:pools")
+    return redirect("compute:mine")
+
+
+# --------------------------------------------------------------------------------------------
+# The developer's page
+
+
+@login_required
+def mine(request):
+    awards = list(selectors.geniac_awards_for(request.user).order_by("number"))
+    if is_staff(request.user):
+        return redirect("compute:pools")
+    if len(awards) == 1:
+        return redirect("compute:award", pk=awards[0].pk)
+    return render(request, "compute/mine.html", {"awards": awards})
+
+
+@login_required
+def award_page(request, pk: int):
+    award = get_object_or_404(selectors.geniac_awards_for(request.user).select_related("theme__item"), pk=pk)
+    if not can_view_award(request.user, award):
+        raise Http404
+    developer = is_developer_of(request.user, award)
+    declaration = selectors.declaration_of(award)
+    declare_form = forms.DeclarationForm(prefix="declare")
+    result_form = forms.ResultForm(prefix="result", initial={"evaluated_on": today_jst()})
+    wanted_form = forms.DataRequestForm(prefix="wanted")
+    if request.method == "POST":
+        if not developer:
+            raise PermissionDenied(_("Only the developer may do this."))
+        action = request.POST.get("action")
+        try:
+            if action == "declare":
+                declare_form = forms.DeclarationForm(request.POST, prefix="declare")
+                if declare_form.is_valid():
+                    services.declare_no_evaluation_data(actor=request.user, award=award, statement=declare_form.cleaned_data["statement"])
+                    messages.success(request, _("Declaration recorded."))
+                    return redirect("compute:award", pk=pk)
+            elif action == "result":
+                result_form = forms.ResultForm(request.POST, prefix="result")
+                if result_form.is_valid():
+                    services.submit_result(actor=request.user, award=award, **result_form.cleaned_data)
+                    messages.success(request, _("Result submitted."))
+                    return redirect("compute:award", pk=pk)
+            elif action == "wanted":
+                wanted_form = forms.DataRequestForm(request.POST, prefix="wanted")
+                if wanted_form.is_valid():
+                    services.request_data(actor=request.user, award=award, **wanted_form.cleaned_data)
+                    messages.success(request, _("Posted on the matching board."))
+                    return redirect("compute:award", pk=pk)
+            else:
+                raise Http404
+        except (ValidationError, PermissionDenied) as exc:
+            target = {"declare": declare_form, "result": result_form, "wanted": wanted_form}[action]
+            _apply(target, exc)
+    as_of = _as_of(request)
+    return render(request, "compute/award.html", {
+        "award": award, "summary": selectors.award_compute(award, as_of=as_of), "as_of": as_of,
+        "declaration": declaration, "results": selectors.results_of(award), "developer": developer,
+        "declare_form": declare_form, "result_form": result_form, "wanted_form": wanted_form,
+    })
+
+
+# --------------------------------------------------------------------------------------------
+# Staff: pools, allocations, imports
+
+
+@login_required
+def pools(request):
+    _staff(request)
+    form = forms.PoolForm()
+    if request.method == "POST":
+        _agency(request)
+        form = forms.PoolForm(request.POST)
+        if form.is_valid():
+            try:
+                pool = services.create_pool(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Pool recorded."))
+                return redirect("compute:pool", pk=pool.pk)
+            except (ValidationError, PermissionDenied) as exc:
+                _apply(form, exc)
+    return render(request, "compute/pools.html", {"pools": selectors.pools_overview(), "form": form, "can_manage": can_manage(request.user)})
+
+
+@login_required
+def pool_page(request, pk: int):
+    _staff(request)
+    pool = get_object_or_404(ComputePool.objects.select_related("call"), pk=pk)
+    allocate_form = forms.AllocationForm(pool=pool, prefix="allocate")
+    upload_form = forms.UsageUploadForm(prefix="upload")
+    if request.method == "POST":
+        _agency(request)
+        action = request.POST.get("action")
+        try:
+            if action == "allocate":
+                allocate_form = forms.AllocationForm(request.POST, pool=pool, prefix="allocate")
+                if allocate_form.is_valid():
+                    services.allocate(actor=request.user, pool=pool, **allocate_form.cleaned_data)
+                    messages.success(request, _("Hours allocated."))
+                    return redirect("compute:pool", pk=pk)
+            elif action == "upload":
+                upload_form = forms.UsageUploadForm(request.POST, request.FILES, prefix="upload")
+                if upload_form.is_valid():
+                    upload = upload_form.cleaned_data["file"]
+                    imp = services.import_usage(actor=request.user, pool=pool, stream=upload, file_name=upload.name)
+                    messages.success(request, _("%(new)s rows imported, %(old)s already there, %(bad)s refused.")
+                                     % {"new": f"{imp.rows_imported:,}", "old": f"{imp.rows_already:,}", "bad": f"{imp.rows_bad:,}"})
+                    return redirect("compute:import", pk=imp.pk)
+            else:
+                raise Http404
+        except (ValidationError, PermissionDenied) as exc:
+            _apply(allocate_form if action == "allocate" else upload_form, exc)
+    rows = selectors.allocations_of(pool)
+    pool.allocated = sum(a.hours for a in rows)
+    pool.unallocated = pool.hours_bought - pool.allocated
+    return render(request, "compute/pool.html", {
+        "pool": pool, "allocations": rows, "imports": selectors.imports_of(pool), "allocate_form": allocate_form,
+        "upload_form": upload_form, "can_manage": can_manage(request.user), "header": ",".join(services.csvusage.HEADER),
+    })
+
+
+@login_required
+def allocation_change(request, pk: int):
+    _staff(request)
+    allocation = get_object_or_404(Allocation.objects.select_related("pool", "award__organisation"), pk=pk)
+    monthly = "\n".join(f"{p.month:%Y-%m} {p.hours}" for p in allocation.planned_months.all())
+    form = forms.ChangeAllocationForm(initial={"hours": allocation.hours, "starts_on": allocation.starts_on, "ends_on": allocation.ends_on,
+                                               "monthly": monthly})
+    if request.method == "POST":
+        _agency(request)
+        form = forms.ChangeAllocationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.change_allocation(actor=request.user, allocation=allocation, **form.cleaned_data)
+                messages.success(request, _("Allocation changed."))
+                return redirect("compute:pool", pk=allocation.pool_id)
+            except (ValidationError, PermissionDenied) as exc:
+                _apply(form, exc)
+    return render(request, "compute/allocation_change.html", {"allocation": allocation, "form": form})
+
+
+@login_required
+def import_report(request, pk: int):
+    _staff(request)
+    imp = get_object_or_404(UsageImport.objects.select_related("pool", "uploaded_by", "same_file_as"), pk=pk)
+    return render(request, "compute/import.html", {"imp": imp, "more_errors": imp.rows_bad - len(imp.errors)})
+
+
+@login_required
+def alerts(request):
+    _staff(request)
+    as_of = _as_of(request)
+    rows = selectors.alerts(as_of=as_of)
+    return render(request, "compute/alerts.html", {
+        "as_of": as_of, "run_out": [a for a in rows if a.kind == "run_out"], "unused": [a for a in rows if a.kind == "unused"],
+        "recent_days": selectors.RECENT_DAYS, "underuse_percent": int(selectors.UNDERUSE_SHARE * 100),
+    })
+
+
+@login_required
+def leaderboard(request):
+    _staff(request)
+    return render(request, "compute/leaderboard.html", {"boards": selectors.leaderboards()})
+
+
+# --------------------------------------------------------------------------------------------
+# Matching board and events
+
+
+@login_required
+def matching(request):
+    staff = is_staff(request.user)
+    if not staff and not selectors.geniac_awards_for(request.user).exists():
+        raise Http404
+    offer_form = forms.DataOfferForm(prefix="offer")
+    wanted_form = forms.StaffDataRequestForm(prefix="wanted")
+    intro_form = forms.IntroductionForm(prefix="intro")
+    if request.method == "POST":
+        _agency(request)
+        action = request.POST.get("action")
+        forms_by_action = {"offer": forms.DataOfferForm, "wanted": forms.StaffDataRequestForm, "intro": forms.IntroductionForm}
+        try:
+            if action in forms_by_action:
+                form = forms_by_action[action](request.POST, prefix=action)
+                if action == "offer":
+                    offer_form = form
+                elif action == "wanted":
+                    wanted_form = form
+                else:
+                    intro_form = form
+                if form.is_valid():
+                    if action == "offer":
+                        services.offer_data(actor=request.user, **form.cleaned_data)
+                    elif action == "wanted":
+                        services.request_data(actor=request.user, **form.cleaned_data)
+                    else:
+                        services.introduce(actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                    return redirect("compute:matching")
+            elif action == "outcome":
+                form = forms.OutcomeForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors.get_json_data())
+                services.record_introduction_outcome(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Saved."))
+                return redirect("compute:matching")
+            elif action in {"close_offer", "close_wanted"}:
+                model = DataOffer if action == "close_offer" else DataRequest
+                services.close_posting(actor=request.user, posting=get_object_or_404(model, pk=request.POST.get("pk")))
+                messages.success(request, _("Taken off the board."))
+                return redirect("compute:matching")
+            else:
+                raise Http404
+        except (ValidationError, PermissionDenied) as exc:
+            if action not in forms_by_action:
+                messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+                return redirect("compute:matching")
+            _apply({"offer": offer_form, "wanted": wanted_form, "intro": intro_form}[action], exc)
+    return render(request, "compute/matching.html", {
+        "board": selectors.matching_board(request.user), "staff": staff, "can_manage": can_manage(request.user),
+        "offer_form": offer_form, "wanted_form": wanted_form, "intro_form": intro_form, "outcomes": forms.IntroductionOutcome.choices,
+    })
+
+
+@login_required
+def events(request):
+    if not (is_staff(request.user) or selectors.geniac_awards_for(request.user).exists()):
+        raise Http404
+    form = forms.EventForm()
+    if request.method == "POST":
+        _agency(request)
+        form = forms.EventForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_event(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Event recorded."))
+                return redirect("compute:events")
+            except (ValidationError, PermissionDenied) as exc:
+                _apply(form, exc)
+    rows = selectors.events()
+    return render(request, "compute/events.html", {"events": rows, "totals": selectors.event_totals(rows), "form": form,
+                                                   "can_manage": can_manage(request.user)})
+
