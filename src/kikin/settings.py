@@ -97,8 +97,9 @@ DATABASES = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": BASE_DIR / "db.sqlite3",
         "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
-        # A file, not memory, so that the browser tests' live server threads can share it.
-        "TEST": {"NAME": BASE_DIR / "test-db.sqlite3"},
+        # A file, not memory, so that the browser tests' live server threads can share it; one
+        # per process, so that two test runs on one machine do not meet.
+        "TEST": {"NAME": BASE_DIR / f"test-db-{os.getpid()}.sqlite3"},
     }
 }
 

@@ -179,10 +179,9 @@ def test_portfolio_is_constant(world, client, django_assert_num_queries, who):
     if who == "ministry":  # the summary by item, with the clones' gates within 90 days
         assert "A-CLONE-" in html.split('class="awards"')[0]
     if who == "implementer":  # another organisation's award stays out of the implementer's list
-        other = add_awards(w, 1)[0]
-        if other.organisation_id != w["award"].organisation_id:
-            _, html = measure(client, reverse("awards:list"))
-            assert other.number not in html
+        other = add_awards(w, 1, organisation=f.organisation())[0]
+        _, html = measure(client, reverse("awards:list"))
+        assert other.number not in html
 
 
 @pytest.mark.parametrize("show", ["overdue", "gates"])
@@ -202,11 +201,13 @@ def test_filtered_portfolio_is_constant(world, client, django_assert_num_queries
         return numbers
 
     first = add_awards(w, 2)
+    client.get(reverse("awards:list") + f"?show={show}")  # warm-up, as in assert_constant
     n1, html = measure(client, reverse("awards:list") + f"?show={show}", expect=shown(first))
     assert w["award"].number not in html  # the real award has no overdue report and no near gate
     more = add_awards(w, 6)
+    expect = shown(first + more)
     with django_assert_num_queries(n1):
-        measure(client, reverse("awards:list") + f"?show={show}", expect=shown(first + more))
+        measure(client, reverse("awards:list") + f"?show={show}", expect=expect)
 
 
 @pytest.mark.parametrize("who", ["agency", "ministry", "implementer"])

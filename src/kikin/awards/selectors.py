@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from kikin.accounts.models import Role
 
-from .models import Award, BudgetEntry, BudgetKind, ClaimState, CostClaim, Payment, ProgressReport, StageGateReview
+from .models import Award, BudgetEntry, BudgetKind, ClaimState, CostCategory, CostClaim, Payment, ProgressReport, StageGateReview
 
 
 def _sum(model, field: str, **filters):
@@ -60,8 +60,16 @@ def ledger(award: Award) -> dict:
     for entry in award.budget_entries.all():
         by_year[entry.fiscal_year][entry.kind] += entry.amount_yen
     claims = list(award.claims.prefetch_related("lines").select_related("payment").order_by("fiscal_year", "id"))
+    # Labels looked up once per page: get_FOO_display re-evaluates the lazy choices on every call,
+    # which a ledger of hundreds of lines feels.
+    categories = {k: str(v) for k, v in CostCategory.choices}
+    states = {k: str(v) for k, v in ClaimState.choices}
+    kinds = {k: str(v) for k, v in BudgetKind.choices}
     paid: dict[int, int] = defaultdict(int)
     for c in claims:
+        c.state_label, c.budget_kind_label = states[c.state], kinds[c.budget_kind]
+        for line in c.lines.all():
+            line.category_label = categories[line.category]
         if hasattr(c, "payment"):
             paid[c.fiscal_year] += c.payment.amount_yen
     years = sorted(set(by_year) | set(paid))
@@ -81,15 +89,31 @@ def ledger(award: Award) -> dict:
 
 
 def ministry_summary(today: dt.date) -> dict:
-    """Counts and money by item, and the gates coming in the next 90 days."""
-    by_item = (
-        Award.objects.values("theme__item__number", "theme__item__symbol")
-        .annotate(n=Count("id"), active=Count("id", filter=Q(state="active")), terminated=Count("id", filter=Q(state="terminated")))
-        .order_by("theme__item__number")
-    )
-    paid = dict(Payment.objects.values_list("award__theme__item__number").annotate(s=Sum("amount_yen")).order_by())
-    budget = dict(BudgetEntry.objects.values_list("award__theme__item__number").annotate(s=Sum("amount_yen")).order_by())
-    rows = [{**r, "paid": paid.get(r["theme__item__number"], 0), "budget": budget.get(r["theme__item__number"], 0)} for r in by_item]
+    """Counts and money by item, and the gates coming in the next 90 days.
+
+    Payments and budget entries are summed per award before the join to themes and items, in
+    one statement (raw SQL: the ORM would join every payment row to its item first)."""
+    from django.db import connection
+
+    from kikin.programs.models import ResearchItem, Theme
+
+    sql = f"""
+        SELECT i.number, i.symbol, COUNT(*),
+               SUM(CASE WHEN a.state = %s THEN 1 ELSE 0 END), SUM(CASE WHEN a.state = %s THEN 1 ELSE 0 END),
+               COALESCE(SUM(p.s), 0), COALESCE(SUM(b.s), 0)
+        FROM {Award._meta.db_table} a
+        JOIN {Theme._meta.db_table} t ON t.id = a.theme_id
+        JOIN {ResearchItem._meta.db_table} i ON i.id = t.item_id
+        LEFT JOIN (SELECT award_id, SUM(amount_yen) s FROM {Payment._meta.db_table} GROUP BY award_id) p ON p.award_id = a.id
+        LEFT JOIN (SELECT award_id, SUM(amount_yen) s FROM {BudgetEntry._meta.db_table} GROUP BY award_id) b ON b.award_id = a.id
+        GROUP BY i.number, i.symbol ORDER BY i.number"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["active", "terminated"])
+        rows = [
+            {"theme__item__number": n, "theme__item__symbol": sym, "n": int(count), "active": int(active),
+             "terminated": int(terminated), "paid": int(paid), "budget": int(budget)}
+            for n, sym, count, active, terminated, paid, budget in cursor.fetchall()
+        ]
     gates = (StageGateReview.objects.filter(held_on__isnull=True, scheduled_for__range=(today, today + dt.timedelta(days=90)))
              .select_related("award__theme__item", "award__organisation").order_by("scheduled_for")[:100])
     return {"items": rows, "gates": gates}

@@ -19,7 +19,7 @@ from kikin.core.paging import page_of
 from kikin.core.timeutil import today_jst
 
 from . import selectors, services
-from .models import Award, CostCategory, CostClaim, GateOutcome, Outlook, ProgressReport
+from .models import Award, CostCategory, CostClaim, GateOutcome, Outlook, ProgressReport, StageGateReview
 
 
 def _errors_to_messages(request, exc):
@@ -39,9 +39,10 @@ def award_list(request):
     qs = selectors.with_portfolio_figures(selectors.awards_for_user(user), today).order_by("number")
     flt = request.GET.get("show")
     if flt == "overdue":
-        qs = qs.filter(reports_overdue__gt=0)
+        qs = qs.filter(pk__in=ProgressReport.objects.filter(submitted_at__isnull=True, due_date__lt=today).values("award"))
     elif flt == "gates":
-        qs = qs.filter(next_gate__lte=today + dt.timedelta(days=90))
+        qs = qs.filter(pk__in=StageGateReview.objects.filter(
+            held_on__isnull=True, scheduled_for__lte=today + dt.timedelta(days=90)).values("award"))
     page = page_of(qs, request.GET.get("page"), 50)
     context = {"page": page, "today": today, "show": flt, "is_staff_view": user.role in {Role.MINISTRY, Role.AGENCY}}
     if user.role == Role.MINISTRY:
