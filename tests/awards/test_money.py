@@ -57,7 +57,7 @@ def test_claims_outside_the_period_or_above_the_budget_are_refused(plan):
     assert "lines.1.incurred_on" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         services.submit_claim(actor=app, award=award, fiscal_year=fy, lines=[line(award.start_date, 1_000_000_001)])
-    assert "lines" in exc.value.message_dict and "budget" in " ".join(exc.value.message_dict["lines"])
+    assert "lines" in exc.value.message_dict and "1,000,000,000" in " ".join(exc.value.message_dict["lines"])
     # Exactly the budget is accepted; then nothing is left.
     services.submit_claim(actor=app, award=award, fiscal_year=fy, lines=[line(award.start_date, 1_000_000_000)])
     with pytest.raises(ValidationError):
@@ -130,3 +130,24 @@ def test_only_agency_approves_and_only_ministry_directs(plan):
     services.record_directive(actor=ministry, award=award, issued_on=award.start_date, effective_from=award.start_date,
                               fiscal_year=award.start_date.year, amount_yen=-500_000_000, note="予算削減の指示")
     assert services.budget_left(award, award.start_date.year, BudgetKind.BASE) == 500_000_000
+
+
+def test_claim_evidence_is_checked_kept_and_only_shown_to_those_entitled(plan, client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    p, app, _m, agency = adopted(plan)
+    award = services.create_award(actor=agency, proposal=p)
+    with pytest.raises(ValidationError) as exc:
+        services.submit_claim(actor=app, award=award, fiscal_year=award.start_date.year, lines=[
+            line(award.start_date, 10, evidence=SimpleUploadedFile("receipt.pdf", b"GIF89a..."))])
+    assert "lines.1.evidence" in exc.value.message_dict
+    claim = services.submit_claim(actor=app, award=award, fiscal_year=award.start_date.year, lines=[
+        line(award.start_date, 10, evidence=SimpleUploadedFile("領収書.pdf", b"%PDF-1.7 receipt"))])
+    ln = claim.lines.get()
+    client.force_login(agency)
+    response = client.get(reverse("awards:evidence", args=[award.pk, ln.pk]))
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(f.applicant())
+    assert client.get(reverse("awards:evidence", args=[award.pk, ln.pk])).status_code == 404

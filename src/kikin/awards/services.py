@@ -26,6 +26,8 @@ from kikin.accounts.models import Role
 from kikin.audit.services import record
 from kikin.calls.models import Proposal, ProposalState
 from kikin.calls.validation import call_date
+from kikin.core.files import check_document
+from kikin.core.templatetags.kikin_format import fiscal_year as fiscal_year_label
 from kikin.programs.selectors import terms_in_force
 from kikin.rules import caps, fiscal
 from kikin.rules.dates import period_end
@@ -165,7 +167,7 @@ def _check_claim(award: Award, claim: CostClaim, lines: list[dict], amounts_key:
     left = budget_left(award, claim.fiscal_year, claim.budget_kind, exclude_claim=claim)
     if total > left:
         add("lines", _("The claim (%(total)s yen) is above what is left of the %(fy)s budget (%(left)s yen).")
-            % {"total": f"{total:,}", "fy": fiscal.fiscal_year_label_en(claim.fiscal_year), "left": f"{left:,}"})
+            % {"total": f"{total:,}", "fy": fiscal_year_label(claim.fiscal_year), "left": f"{left:,}"})
     limit = _booking_limit(award)
     if limit is not None and claim.budget_kind == BudgetKind.BASE:
         last_day, most = limit
@@ -202,6 +204,9 @@ def submit_claim(*, actor, award: Award, fiscal_year: int, lines: list[dict], bu
         raise ValidationError({"lines": _("A claim needs at least one line.")})
     claim = CostClaim(award=award, fiscal_year=fiscal_year, budget_kind=budget_kind, created_by=actor)
     _check_claim(award, claim, lines, "amount_yen")
+    for i, line in enumerate(lines, 1):
+        if line.get("evidence"):
+            check_document(line["evidence"], field=f"lines.{i}.evidence")
     claim.state, claim.submitted_at = ClaimState.SUBMITTED, timezone.now()
     claim.save()
     for line in lines:

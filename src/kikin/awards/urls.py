@@ -6,6 +6,7 @@ app_name = "awards"
 urlpatterns = [
     path("", views.award_list, name="list"),
     path("<int:pk>/", views.award_detail, name="detail"),
+    path("<int:pk>/lines/<int:line_pk>/evidence/", views.evidence_download, name="evidence"),
     path("<int:pk>/<slug:action>/", views.award_action, name="action"),
     path("from-proposal/<int:proposal_pk>/", views.award_create, name="create"),
 ]

@@ -115,7 +115,8 @@ def award_action(request, pk: int, action: str):
                 try:
                     lines.append({"category": post.getlist("category")[i], "description": desc.strip(),
                                   "incurred_on": dt.date.fromisoformat(post.getlist("incurred_on")[i]),
-                                  "amount_yen": _int(amount), "fixed_amount": str(i) in post.getlist("fixed_amount")})
+                                  "amount_yen": _int(amount), "fixed_amount": str(i) in post.getlist("fixed_amount"),
+                                  "evidence": request.FILES.get(f"evidence_{i}")})
                 except (ValueError, IndexError):
                     raise ValidationError({f"lines.{i + 1}": _("A date such as 2027-04-01 and an amount in whole yen.")}) from None
             services.submit_claim(actor=request.user, award=award, fiscal_year=_int(post.get("fiscal_year", "0")),
@@ -152,3 +153,19 @@ def award_action(request, pk: int, action: str):
     except ValueError as exc:
         messages.error(request, _("A value is not in the expected form: %(e)s") % {"e": exc})
     return redirect("awards:detail", pk=pk)
+
+
+@login_required
+def evidence_download(request, pk: int, line_pk: int):
+    """A claim line's evidence file, for the implementer and the staff only."""
+    from django.http import FileResponse
+
+    from .models import ClaimLine
+
+    award = _visible_award(request, pk)
+    line = get_object_or_404(ClaimLine, pk=line_pk, claim__award=award)
+    if not line.evidence:
+        raise Http404
+    response = FileResponse(line.evidence.open("rb"), as_attachment=True, filename=line.evidence.name.rsplit("/", 1)[-1])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -8,7 +8,6 @@ double click or a retried request never makes two.
 from __future__ import annotations
 
 import difflib
-import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,25 +18,15 @@ from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
 from kikin.audit.services import record
+from kikin.core.files import check_document
 
 from . import permissions
 from .models import Attachment, BudgetLine, Call, CallSequence, Partner, Proposal, ProposalState, ProposalVersion, TeamMember
 from .validation import Problem, check_proposal
 from .workflow import apply_transition
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_ATTACHMENTS_TOTAL_BYTES = 100 * 1024 * 1024
 MAX_ATTACHMENTS = 20
-#: Accepted files: PDF and office documents, recognised by their first bytes, not their names.
-ATTACHMENT_KINDS = {
-    ".pdf": (b"%PDF-", "application/pdf"),
-    ".docx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ".xlsx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ".pptx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-    ".doc": (b"\xd0\xcf\x11\xe0", "application/msword"),
-    ".xls": (b"\xd0\xcf\x11\xe0", "application/vnd.ms-excel"),
-    ".ppt": (b"\xd0\xcf\x11\xe0", "application/vnd.ms-powerpoint"),
-}
 
 DRAFT_FIELDS = (
     "title", "abstract", "plan", "language", "start_date", "period_months", "set_value", "cap_option",
@@ -126,29 +115,14 @@ def add_attachment(*, actor, proposal: Proposal, uploaded) -> Attachment:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _require(permissions.can_edit(actor, proposal))
     name = uploaded.name
-    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if ext not in ATTACHMENT_KINDS:
-        raise ValidationError({"attachment": _("“%(name)s”: only PDF and office files (%(kinds)s) are accepted.")
-                               % {"name": name, "kinds": ", ".join(ATTACHMENT_KINDS)}})
-    if uploaded.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"attachment": _("“%(name)s” is larger than %(mb)s MB.") % {"name": name, "mb": MAX_ATTACHMENT_BYTES // 2**20}})
     existing = list(proposal.attachments.values_list("size", flat=True))
     if len(existing) >= MAX_ATTACHMENTS:
         raise ValidationError({"attachment": _("At most %(n)s files per proposal.") % {"n": MAX_ATTACHMENTS}})
     if sum(existing) + uploaded.size > MAX_ATTACHMENTS_TOTAL_BYTES:
         raise ValidationError({"attachment": _("All files together may be at most %(mb)s MB.") % {"mb": MAX_ATTACHMENTS_TOTAL_BYTES // 2**20}})
-    magic, content_type = ATTACHMENT_KINDS[ext]
-    uploaded.seek(0)
-    head = uploaded.read(len(magic))
-    if head != magic:
-        raise ValidationError({"attachment": _("“%(name)s” is not a real %(ext)s file.") % {"name": name, "ext": ext}})
-    uploaded.seek(0)
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
+    content_type, sha256 = check_document(uploaded, field="attachment")
     attachment = Attachment(proposal=proposal, original_name=name, content_type=content_type, size=uploaded.size,
-                            sha256=digest.hexdigest(), uploaded_by=actor)
+                            sha256=sha256, uploaded_by=actor)
     attachment.file.save(name, uploaded, save=False)
     attachment.save()
     record(actor=actor, action="proposal.attach", obj=proposal, after={"file": name, "size": uploaded.size, "sha256": attachment.sha256})
