@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 HEADER = ("usage_id", "allocation", "date", "accelerator_hours", "fee_yen")
 USAGE_ID_MAX = 100
@@ -79,6 +80,25 @@ def column_index(header: list[str]) -> dict[str, int]:
         raise HeaderError(_("The first line must be the header %(header)s; missing: %(missing)s.")
                           % {"header": ",".join(HEADER), "missing": ", ".join(missing)})
     return {c: names.index(c) for c in HEADER}
+
+
+#: Reasons that need no figures, shown in the reader's language (the stored text is in the
+#: importer's); the others keep the text written at import time.
+FIXED_REASONS = {
+    ("negative", "accelerator_hours"): gettext_lazy("Negative accelerator-hours."),
+    ("bad_number", "accelerator_hours"): gettext_lazy("Not a number of hours with at most three decimals."),
+    ("negative", "fee_yen"): gettext_lazy("Negative fee."),
+    ("bad_number", "fee_yen"): gettext_lazy("Not a whole number of yen."),
+    ("bad_date", "date"): gettext_lazy("Not a date written YYYY-MM-DD."),
+    ("encoding", ""): gettext_lazy("The row is not UTF-8 text."),
+    ("unknown_allocation", "allocation"): gettext_lazy("No allocation of this pool has this number."),
+}
+
+
+def reason_for_reader(error: dict) -> str:
+    """An error row's reason in the active language where it has no figures in it."""
+    fixed = FIXED_REASONS.get((error.get("code"), error.get("field", "")))
+    return str(fixed) if fixed is not None else error.get("reason", "")
 
 
 class RowError(ValueError):

@@ -199,7 +199,10 @@ def allocation_change(request, pk: int):
 def import_report(request, pk: int):
     _staff(request)
     imp = get_object_or_404(UsageImport.objects.select_related("pool", "uploaded_by", "same_file_as"), pk=pk)
-    return render(request, "compute/import.html", {"imp": imp, "more_errors": imp.rows_bad - len(imp.errors)})
+    from .usage import reason_for_reader
+
+    errors = [{**e, "reason": reason_for_reader(e)} for e in imp.errors]
+    return render(request, "compute/import.html", {"imp": imp, "errors": errors, "more_errors": imp.rows_bad - len(imp.errors)})
 
 
 @login_required
