@@ -91,7 +91,8 @@ def test_attachments_accept_pdf_and_refuse_a_renamed_file(ready, client, setting
     assert [a.original_name for a in p.attachments.all()] == ["計画書.pdf"]
     assert "virus.pdf" in response.content.decode()
     download = client.get(reverse("calls:attachment_download", args=[p.pk, p.attachments.get().pk]))
-    assert download.content.startswith(b"%PDF")
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert "filename*=utf-8''%E8%A8%88%E7%94%BB%E6%9B%B8.pdf" in download["Content-Disposition"]
     other = f.applicant()
     client.force_login(other)
     assert client.get(reverse("calls:attachment_download", args=[p.pk, p.attachments.get().pk])).status_code == 404
