@@ -223,3 +223,11 @@ def test_applicants_and_outsiders_cannot_see_review_pages(world, client):
     assert client.get(reverse("calls:proposal_detail", args=[w["proposal"].pk])).status_code == 404
     client.logout()
     assert client.get(reverse("calls:proposal_detail", args=[w["proposal"].pk])).status_code == 302  # to login
+
+
+def test_assignment_form_with_a_non_number_says_so(world, client):
+    client.force_login(world["agency"])
+    response = client.post(reverse("review:call_action", args=[world["call"].pk, "assign"]), {"per_proposal": "three"},
+                           follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "whole numbers" in response.content.decode()

@@ -113,6 +113,8 @@ def call_action(request, pk: int, action: str):
             raise Http404
     except (ValidationError, PermissionDenied, TransitionError) as exc:
         _messages_from(request, exc)
+    except ValueError:
+        messages.error(request, _("Reviewers per proposal and most per reviewer are whole numbers."))
     return redirect("review:call", pk=pk)
 
 
