@@ -7,20 +7,9 @@ import pytest
 from kikin.awards.models import Award, AwardState, ClaimState
 from kikin.rules.schedule import end_if_gate_failed
 from tests import factories as f
+from tests.browser.sessions import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(browser, live_server, user):
-    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", "pw")
-    page.click("button[type=submit].primary")
-    page.wait_for_load_state()
-    return context, page
 
 
 def test_award_claim_payment_failed_gate(browser, live_server, plan, tmp_path):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
+from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.calls.models import Proposal, ProposalState
 from kikin.calls.validation import call_date
@@ -37,8 +38,21 @@ from kikin.rules.schedule import PROGRAM_END, end_if_gate_failed, theme_schedule
 from kikin.rules.subsidy import subsidy_terms
 
 from .models import (
-    Award, AwardForm, AwardState, BudgetEntry, BudgetKind, ClaimLine, ClaimState, CostClaim, Directive, GateOutcome,
-    Outlook, Payment, ProgressReport, StageGateReview, YearlyEvaluation,
+    Award,
+    AwardForm,
+    AwardState,
+    BudgetEntry,
+    BudgetKind,
+    ClaimLine,
+    ClaimState,
+    CostClaim,
+    Directive,
+    GateOutcome,
+    Outlook,
+    Payment,
+    ProgressReport,
+    StageGateReview,
+    YearlyEvaluation,
 )
 
 #: Progress reports fall due every this many months from the start, and at the period's end.
@@ -59,17 +73,12 @@ def report_due_dates(start: dt.date, last_day: dt.date) -> list[dt.date]:
 LEADING_RESEARCH = {"period_months": 36, "stage_gate_months": 18, "stage_gate_earliest_months": 12}
 
 
-def _require_role(actor, *roles):
-    if getattr(actor, "role", None) not in roles:
-        raise PermissionDenied(_("Your role may not do this."))
-
-
 @transaction.atomic
 def create_award(*, actor, proposal: Proposal, rate: Fraction | None = None) -> Award:
     """Turn an adopted proposal into a contract or a grant: the rate from the rules engine (theme,
     call, applicant category; `rate` where the theme has several), the dates from the theme's
     terms in force on the call's date, and the proposal-time budget by fiscal year."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     proposal = Proposal.objects.select_for_update().select_related("call", "theme__item", "organisation").get(pk=proposal.pk)
     if proposal.state != ProposalState.ADOPTED:
         raise ValidationError({"proposal": _("Only an adopted proposal becomes an award.")})
@@ -228,7 +237,7 @@ def payment_amount(award: Award, lines: list[ClaimLine]) -> tuple[int, int]:
 def approve_claim(*, actor, claim: CostClaim, eligible: dict[int, int] | None = None, note: str = "") -> Payment:
     """The agency checks a claim: the eligible cost of each line (default: as claimed), the rules
     again on the eligible amounts, then the payment."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     claim = CostClaim.objects.select_for_update().select_related("award").get(pk=claim.pk)
     if claim.state != ClaimState.SUBMITTED:
         raise ValidationError({"claim": _("Only a submitted claim can be approved.")})
@@ -258,7 +267,7 @@ def approve_claim(*, actor, claim: CostClaim, eligible: dict[int, int] | None = 
 
 @transaction.atomic
 def refuse_claim(*, actor, claim: CostClaim, reason: str) -> CostClaim:
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})
     claim = CostClaim.objects.select_for_update().get(pk=claim.pk)
@@ -281,7 +290,7 @@ def decide_stage_gate(*, actor, award: Award, held_on: dt.date, outcome: str, no
     """Record a stage-gate review. Fail: the theme ends 3 months after the review (6 where its
     period is five years), never after its period's end. Accelerate / shrink: a budget entry of
     that kind for `fiscal_year`."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     award = Award.objects.select_for_update().get(pk=award.pk)
     if outcome not in GateOutcome.values:
         raise ValidationError({"outcome": _("Choose an outcome.")})
@@ -320,7 +329,7 @@ def decide_stage_gate(*, actor, award: Award, held_on: dt.date, outcome: str, no
 @transaction.atomic
 def schedule_stage_gate_early(*, actor, award: Award, on: dt.date, reason: str) -> StageGateReview:
     """Bring the first gate forward, where the selection review allowed it (000 lines 5300–5302)."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     if not reason.strip():
         raise ValidationError({"reason": _("Say where the selection allowed an earlier gate.")})
     review = StageGateReview.objects.select_for_update().get(award=award, number=1)
@@ -340,7 +349,7 @@ def schedule_stage_gate_early(*, actor, award: Award, on: dt.date, reason: str) 
 def record_directive(*, actor, award: Award, issued_on: dt.date, effective_from: dt.date, fiscal_year: int,
                      amount_yen: int, note: str) -> Directive:
     """A ministry directive changing a theme's budget, applied from its date."""
-    _require_role(actor, Role.MINISTRY)
+    require_role(actor, Role.MINISTRY)
     if amount_yen == 0 or not note.strip():
         raise ValidationError({"amount_yen": _("Give a change other than 0 and its reason.")})
     directive = Directive.objects.create(award=award, issued_on=issued_on, effective_from=effective_from, fiscal_year=fiscal_year,
@@ -374,7 +383,7 @@ def submit_progress_report(*, actor, report: ProgressReport, summary: str, issue
 def record_evaluation(*, actor, award: Award, fiscal_year: int, outlook: str, comment: str,
                       budget_needed: bool = True, team_sound: bool = True) -> YearlyEvaluation:
     """The committee's yearly evaluation, recorded by the agency."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     if outlook not in Outlook.values:
         raise ValidationError({"outlook": _("Choose the outlook for the targets.")})
     if not comment.strip():

@@ -15,19 +15,12 @@ from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role
 from kikin.calls.models import Proposal
+from kikin.core.feedback import errors_to_messages
 from kikin.core.paging import page_of
 from kikin.core.timeutil import today_jst
 
 from . import selectors, services
 from .models import Award, CostCategory, CostClaim, GateOutcome, Outlook, ProgressReport, StageGateReview
-
-
-def _errors_to_messages(request, exc):
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            messages.error(request, f"{field}: {' '.join(errs)}")
-    else:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
 
 @login_required
@@ -90,7 +83,7 @@ def award_create(request, proposal_pk: int):
     try:
         award = services.create_award(actor=request.user, proposal=proposal, rate=Fraction(rate) if rate else None)
     except (ValidationError, PermissionDenied, ValueError, ZeroDivisionError) as exc:
-        _errors_to_messages(request, exc)
+        errors_to_messages(request, exc)
         return redirect("review:proposal", pk=proposal_pk)
     messages.success(request, _("Award %(n)s created.") % {"n": award.number})
     return redirect("awards:detail", pk=award.pk)
@@ -149,7 +142,7 @@ def award_action(request, pk: int, action: str):
             raise Http404
         messages.success(request, _("Saved."))
     except (ValidationError, PermissionDenied) as exc:
-        _errors_to_messages(request, exc)
+        errors_to_messages(request, exc)
     except ValueError as exc:
         messages.error(request, _("A value is not in the expected form: %(e)s") % {"e": exc})
     return redirect("awards:detail", pk=pk)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
+from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award, AwardState, Payment
 from kikin.core.timeutil import today_jst
@@ -34,7 +35,13 @@ from kikin.rules.errors import RuleError
 from kikin.rules.leakage import prior_consultation_required
 
 from .models import (
-    Act, ConsultationAnswer, ConsultationState, LeakageReport, PriorConsultation, ReportState, Shortcoming,
+    Act,
+    ConsultationAnswer,
+    ConsultationState,
+    LeakageReport,
+    PriorConsultation,
+    ReportState,
+    Shortcoming,
     ShortcomingState,
 )
 
@@ -67,11 +74,6 @@ def money_paid(award: Award) -> int:
     return Payment.objects.filter(award=award).aggregate(s=Sum("amount_yen"))["s"] or 0
 
 
-def _require_role(actor, *roles: str) -> None:
-    if getattr(actor, "role", None) not in roles:
-        raise PermissionDenied(_("Your role may not do this."))
-
-
 def is_implementer(actor, award: Award) -> bool:
     return bool(
         getattr(actor, "role", None) == Role.APPLICANT and actor.organisation_id and actor.organisation_id == award.organisation_id
@@ -99,7 +101,7 @@ def _past_or_today(field: str, day: dt.date) -> None:
 @transaction.atomic
 def request_report(*, actor, award: Award, committee_date: dt.date) -> LeakageReport:
     """The agency asks the implementer for its report for a committee."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     award = _locked_award(award)
     if award.state == AwardState.TERMINATED:
         raise ValidationError({"award": _("The theme has been stopped.")})
@@ -171,7 +173,7 @@ def assess_report(*, actor, report: LeakageReport, sufficient: bool, findings: s
     pointed out, and a shortcoming opens (due at the end of the next fiscal year) unless one is
     already open, whose due date then stands. Sufficient: an open shortcoming pointed out on an
     earlier committee's report is closed as fixed."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     award = _locked_award(Award(pk=LeakageReport.objects.values_list("award_id", flat=True).get(pk=report.pk)))
     report = LeakageReport.objects.select_for_update().get(pk=report.pk)
     assessed_on = assessed_on or today_jst()
@@ -228,7 +230,7 @@ def decide_on_unfixed_shortcoming(*, actor, shortcoming: Shortcoming, resolution
     theme (the award ends on `end_date`, by default the day of the resolution) and reclaim
     `reclaim_yen` (a whole number of yen, 0 up to the money paid less what was already
     reclaimed), or continue, with the reason."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     award = _locked_award(Award(pk=Shortcoming.objects.values_list("award_id", flat=True).get(pk=shortcoming.pk)))
     shortcoming = Shortcoming.objects.select_for_update().get(pk=shortcoming.pk)
     decided_on = decided_on or today_jst()
@@ -390,7 +392,7 @@ def withdraw_consultation(*, actor, consultation: PriorConsultation, reason: str
 def answer_consultation(*, actor, consultation: PriorConsultation, answer: str, note: str = "") -> PriorConsultation:
     """The ministry answers a consultation sent to it: no objection, objection, or conditions.
     An objection or conditions need the note saying why or which."""
-    _require_role(actor, Role.MINISTRY)
+    require_role(actor, Role.MINISTRY)
     consultation = PriorConsultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.state != ConsultationState.SENT:
         raise ValidationError({"consultation": _("Only a consultation sent to the ministry and not yet answered can be answered.")})

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role
 from kikin.awards.models import AwardState
+from kikin.core.feedback import errors_to_messages
 from kikin.core.timeutil import today_jst
 
 from . import permissions, selectors, services
@@ -25,14 +26,6 @@ from .models import ConsultationState, PriorConsultation, ReportState, Shortcomi
 def _require(user, *roles):
     if user.role not in roles:
         raise Http404
-
-
-def _messages_from(request, exc):
-    if isinstance(exc, ValidationError):
-        for field, errs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]):
-            messages.error(request, " ".join(errs))
-    else:
-        messages.error(request, str(exc))
 
 
 @login_required
@@ -225,7 +218,7 @@ def consultation_action(request, pk: int, action: str):
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
-        _messages_from(request, exc)
+        errors_to_messages(request, exc)
     return redirect("compliance:consultation", pk=c.pk)
 
 

@@ -25,13 +25,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
+from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award, AwardState
 
 from . import usage as csvusage
 from .models import (
-    Allocation, Benchmark, BenchmarkResult, CommunityEvent, ComputePool, DataOffer, DataRequest, EvaluationDeclaration,
-    EventKind, Introduction, IntroductionOutcome, PlannedMonth, UsageDay, UsageImport, UsageRecord,
+    Allocation,
+    Benchmark,
+    BenchmarkResult,
+    CommunityEvent,
+    ComputePool,
+    DataOffer,
+    DataRequest,
+    EvaluationDeclaration,
+    EventKind,
+    Introduction,
+    IntroductionOutcome,
+    PlannedMonth,
+    UsageDay,
+    UsageImport,
+    UsageRecord,
 )
 
 GENIAC_THEME = "1-g3"
@@ -43,11 +57,6 @@ DEFAULT_DECLARATION = (
 #: Rows written per batch by the ORM path (and the most errors kept per import).
 BATCH_SIZE = 5000
 ERRORS_KEPT = 100
-
-
-def _require_role(actor, *roles: str) -> None:
-    if getattr(actor, "role", None) not in roles:
-        raise PermissionDenied(_("Your role may not do this."))
 
 
 def _is_geniac(award: Award) -> bool:
@@ -74,7 +83,7 @@ def _whole(value, field: str, *, positive: bool = False) -> int:
 def create_pool(*, actor, name: str, provider: str, accelerator_type: str, hours_bought: int, price_per_hour_yen: int,
                 starts_on: dt.date, ends_on: dt.date, call=None, cycle_label: str = "") -> ComputePool:
     """Record compute bought in bulk for a call or a cycle."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     errors = {}
     for field, value in (("name", name), ("provider", provider), ("accelerator_type", accelerator_type)):
         if not (value or "").strip():
@@ -108,7 +117,7 @@ def _allocated(pool: ComputePool, *, exclude: Allocation | None = None) -> int:
 @transaction.atomic
 def change_pool_hours(*, actor, pool: ComputePool, hours_bought: int, note: str) -> ComputePool:
     """More (or fewer) hours bought; never below the hours allocated."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     if not note.strip():
         raise ValidationError({"note": _("Give the reason.")})
     pool = ComputePool.objects.select_for_update().get(pk=pool.pk)
@@ -159,7 +168,7 @@ def allocate(*, actor, pool: ComputePool, award: Award, hours: int, starts_on: d
              monthly: dict[dt.date, int] | None = None, code: str = "") -> Allocation:
     """Give a (g3) developer hours of a pool, for a period (by default where the pool's and the
     award's periods overlap), with a plan by month if given (the months must add up to the hours)."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     pool = ComputePool.objects.select_for_update().get(pk=pool.pk)
     award = Award.objects.select_related("theme__item", "call").get(pk=award.pk)
     hours = _whole(hours, "hours", positive=True)
@@ -194,7 +203,7 @@ def change_allocation(*, actor, allocation: Allocation, hours: int, starts_on: d
                       monthly: dict[dt.date, int] | None = None, note: str = "") -> Allocation:
     """Change an allocation's hours and schedule (the plan by month is replaced). Never above
     what the pool has free, below the hours used, or so that imported usage falls outside it."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     pool = ComputePool.objects.select_for_update().get(pk=allocation.pool_id)
     allocation = Allocation.objects.select_for_update().select_related("award__theme__item").get(pk=allocation.pk)
     hours = _whole(hours, "hours", positive=True)
@@ -300,7 +309,7 @@ def import_usage(*, actor, pool: ComputePool, stream, file_name: str, method: st
     and the first `errors_kept` reported with their line numbers; rows whose `usage_id` the pool
     has already are skipped, so sending the same file twice imports nothing the second time.
     `method`: "copy" (PostgreSQL only) or "orm"; by default COPY on PostgreSQL."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     method = method or ("copy" if connection.vendor == "postgresql" else "orm")
     if method not in {"copy", "orm"} or (method == "copy" and connection.vendor != "postgresql"):
         raise ValidationError({"method": _("COPY needs PostgreSQL.")})
@@ -404,7 +413,7 @@ def submit_result(*, actor, award: Award, benchmark: str, score, evaluated_on: d
 @transaction.atomic
 def define_benchmark(*, actor, name: str, higher_is_better: bool = True, description: str = "") -> Benchmark:
     """The agency names a benchmark and which way is better."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     name = " ".join((name or "").split())
     if not name or len(name) > 100:
         raise ValidationError({"name": _("Name the benchmark (at most 100 characters).")})
@@ -432,7 +441,7 @@ def _required(**fields) -> None:
 @transaction.atomic
 def offer_data(*, actor, holder_name: str, title: str, description: str, conditions: str, holder=None) -> DataOffer:
     """The supporter records data a holder offers, with its conditions of use."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     _required(holder_name=holder_name, title=title, description=description, conditions=conditions)
     offer = DataOffer.objects.create(holder_name=holder_name.strip(), holder=holder, title=title.strip(), description=description,
                                      conditions=conditions, created_by=actor)
@@ -461,7 +470,7 @@ def close_posting(*, actor, posting: DataOffer | DataRequest) -> DataOffer | Dat
         if not (_member(actor, posting.award) or getattr(actor, "role", None) == Role.AGENCY):
             raise PermissionDenied(_("Only the developer or the agency may close this."))
     else:
-        _require_role(actor, Role.AGENCY)
+        require_role(actor, Role.AGENCY)
     type(posting).objects.filter(pk=posting.pk).update(is_open=False)
     posting.is_open = False
     record(actor=actor, action="compute.posting_close", obj=posting)
@@ -471,7 +480,7 @@ def close_posting(*, actor, posting: DataOffer | DataRequest) -> DataOffer | Dat
 @transaction.atomic
 def introduce(*, actor, offer: DataOffer, request: DataRequest, note: str = "") -> Introduction:
     """The supporter introduces a developer to a data holder."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     if not (offer.is_open and request.is_open):
         raise ValidationError({"offer": _("Both the offer and the wanted notice must be open.")})
     if Introduction.objects.filter(offer=offer, request=request).exists():
@@ -484,7 +493,7 @@ def introduce(*, actor, offer: DataOffer, request: DataRequest, note: str = "") 
 @transaction.atomic
 def record_introduction_outcome(*, actor, introduction: Introduction, outcome: str, note: str = "") -> Introduction:
     """Agreed or declined (or back to pending), as the parties report it."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     if outcome not in IntroductionOutcome.values:
         raise ValidationError({"outcome": _("Choose agreed, declined or pending.")})
     intro = Introduction.objects.select_for_update().get(pk=introduction.pk)
@@ -499,7 +508,7 @@ def record_introduction_outcome(*, actor, introduction: Introduction, outcome: s
 
 @transaction.atomic
 def record_event(*, actor, title: str, held_on: dt.date, kind: str, attendees: int = 0, note: str = "") -> CommunityEvent:
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     _required(title=title)
     if kind not in EventKind.values:
         raise ValidationError({"kind": _("Choose seminar, developer exchange or matching event.")})

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role, User
+from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.calls.models import Call, Proposal, ProposalState
 from kikin.calls.workflow import DECIDED_STATES, apply_transition
@@ -37,11 +38,6 @@ DEFAULT_CRITERIA = [
 ]
 
 
-def _require_role(actor, *roles: str) -> None:
-    if getattr(actor, "role", None) not in roles:
-        raise PermissionDenied(_("Your role may not do this."))
-
-
 def _locked(proposal: Proposal) -> Proposal:
     return Proposal.objects.select_for_update().select_related("theme__item", "call").get(pk=proposal.pk)
 
@@ -49,7 +45,7 @@ def _locked(proposal: Proposal) -> Proposal:
 @transaction.atomic
 def decide_first_review(*, actor, proposal: Proposal, passed: bool, reason: str) -> FirstReview:
     """The ministry's first review: pass or fail, always with a reason."""
-    _require_role(actor, Role.MINISTRY)
+    require_role(actor, Role.MINISTRY)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the decision.")})
     proposal = _locked(proposal)
@@ -74,7 +70,7 @@ def declare_conflict(*, actor, reviewer: User, reason: str, proposal: Proposal |
     """A reviewer declares a conflict (or staff declare it for them). An existing assignment
     that it touches is removed, with its draft review."""
     if actor.pk != reviewer.pk:
-        _require_role(actor, Role.AGENCY)
+        require_role(actor, Role.AGENCY)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the conflict.")})
     declaration = ConflictDeclaration.objects.create(
@@ -98,7 +94,7 @@ def _start_second_review_if_needed(proposal: Proposal, actor) -> None:
 @transaction.atomic
 def assign_reviewer(*, actor, proposal: Proposal, reviewer: User, affinity: Decimal = Decimal(0)) -> Assignment:
     """Assign one reviewer by hand. Refused where there is a conflict of interest."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     if reviewer.role != Role.REVIEWER:
         raise ValidationError({"reviewer": _("Only committee reviewers can be assigned.")})
     proposal = _locked(proposal)
@@ -135,7 +131,7 @@ def auto_assign(*, actor, call: Call, per_proposal: int = 3, min_load: int = 0, 
 
     from .affinity import affinity_scores
 
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     proposals = list(
         Proposal.objects.select_for_update()
         .filter(call=call)
@@ -262,7 +258,7 @@ def save_review(*, actor, assignment: Assignment, scores: dict[str, int], commen
 
 @transaction.atomic
 def schedule_hearing(*, actor, proposal: Proposal, scheduled_at: dt.datetime, place: str = "") -> Hearing:
-    _require_role(actor, Role.AGENCY, Role.MINISTRY)
+    require_role(actor, Role.AGENCY, Role.MINISTRY)
     proposal = _locked(proposal)
     if proposal.state not in {ProposalState.FIRST_PASSED, ProposalState.IN_REVIEW, ProposalState.SUBMITTED}:
         raise ValidationError({"proposal": _("Hearings are held during the review.")})
@@ -273,7 +269,7 @@ def schedule_hearing(*, actor, proposal: Proposal, scheduled_at: dt.datetime, pl
 
 @transaction.atomic
 def record_hearing(*, actor, hearing: Hearing, notes: str) -> Hearing:
-    _require_role(actor, Role.AGENCY, Role.MINISTRY)
+    require_role(actor, Role.AGENCY, Role.MINISTRY)
     hearing.notes, hearing.held = notes, True
     hearing.save(update_fields=["notes", "held"])
     record(actor=actor, action="review.record_hearing", obj=hearing.proposal, after={"hearing": hearing.pk})
@@ -295,7 +291,7 @@ def record_decision(*, actor, proposal: Proposal, outcome: str, reason: str, con
     """The committee's decision, recorded by the agency: adopt, adopt with conditions (for
     example as item ③), or reject. Where it departs from the latest recommended set of the
     call, a reason for the departure is required."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     proposal = _locked(proposal)
     if outcome not in Decision.Outcome.values:
         raise ValidationError({"outcome": _("Choose adopt, adopt with conditions or reject.")})
@@ -324,7 +320,7 @@ def record_decision(*, actor, proposal: Proposal, outcome: str, reason: str, con
 @transaction.atomic
 def approve_decision(*, actor, proposal: Proposal, approve: bool, note: str = "") -> Proposal:
     """The ministry approves the committee's decision, or returns it to the committee."""
-    _require_role(actor, Role.MINISTRY)
+    require_role(actor, Role.MINISTRY)
     proposal = _locked(proposal)
     decision = Decision.objects.select_for_update().get(proposal=proposal)
     if not approve:
@@ -347,7 +343,7 @@ def recommend_adoptions(*, actor, call: Call) -> AdoptionPlan:
     from kikin.calls.validation import cap_for
     from kikin.solvers.adoption import choose_adoptions
 
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     if call.budget_total_yen is None:
         raise ValidationError({"budget_total_yen": _("The call has no budget total.")})
     proposals = list(
@@ -382,7 +378,7 @@ def recommend_adoptions(*, actor, call: Call) -> AdoptionPlan:
 @transaction.atomic
 def issue_notices(*, actor, call: Call) -> list[Proposal]:
     """Notify every decided proposal of `call` of its result (adopted or not)."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     now = timezone.now()
     proposals = list(Proposal.objects.select_for_update().filter(call=call, state__in=DECIDED_STATES, result_notified_at__isnull=True).order_by("pk"))
     for p in proposals:
@@ -397,7 +393,7 @@ def issue_notices(*, actor, call: Call) -> list[Proposal]:
 @transaction.atomic
 def publish_adoptions(*, actor, call: Call) -> int:
     """Publish the call's notified adoptions on the public page. Returns how many."""
-    _require_role(actor, Role.AGENCY)
+    require_role(actor, Role.AGENCY)
     decisions = Decision.objects.select_for_update().filter(
         proposal__call=call, proposal__state=ProposalState.ADOPTED, notified_at__isnull=False, published_at__isnull=True
     )
@@ -412,7 +408,7 @@ def publish_adoptions(*, actor, call: Call) -> int:
 @transaction.atomic
 def update_reviewer_profile(*, actor, keywords: str, profile: str, max_load: int) -> None:
     """A reviewer keeps their expertise profile (used for automatic assignment) up to date."""
-    _require_role(actor, Role.REVIEWER)
+    require_role(actor, Role.REVIEWER)
     if not 1 <= max_load <= 100:
         raise ValidationError({"max_load": _("Between 1 and 100.")})
     from .models import ReviewerProfile

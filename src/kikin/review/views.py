@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role, User
-from kikin.calls.models import Call, Proposal, ProposalState
+from kikin.calls.models import Call, ProposalState
 from kikin.calls.selectors import call_summaries, proposals_for_user, state_counts
 from kikin.calls.workflow import TransitionError
+from kikin.core.feedback import errors_to_messages
 from kikin.core.paging import page_of
 from kikin.core.timeutil import today_jst
 
@@ -31,14 +32,6 @@ WARN_DAYS = 14
 def _staff(request):
     if request.user.role not in {Role.MINISTRY, Role.AGENCY}:
         raise Http404
-
-
-def _messages_from(request, exc):
-    if isinstance(exc, ValidationError):
-        for field, errs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]):
-            messages.error(request, f"{field}: {' '.join(errs)}" if field else " ".join(errs))
-    else:
-        messages.error(request, str(exc))
 
 
 def deadline_status(call: Call, pending: int, today: dt.date | None = None) -> dict:
@@ -112,7 +105,7 @@ def call_action(request, pk: int, action: str):
         else:
             raise Http404
     except (ValidationError, PermissionDenied, TransitionError) as exc:
-        _messages_from(request, exc)
+        errors_to_messages(request, exc)
     except ValueError:
         messages.error(request, _("Reviewers per proposal and most per reviewer are whole numbers."))
     return redirect("review:call", pk=pk)
@@ -173,7 +166,7 @@ def proposal_action(request, pk: int, action: str):
             raise Http404
         messages.success(request, _("Saved."))
     except (ValidationError, PermissionDenied, TransitionError, ValueError) as exc:
-        _messages_from(request, exc)
+        errors_to_messages(request, exc)
     return redirect("review:proposal", pk=pk)
 
 
@@ -233,7 +226,7 @@ def declare_conflict(request, pk: int):
         messages.success(request, _("Conflict declared; the assignment is withdrawn."))
         return redirect("review:mine")
     except ValidationError as exc:
-        _messages_from(request, exc)
+        errors_to_messages(request, exc)
         return redirect("review:review_form", pk=pk)
 
 
