@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "kikin.awards",
     "kikin.compute",
     "kikin.compliance",
+    "kikin.outcomes",
+    "kikin.budgets",
+    "kikin.exports",
 ]
 
 MIDDLEWARE = [
