@@ -15,5 +15,8 @@ urlpatterns = [
     path("awards/", include("kikin.awards.urls")),
     path("compute/", include("kikin.compute.urls")),
     path("compliance/", include("kikin.compliance.urls")),
+    path("outcomes/", include("kikin.outcomes.urls")),
+    path("budgets/", include("kikin.budgets.urls")),
+    path("exports/", include("kikin.exports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Pages of filings, money that comes back, final evaluations and practical use."""
