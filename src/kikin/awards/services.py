@@ -128,17 +128,27 @@ def create_award(*, actor, proposal: Proposal, rate: Fraction | None = None) -> 
 
 
 def budget_left(award: Award, fiscal_year: int, kind: str, *, exclude_claim: CostClaim | None = None) -> int:
-    """What is left of a fiscal year's budget of one kind: the entries (reductions count against
-    the proposal-time budget) less the eligible cost of approved claims and the amount of
-    claims awaiting the check."""
+    """What is left of a fiscal year's budget of one kind, in the fund's money (NEDO負担額): the
+    entries (reductions count against the proposal-time budget) less what approved claims were
+    paid and the fund's share of claims awaiting the check (cost × rate, plus fixed-amount lines:
+    for a grant the budget is the subsidy, not the cost)."""
     kinds = [kind, BudgetKind.REDUCTION] if kind == BudgetKind.BASE else [kind]
     budget = BudgetEntry.objects.filter(award=award, fiscal_year=fiscal_year, kind__in=kinds).aggregate(s=Sum("amount_yen"))["s"] or 0
     claims = CostClaim.objects.filter(award=award, fiscal_year=fiscal_year, budget_kind=kind)
     if exclude_claim is not None and exclude_claim.pk:
         claims = claims.exclude(pk=exclude_claim.pk)
-    approved = ClaimLine.objects.filter(claim__in=claims.filter(state=ClaimState.APPROVED)).aggregate(s=Sum("eligible_yen"))["s"] or 0
-    pending = ClaimLine.objects.filter(claim__in=claims.filter(state=ClaimState.SUBMITTED)).aggregate(s=Sum("amount_yen"))["s"] or 0
-    return budget - approved - pending
+    paid = Payment.objects.filter(claim__in=claims.filter(state=ClaimState.APPROVED)).aggregate(s=Sum("amount_yen"))["s"] or 0
+    pending: dict[int, list[tuple[int, bool]]] = {}
+    for claim_id, amount, fixed in ClaimLine.objects.filter(claim__in=claims.filter(state=ClaimState.SUBMITTED)).values_list(
+            "claim_id", "amount_yen", "fixed_amount"):
+        pending.setdefault(claim_id, []).append((amount, fixed))
+    return budget - paid - sum(fund_share(award, lines) for lines in pending.values())
+
+
+def fund_share(award: Award, lines: list[tuple[int, bool]]) -> int:
+    """The fund's share of claimed lines (amount, fixed-amount?): Σ × rate truncated, plus 定額 lines."""
+    normal = sum(amount for amount, fixed in lines if not fixed)
+    return apply_rate(normal, award.rate_fraction) + sum(amount for amount, fixed in lines if fixed)
 
 
 def _booking_limit(award: Award) -> tuple[dt.date, int] | None:
@@ -172,10 +182,10 @@ def _check_claim(award: Award, claim: CostClaim, lines: list[dict], amounts_key:
             add(f"lines.{i}.{amounts_key}", _("A whole number of yen, not negative."))
     if errors:
         raise ValidationError(errors)
-    total = sum(line[amounts_key] for line in lines)
+    total = fund_share(award, [(line[amounts_key], bool(line.get("fixed_amount"))) for line in lines])
     left = budget_left(award, claim.fiscal_year, claim.budget_kind, exclude_claim=claim)
     if total > left:
-        add("lines", _("The claim (%(total)s yen) is above what is left of the %(fy)s budget (%(left)s yen).")
+        add("lines", _("The fund's share of the claim (%(total)s yen) is above what is left of the %(fy)s budget (%(left)s yen).")
             % {"total": f"{total:,}", "fy": fiscal_year_label(claim.fiscal_year), "left": f"{left:,}"})
     limit = _booking_limit(award)
     if limit is not None and claim.budget_kind == BudgetKind.BASE:

@@ -63,3 +63,17 @@ def fiscal_year_label_ja(fy: int) -> str:
 def fiscal_year_label_en(fy: int) -> str:
     """FY2025."""
     return f"FY{fy}"
+
+
+#: The first day of each era, latest first (元号の施行日).
+ERA_START_DATES = (("令和", dt.date(2019, 5, 1)), ("平成", dt.date(1989, 1, 8)), ("昭和", dt.date(1926, 12, 25)))
+
+
+def wareki_date_ja(day: dt.date) -> str:
+    """A date in the Japanese calendar: 2027-06-01 → 令和9年6月1日; 2019-05-01 → 令和元年5月1日;
+    2019-04-30 → 平成31年4月30日."""
+    for name, first in ERA_START_DATES:
+        if day >= first:
+            n = day.year - first.year + 1
+            return f"{name}{'元' if n == 1 else n}年{day.month}月{day.day}日"
+    raise ValueError(f"{day} is before 昭和 (1926-12-25)")

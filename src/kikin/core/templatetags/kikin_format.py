@@ -91,3 +91,65 @@ def pick(obj, field):
     lang = "ja" if (get_language() or "ja").startswith("ja") else "en"
     value = getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_ja", "")
     return value
+
+
+@register.filter
+def fiscal_year_both(fy):
+    """令和7年度 (FY2025) in Japanese, FY2025 (令和7年度) in English: both calendars side by side."""
+    if fy in (None, ""):
+        return "—"
+    ja, en = fiscal.fiscal_year_label_ja(int(fy)), fiscal.fiscal_year_label_en(int(fy))
+    return f"{ja} ({en})" if (get_language() or "ja").startswith("ja") else f"{en} ({ja})"
+
+
+@register.filter
+def wareki(day):
+    """令和9年6月1日 (Japanese) or 2027-06-01 (English)."""
+    if not day:
+        return "—"
+    if (get_language() or "ja").startswith("ja"):
+        return fiscal.wareki_date_ja(day)
+    return day.isoformat()
+
+
+@register.filter
+def wareki_ja(day):
+    """令和9年6月1日 whatever the language: for Japanese documents such as notices."""
+    return fiscal.wareki_date_ja(day) if day else "—"
+
+
+@register.filter
+def fiscal_year_ja(fy):
+    """令和7年度 whatever the language: for Japanese documents such as notices."""
+    return fiscal.fiscal_year_label_ja(int(fy)) if fy not in (None, "") else "—"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced: `?{% query_with page=3 %}` keeps
+    the filters a list was opened with."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return params.urlencode()
+
+
+@register.filter
+def yen_exact_fraction(value):
+    """An exact yen figure that may be a fraction ("2000000001/2"): 1,000,000,000.5円; a fraction
+    with no finite decimal stays a fraction beside its rounded value."""
+    from fractions import Fraction
+
+    if value in (None, ""):
+        return "—"
+    q = Fraction(str(value))
+    if q.denominator == 1:
+        return f"{q.numerator:,}円"
+    d = q.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d == 1:
+        text = f"{Decimal(q.numerator) / Decimal(q.denominator):,f}"
+        return f"{text}円"
+    return f"≈{float(q):,.2f}円 ({q.numerator}/{q.denominator})"
