@@ -40,16 +40,26 @@ def test_only_staff_reach_the_admin(client):
     assert client.get("/admin/programs/theme/").status_code == 200
 
 
-def test_load_demo_twice_gives_one_open_call_and_one_award(plan):
+def test_load_demo_twice_gives_one_open_call_one_award_under_way_and_two_finished(plan):
     from django.core.management import call_command
 
-    from kikin.awards.models import Award
+    from kikin.awards.demo import DEMO_TITLE
+    from kikin.awards.models import Award, AwardState
     from kikin.calls.models import Call
+    from kikin.outcomes.demo import CONTRACT_TITLE, GRANT_TITLE
+    from kikin.outcomes.models import Assessment
 
     call_command("load_demo")
     call_command("load_demo")
     call = Call.objects.get(key="demo")
     assert call.is_open() and call.is_demo
-    award = Award.objects.get(call=call)
+    assert Award.objects.filter(call=call).count() == 3
+    award = Award.objects.get(call=call, proposal__title=DEMO_TITLE)
     assert award.payments.get().amount_yen == 173_300_000
     assert award.proposal.decision.published_at is not None
+    finished = Award.objects.filter(proposal__title__in=[CONTRACT_TITLE, GRANT_TITLE])
+    assert {a.state for a in finished} == {AwardState.ENDED}
+    # self-investment: 300,000,000 × 3,400,000,000 / 3,600,000,000 − 280,000,000 burden
+    assert Assessment.objects.get(kind="self_investment").amount_yen == 300_000_000 * 34 // 36 - 280_000_000
+    payback = Assessment.objects.get(kind="payback", state="draft")
+    assert payback.earlier_yen == Assessment.objects.get(kind="payback", state="paid").amount_yen > 0

@@ -17,3 +17,8 @@ class Command(BaseCommand):
         award = load_demo_award()
         if award is not None:
             self.stdout.write(f"demo award: {award.number}")
+        from kikin.outcomes.demo import load_demo_outcomes
+
+        finished = load_demo_outcomes()
+        if finished:
+            self.stdout.write(f"finished demo themes: {', '.join(a.number for a in finished)}")
