@@ -23,6 +23,7 @@ system-deps:
 demo: $(STAMP)
 	$(PY) -m kikin.manage migrate --noinput
 	$(PY) -m kikin.manage load_plan
+	$(PY) -m kikin.manage load_budget_frames
 	$(PY) -m kikin.manage load_demo
 	$(PY) -m kikin.manage demo_banner --address http://$(HOST):$(PORT)/
 	$(PY) -m kikin.manage runserver --noreload $(HOST):$(PORT)
