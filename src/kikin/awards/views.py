@@ -18,6 +18,8 @@ from kikin.calls.models import Proposal
 from kikin.core.feedback import errors_to_messages
 from kikin.core.paging import page_of
 from kikin.core.timeutil import today_jst
+from kikin.exports import columns as export_columns
+from kikin.exports.tabular import export_format, export_response
 
 from . import selectors, services
 from .models import Award, CostCategory, CostClaim, GateOutcome, Outlook, ProgressReport, StageGateReview
@@ -36,6 +38,9 @@ def award_list(request):
     elif flt == "gates":
         qs = qs.filter(pk__in=StageGateReview.objects.filter(
             held_on__isnull=True, scheduled_for__lte=today + dt.timedelta(days=90)).values("award"))
+    if fmt := export_format(request):
+        return export_response(export_columns.award_rows(qs), export_columns.AWARD_COLUMNS,
+                               filename=export_columns.filename(export_columns.AWARDS_FILE), fmt=fmt)
     page = page_of(qs, request.GET.get("page"), 50)
     context = {"page": page, "today": today, "show": flt, "is_staff_view": user.role in {Role.MINISTRY, Role.AGENCY}}
     if user.role == Role.MINISTRY:

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role
 from kikin.core.paging import page_of
+from kikin.exports import columns as export_columns
+from kikin.exports.tabular import export_format, export_response
 from kikin.programs.selectors import terms_in_force
 
 from . import permissions, selectors, services
@@ -64,6 +66,10 @@ def proposal_list(request):
     state = request.GET.get("state")
     if state in ProposalState.values and request.user.role != Role.APPLICANT:
         qs = qs.filter(state=state)
+    if fmt := export_format(request):
+        columns = export_columns.proposal_columns(applicant=request.user.role == Role.APPLICANT)
+        return export_response(export_columns.proposal_rows(qs), columns,
+                               filename=export_columns.filename(export_columns.PROPOSALS_FILE), fmt=fmt)
     page = page_of(qs, request.GET.get("page"), PAGE_SIZE)
     return render(request, "calls/proposal_list.html", {
         "page": page, "state": state, "states": ProposalState.choices,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils.encoding import escape_uri_path
+
+from .downloads import content_disposition
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: The font stack for PDFs: Japanese first, then Latin fallbacks.
@@ -29,10 +30,6 @@ def render_pdf(template: str, context: dict, *, request=None) -> bytes:
 def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
     """An HTTP response carrying a PDF; a Japanese file name is encoded per RFC 6266."""
     response = HttpResponse(data, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    ascii_name = filename.encode("ascii", "ignore").decode() or "document.pdf"
-    response["Content-Disposition"] = (
-        f'{disposition}; filename="{ascii_name}"; filename*=UTF-8\'\'{escape_uri_path(filename)}'
-    )
+    response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "exports"
-urlpatterns = []
+urlpatterns = [
+    path("packet/", views.packet, name="packet"),
+]

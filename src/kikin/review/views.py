@@ -20,6 +20,8 @@ from kikin.calls.workflow import TransitionError
 from kikin.core.feedback import errors_to_messages
 from kikin.core.paging import page_of
 from kikin.core.timeutil import today_jst
+from kikin.exports import columns as export_columns
+from kikin.exports.tabular import export_format, export_response
 
 from . import selectors, services
 from .conflicts import conflict_reasons
@@ -231,6 +233,9 @@ def declare_conflict(request, pk: int):
 
 
 def public_adoptions(request):
+    if fmt := export_format(request):
+        return export_response(selectors.published_adoptions(), export_columns.ADOPTION_COLUMNS,
+                               filename=export_columns.filename(export_columns.ADOPTIONS_FILE), fmt=fmt)
     return render(request, "review/public_adoptions.html", {"decisions": selectors.published_adoptions()[:500]})
 
 
