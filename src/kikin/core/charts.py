@@ -41,9 +41,20 @@ def _svg(fig: Figure, title: str) -> str:
     return text[start:] if start >= 0 else text
 
 
+def _finish(fig: Figure, ax, ylim, *, legend: bool) -> None:
+    """Axis range, no top/right frame, and the legend outside the plot so it never hides a bar."""
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.spines[["top", "right"]].set_visible(False)
+    if legend:
+        fig.legend(loc="outside right upper", frameon=False, fontsize="small")
+
+
 def bar_chart(categories: Sequence[str], series: dict[str, Sequence[float]], *, title: str = "",
-              unit: str = "", goal: float | None = None, goal_label: str = "", stacked: bool = False) -> str:
-    """Grouped (or stacked) bars, one group per category, one bar per series; an optional goal line."""
+              unit: str = "", goal: float | None = None, goal_label: str = "", stacked: bool = False,
+              ylim: tuple[float, float] | None = None) -> str:
+    """Grouped (or stacked) bars, one group per category, one bar per series; an optional goal
+    line; `ylim` fixes the value axis (e.g. 0–100 for percentages)."""
     fig = _figure()
     ax = fig.add_subplot()
     n = max(len(series), 1)
@@ -62,14 +73,13 @@ def bar_chart(categories: Sequence[str], series: dict[str, Sequence[float]], *, 
         ax.set_ylabel(unit)
     if title:
         ax.set_title(title)
-    ax.spines[["top", "right"]].set_visible(False)
-    if len(series) > 1 or goal_label:
-        ax.legend(frameon=False, fontsize="small")
+    _finish(fig, ax, ylim, legend=len(series) > 1 or bool(goal_label))
     return _svg(fig, title)
 
 
 def line_chart(xs: Sequence[str], series: dict[str, Sequence[float | None]], *, title: str = "",
-               unit: str = "", goal: float | None = None, goal_label: str = "") -> str:
+               unit: str = "", goal: float | None = None, goal_label: str = "",
+               ylim: tuple[float, float] | None = None) -> str:
     """Lines over ordered categories (fiscal years), gaps where a value is None."""
     fig = _figure()
     ax = fig.add_subplot()
@@ -83,6 +93,5 @@ def line_chart(xs: Sequence[str], series: dict[str, Sequence[float | None]], *, 
         ax.set_ylabel(unit)
     if title:
         ax.set_title(title)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(frameon=False, fontsize="small")
+    _finish(fig, ax, ylim, legend=True)
     return _svg(fig, title)

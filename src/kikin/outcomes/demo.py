@@ -72,7 +72,7 @@ def load_demo_outcomes() -> list[Award]:
     done = list(Award.objects.filter(call=call, proposal__title__in=[CONTRACT_TITLE, GRANT_TITLE]))
     if done:
         return done
-    applicant, officer, ministry = users["applicant"], users["officer"], users["ministry"]
+    applicant, officer = users["applicant"], users["officer"]
     today = services.today_jst()
     next_fy = dt.date(today.year + (1 if today.month >= 4 else 0), 4, 1)
 

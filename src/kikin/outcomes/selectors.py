@@ -33,14 +33,14 @@ def labelled_rows(assessment: Assessment) -> list[dict]:
 
 
 def filings_to_check(user, state: str | None = None) -> QuerySet[Filing]:
-    qs = Filing.objects.filter(award__in=awards_for_user(user)).select_related("award__organisation", "award__theme")
+    qs = Filing.objects.filter(award__in=awards_for_user(user)).select_related("award__organisation", "award__theme__item")
     if state in FilingState.values:
         qs = qs.filter(state=state)
     return qs.order_by("state", "-submitted_at", "pk")
 
 
 def assessments_for_user(user, kind: str | None = None) -> QuerySet[Assessment]:
-    qs = Assessment.objects.filter(award__in=awards_for_user(user)).select_related("award__organisation", "award__theme")
+    qs = Assessment.objects.filter(award__in=awards_for_user(user)).select_related("award__organisation", "award__theme__item")
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-fiscal_year", "kind", "award__number")

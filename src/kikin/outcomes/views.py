@@ -29,7 +29,10 @@ from kikin.core.pdf import pdf_response, render_pdf
 from kikin.core.timeutil import today_jst
 from kikin.rules import fiscal
 
-from . import selectors, services
+from kikin.exports.columns import filename as export_filename
+from kikin.exports.tabular import export_format, export_response
+
+from . import columns, selectors, services
 from .labels import NOTICE_TITLES
 from .models import AccountingBasis, Assessment, AssessmentKind, AssessmentState, Filing, FilingState, SetValueChange, UseKind
 
@@ -188,6 +191,8 @@ def filing_list(request):
         raise Http404
     state = request.GET.get("state") or None
     qs = selectors.filings_to_check(request.user, state)
+    if fmt := export_format(request):
+        return export_response(qs, columns.FILING_COLUMNS, filename=export_filename(columns.FILINGS_FILE), fmt=fmt)
     return render(request, "outcomes/filing_list.html", {
         "page": page_of(qs, request.GET.get("page"), 50), "state": state, "states": FilingState.choices})
 
@@ -198,5 +203,7 @@ def assessment_list(request):
         raise Http404
     kind = request.GET.get("kind") or None
     qs = selectors.assessments_for_user(request.user, kind)
+    if fmt := export_format(request):
+        return export_response(qs, columns.ASSESSMENT_COLUMNS, filename=export_filename(columns.ASSESSMENTS_FILE), fmt=fmt)
     return render(request, "outcomes/assessment_list.html", {
         "page": page_of(qs, request.GET.get("page"), 50), "kind": kind, "kinds": AssessmentKind.choices})
