@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import finish, peak_rss_mib, progress  # noqa: E402
-from pages import bench_database_url, ensure_database  # noqa: E402
+from pages import open_bench_database  # noqa: E402
 
 IMPORT_TARGET_S = 60
 RSS_TARGET_MIB = 1024
@@ -197,16 +197,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
 
-    url, maintenance = bench_database_url(os.environ.get("DATABASE_URL", ""), args.database)
-    created = ensure_database(maintenance, args.database)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("KIKIN_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kikin.settings")
-    import django
-
-    django.setup()
+    created, _migrate_s = open_bench_database(args.database)
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
     from kikin.compute import selectors, services
@@ -214,11 +206,7 @@ def main(argv=None) -> int:
 
     from kikin.compute.models import UsageDay, UsageRecord
 
-    assert connection.vendor == "postgresql" and connection.settings_dict["NAME"] == args.database, connection.settings_dict
     assert not settings.DEBUG, "DEBUG keeps every query in memory: run with KIKIN_DEBUG=0"
-    progress(f"database {args.database}{' (created)' if created else ''}")
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_plan", verbosity=0)
     awards, made = ensure_awards(args.allocations)
     agency, pool, allocations = fresh_pool(awards)
     progress(f"{len(awards)} awards ({'made' if made else 'reused'}), pool {pool.pk} with {len(allocations)} allocations")

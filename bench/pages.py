@@ -79,7 +79,7 @@ def bench_database_url(url: str, name: str) -> tuple[str, str]:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
         raise SystemExit(
-            "bench/pages.py measures PostgreSQL only: set DATABASE_URL=postgres://user@host:port/db "
+            f"{Path(sys.argv[0]).name} measures PostgreSQL only: set DATABASE_URL=postgres://user@host:port/db "
             f"(got {url or 'nothing, i.e. SQLite'!r}). It creates and uses its own database, {name!r}."
         )
     if unquote(parsed.path.lstrip("/")) == name:
@@ -99,6 +99,31 @@ def ensure_database(maintenance_url: str, name: str) -> bool:
             return False
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return True
+
+
+def open_bench_database(name: str) -> tuple[bool, float]:
+    """Point Django at the bench's own database `name` on the server DATABASE_URL names (created
+    once; PostgreSQL only), with production-like rendering (DEBUG off unless KIKIN_DEBUG says so),
+    set Django up, migrate and load the seed plan. (created?, seconds spent migrating)."""
+    url, maintenance = bench_database_url(os.environ.get("DATABASE_URL", ""), name)
+    created = ensure_database(maintenance, name)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("KIKIN_DEBUG", "0")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kikin.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    assert connection.vendor == "postgresql" and connection.settings_dict["NAME"] == name, connection.settings_dict
+    print(f"database {name} on {connection.settings_dict['HOST']}:{connection.settings_dict['PORT']}"
+          f"{' (created)' if created else ''}; DEBUG={settings.DEBUG}", flush=True)
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_plan", verbosity=0)
+    return created, time.perf_counter() - t
 
 
 # --------------------------------------------------------------------------------------------
@@ -343,29 +368,11 @@ def main(argv=None) -> int:
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE every page's slowest query")
     args = parser.parse_args(argv)
 
-    url, maintenance = bench_database_url(os.environ.get("DATABASE_URL", ""), args.database)
-    created = ensure_database(maintenance, args.database)
-    # Point Django at the bench database before settings are read; production-like rendering.
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("KIKIN_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kikin.settings")
+    created, migrate_s = open_bench_database(args.database)
     from django.conf import settings
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
-
-    assert connection.vendor == "postgresql" and connection.settings_dict["NAME"] == args.database, connection.settings_dict
-    print(f"database {args.database} on {connection.settings_dict['HOST']}:{connection.settings_dict['PORT']}"
-          f"{' (created)' if created else ''}; DEBUG={settings.DEBUG}", flush=True)
-    t = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_plan", verbosity=0)
-    migrate_s = time.perf_counter() - t
 
     from kikin.accounts.models import Organisation, Role, User
     from kikin.calls.models import Call, Proposal

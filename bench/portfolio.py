@@ -44,14 +44,13 @@ import sys
 import time
 from fractions import Fraction
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import finish, peak_rss_mib, progress  # noqa: E402
-from pages import _copy, bench_database_url, ensure_database, explain  # noqa: E402
+from pages import _copy, explain, open_bench_database  # noqa: E402
 
 P95_TARGET_MS = 300
 BENCH_PREFIX = "bench-awards-"  # call keys, usernames
@@ -432,22 +431,8 @@ def main(argv=None) -> int:
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE every page's slowest query")
     args = parser.parse_args(argv)
 
-    if urlparse(os.environ.get("DATABASE_URL", "")).scheme not in {"postgres", "postgresql"}:
-        raise SystemExit("bench/portfolio.py measures PostgreSQL only: set DATABASE_URL=postgres://user@host:port/db "
-                         f"(got {os.environ.get('DATABASE_URL') or 'nothing, i.e. SQLite'!r}). "
-                         f"It creates and uses its own database, {args.database!r}.")
-    url, maintenance = bench_database_url(os.environ["DATABASE_URL"], args.database)
-    created = ensure_database(maintenance, args.database)
-    # Point Django at the bench database before settings are read; production-like rendering.
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("KIKIN_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kikin.settings")
+    created, migrate_s = open_bench_database(args.database)
     from django.conf import settings
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count, F, Func
     from django.test import Client
@@ -457,13 +442,6 @@ def main(argv=None) -> int:
     from kikin.awards.models import Award, CostClaim, Payment, ProgressReport, StageGateReview
     from kikin.core.timeutil import today_jst
 
-    assert connection.vendor == "postgresql" and connection.settings_dict["NAME"] == args.database, connection.settings_dict
-    progress(f"database {args.database} on {connection.settings_dict['HOST']}:{connection.settings_dict['PORT']}"
-             f"{' (created)' if created else ''}; DEBUG={settings.DEBUG}")
-    t = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_plan", verbosity=0)
-    migrate_s = time.perf_counter() - t
 
     today = today_jst()
     counts = bench_counts()

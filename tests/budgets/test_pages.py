@@ -164,3 +164,21 @@ def test_pages_cost_a_constant_number_of_queries(client, spending, django_assert
     with django_assert_max_num_queries(6):
         response = client.get(reverse("budgets:program", args=["post5g"]))
     assert response.status_code == 200
+
+
+def test_budget_lines_export_in_exact_yen(client, db):
+    import io
+
+    from openpyxl import load_workbook
+
+    from kikin.budgets.services import load_budget_frames
+
+    load_budget_frames()
+    response = client.get("/budgets/?format=xlsx")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 36
+    amounts = [r[7] for r in rows[1:]]
+    assert 991_600_000_000 in amounts  # 令和6年度補正 9,916億円 (seed 002 line 15)
+    assert all(isinstance(a, int) for a in amounts)

@@ -14,7 +14,11 @@ from kikin.core import charts
 from kikin.rules.fiscal import fiscal_year_label_en, fiscal_year_label_ja
 from kikin.rules.money import OKU
 
+from kikin.exports.columns import filename as export_filename
+from kikin.exports.tabular import export_format, export_response
+
 from . import selectors
+from .columns import BUDGET_COLUMNS, BUDGETS_FILE
 from .permissions import can_see_spending
 
 
@@ -28,6 +32,9 @@ def _fy_label(fy: int) -> str:
 
 
 def budget_list(request):
+    if fmt := export_format(request):
+        return export_response(selectors.budget_rows(request.GET.get("program") or None), BUDGET_COLUMNS,
+                               filename=export_filename(BUDGETS_FILE), fmt=fmt)
     grouped: dict[str, list] = {}
     for g in selectors.program_budgets():  # display order kept inside each ministry
         grouped.setdefault(g.ministry, []).append(g)
