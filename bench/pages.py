@@ -324,7 +324,10 @@ def explain(sql: str) -> str:
         return "\n".join(r[0] for r in cur.fetchall())
 
 
-def measure(client, url: str, *, warmups: int, requests: int) -> dict:
+def measure(client, url: str, *, warmups: int, requests: int, counts: dict[str, str] | None = None) -> dict:
+    """Timings of `requests` GETs after `warmups`, and the queries of one more: their number, the
+    time spent in SQL and the slowest. `counts` names substrings to count in that last page
+    (rows listed, charts drawn …), reported under their names."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -340,6 +343,7 @@ def measure(client, url: str, *, warmups: int, requests: int) -> dict:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
+    html = response.content.decode()
     slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]))
     times.sort()
     return {
@@ -348,7 +352,9 @@ def measure(client, url: str, *, warmups: int, requests: int) -> dict:
         "p95_ms": round(times[max(0, round(0.95 * len(times)) - 1)], 1),
         "max_ms": round(times[-1], 1),
         "queries": len(ctx.captured_queries),
+        "sql_ms": round(sum(float(q["time"]) for q in ctx.captured_queries) * 1000, 1),
         "slowest_query_ms": round(float(slowest["time"]) * 1000, 1),
+        **{name: html.count(marker) for name, marker in (counts or {}).items()},
         "bytes": len(response.content),
         "_slowest_sql": slowest["sql"],
     }

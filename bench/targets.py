@@ -40,7 +40,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -50,7 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import finish, peak_rss_mib, progress  # noqa: E402
-from pages import _copy, explain, open_bench_database  # noqa: E402
+from pages import _copy, explain, measure, open_bench_database  # noqa: E402
 
 P95_TARGET_MS = 300
 BENCH_PREFIX = "bench-targets-"  # call keys, usernames
@@ -277,37 +276,8 @@ def generate(n_awards: int, n_calls: int, n_orgs: int, filings_per_award: int, s
 # Measurement
 
 
-def measure(client, url: str, *, warmups: int, requests: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(warmups):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    times = []
-    for _ in range(requests):
-        t = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - t) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    html = response.content.decode()
-    slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]))
-    times.sort()
-    return {
-        "url": url,
-        "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(times[max(0, round(0.95 * len(times)) - 1)], 1),
-        "max_ms": round(times[-1], 1),
-        "queries": len(ctx.captured_queries),
-        "sql_ms": round(sum(float(q["time"]) for q in ctx.captured_queries) * 1000, 1),
-        "slowest_query_ms": round(float(slowest["time"]) * 1000, 1),
-        "charts": html.count("<svg"),
-        "themes_listed": html.count('<th scope="row"><a href="/outcomes/awards/'),
-        "bytes": len(response.content),
-        "_slowest_sql": slowest["sql"],
-    }
+#: What each measured page is checked to show (counted in its HTML).
+PAGE_COUNTS = {"charts": "<svg", "themes_listed": '<th scope="row"><a href="/outcomes/awards/'}
 
 
 def main(argv=None) -> int:
@@ -397,7 +367,7 @@ def main(argv=None) -> int:
     load_before = round(os.getloadavg()[0], 2)
     pages = {}
     for name, (client, page_url) in plan.items():
-        pages[name] = measure(client, page_url, warmups=args.warmups, requests=args.requests)
+        pages[name] = measure(client, page_url, warmups=args.warmups, requests=args.requests, counts=PAGE_COUNTS)
         r = pages[name]
         progress(f"{name:20} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms  max {r['max_ms']:7.1f} ms  "
                  f"{r['queries']} queries ({r['sql_ms']} ms in SQL, slowest {r['slowest_query_ms']} ms)  "
