@@ -123,6 +123,12 @@ LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
+
+#: The agency that runs the fund and issues its notices (Japanese, English).
+KIKIN_AGENCY_NAME = (
+    os.environ.get("KIKIN_AGENCY_NAME_JA", "国立研究開発法人新エネルギー・産業技術総合開発機構"),
+    os.environ.get("KIKIN_AGENCY_NAME_EN", "New Energy and Industrial Technology Development Organization (NEDO)"),
+)
 USE_I18N = True
 USE_TZ = True
 

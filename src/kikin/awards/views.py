@@ -131,6 +131,9 @@ def award_action(request, pk: int, action: str):
                                        outcome=post.get("outcome", ""), note=post.get("note", ""),
                                        budget_change_yen=_int(post.get("budget_change_yen") or "0"),
                                        fiscal_year=_int(post["fiscal_year"]) if post.get("fiscal_year") else None)
+        elif action == "gate-earlier":
+            services.schedule_stage_gate_early(actor=request.user, award=award, on=dt.date.fromisoformat(post.get("on", "")),
+                                               reason=post.get("reason", ""))
         elif action == "report":
             report = get_object_or_404(ProgressReport, pk=post.get("report"), award=award)
             services.submit_progress_report(actor=request.user, report=report, summary=post.get("summary", ""), issues=post.get("issues", ""))

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from kikin.awards.selectors import awards_for_user
 
 from .labels import INPUT_LABELS
-from .models import Assessment, Filing, FilingState
+from .models import Assessment, AssessmentState, Filing, FilingState
 
 
 def award_outcomes(award) -> dict:
-    filings = list(Filing.objects.filter(award=award).select_related("submitted_by", "checked_by"))
+    decided = Assessment.objects.filter(filings=OuterRef("pk")).exclude(state=AssessmentState.DRAFT)
+    filings = list(Filing.objects.filter(award=award).select_related("submitted_by", "checked_by")
+                   .annotate(under_notice=Exists(decided)))
     assessments = list(Assessment.objects.filter(award=award).select_related("computed_by", "decided_by"))
     for a in assessments:
         a.rows = labelled_rows(a)

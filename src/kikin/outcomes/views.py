@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -171,13 +172,15 @@ def notice_context(assessment: Assessment) -> dict:
         "fy_ja": fiscal.fiscal_year_label_ja(assessment.fiscal_year),
         "issued_on": fiscal.to_jst_date(assessment.decided_at),
         "seed": (assessment.inputs or {}).get("seed", ""),
+        "agency_ja": settings.KIKIN_AGENCY_NAME[0],
+        "agency_en": settings.KIKIN_AGENCY_NAME[1],
     }
 
 
 @login_required
 def notice_pdf(request, pk: int):
     """The notice of a decided assessment as a PDF in Japanese (implementer and staff)."""
-    assessment = get_object_or_404(Assessment.objects.select_related("award__organisation", "award__theme", "decided_by"), pk=pk)
+    assessment = get_object_or_404(Assessment.objects.select_related("award__organisation", "award__theme__program", "award__theme__item", "decided_by"), pk=pk)
     _visible_award(request, assessment.award_id)
     if assessment.state == AssessmentState.DRAFT:
         raise Http404
