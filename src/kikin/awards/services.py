@@ -142,13 +142,30 @@ def budget_left(award: Award, fiscal_year: int, kind: str, *, exclude_claim: Cos
     for claim_id, amount, fixed in ClaimLine.objects.filter(claim__in=claims.filter(state=ClaimState.SUBMITTED)).values_list(
             "claim_id", "amount_yen", "fixed_amount"):
         pending.setdefault(claim_id, []).append((amount, fixed))
-    return budget - paid - sum(fund_share(award, lines) for lines in pending.values())
+    rate = rate_for_year(award, fiscal_year) if pending else award.rate_fraction
+    return budget - paid - sum(fund_share(award, lines, rate) for lines in pending.values())
 
 
-def fund_share(award: Award, lines: list[tuple[int, bool]]) -> int:
+def rate_for_year(award: Award, fiscal_year: int) -> Fraction:
+    """The rate of the award's costs of one fiscal year. Most themes keep one rate; (g6) is a
+    five-year plan whose rate changes with the project year: year 1 a contract (1), years 2–4 a
+    grant at 2/3, year 5 at 1/2 (000 lines 2487–2501). The project year is counted in fiscal
+    years from the start (the start's fiscal year is year 1). Building and operating (g6)'s
+    testbed is a contract whatever the year (lines 2497–2501)."""
+    spec = terms_in_force(award.theme, call_date(award.proposal)).terms.as_spec()
+    if not spec.rates_by_project_year:
+        return award.rate_fraction
+    years = len(spec.rates_by_project_year)
+    project_year = min(max(fiscal_year - fiscal.fiscal_year(award.start_date) + 1, 1), years)
+    testbed = award.proposal.cap_option == "testbed"
+    return subsidy_terms(spec, project_year=project_year, testbed=testbed).rate
+
+
+def fund_share(award: Award, lines: list[tuple[int, bool]], rate: Fraction | None = None) -> int:
     """The fund's share of claimed lines (amount, fixed-amount?): Σ × rate truncated, plus 定額 lines."""
     normal = sum(amount for amount, fixed in lines if not fixed)
-    return apply_rate(normal, award.rate_fraction) + sum(amount for amount, fixed in lines if fixed)
+    rate = award.rate_fraction if rate is None else rate
+    return apply_rate(normal, rate) + sum(amount for amount, fixed in lines if fixed)
 
 
 def _booking_limit(award: Award) -> tuple[dt.date, int] | None:
@@ -182,7 +199,8 @@ def _check_claim(award: Award, claim: CostClaim, lines: list[dict], amounts_key:
             add(f"lines.{i}.{amounts_key}", _("A whole number of yen, not negative."))
     if errors:
         raise ValidationError(errors)
-    total = fund_share(award, [(line[amounts_key], bool(line.get("fixed_amount"))) for line in lines])
+    total = fund_share(award, [(line[amounts_key], bool(line.get("fixed_amount"))) for line in lines],
+                       rate_for_year(award, claim.fiscal_year))
     left = budget_left(award, claim.fiscal_year, claim.budget_kind, exclude_claim=claim)
     if total > left:
         add("lines", _("The fund's share of the claim (%(total)s yen) is above what is left of the %(fy)s budget (%(left)s yen).")
@@ -236,11 +254,11 @@ def submit_claim(*, actor, award: Award, fiscal_year: int, lines: list[dict], bu
     return claim
 
 
-def payment_amount(award: Award, lines: list[ClaimLine]) -> tuple[int, int]:
+def payment_amount(award: Award, lines: list[ClaimLine], rate: Fraction | None = None) -> tuple[int, int]:
     """(eligible cost, payment) for checked lines: Σ eligible × rate truncated, plus fixed-amount lines."""
     normal = sum(line.eligible_yen for line in lines if not line.fixed_amount)
     fixed = sum(line.eligible_yen for line in lines if line.fixed_amount)
-    return normal + fixed, apply_rate(normal, award.rate_fraction) + fixed
+    return normal + fixed, apply_rate(normal, award.rate_fraction if rate is None else rate) + fixed
 
 
 @transaction.atomic
@@ -265,13 +283,14 @@ def approve_claim(*, actor, claim: CostClaim, eligible: dict[int, int] | None = 
     claim.state = ClaimState.DRAFT  # not counted as pending while re-checked
     _check_claim(award, claim, [{"incurred_on": line.incurred_on, "eligible_yen": line.eligible_yen, "fixed_amount": line.fixed_amount} for line in lines], "eligible_yen")
     ClaimLine.objects.bulk_update(lines, ["eligible_yen"])
-    total, amount = payment_amount(award, lines)
+    rate = rate_for_year(award, claim.fiscal_year)
+    total, amount = payment_amount(award, lines, rate)
     now = timezone.now()
     claim.state, claim.decided_by, claim.decided_at, claim.decision_note = ClaimState.APPROVED, actor, now, note
     claim.save()
     payment = Payment.objects.create(award=award, claim=claim, fiscal_year=claim.fiscal_year, budget_kind=claim.budget_kind,
-                                     eligible_yen=total, rate=award.rate, amount_yen=amount, approved_at=now)
-    record(actor=actor, action="claim.approve", obj=claim, after={"eligible_yen": total, "payment_yen": amount, "rate": award.rate})
+                                     eligible_yen=total, rate=format_rate(rate), amount_yen=amount, approved_at=now)
+    record(actor=actor, action="claim.approve", obj=claim, after={"eligible_yen": total, "payment_yen": amount, "rate": format_rate(rate)})
     return payment
 
 
