@@ -45,6 +45,10 @@ def _finish(fig: Figure, ax, ylim, *, legend: bool) -> None:
     """Axis range, no top/right frame, and the legend outside the plot so it never hides a bar."""
     if ylim is not None:
         ax.set_ylim(*ylim)
+    if len(ax.get_xticks()) > 6:  # many fiscal years: slant the labels so they never run together
+        ax.tick_params(axis="x", labelrotation=45)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
     ax.spines[["top", "right"]].set_visible(False)
     if legend:
         fig.legend(loc="outside right upper", frameon=False, fontsize="small")
