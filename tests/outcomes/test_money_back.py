@@ -97,7 +97,7 @@ def test_refund_at_the_rounding_boundary_from_filings_to_notice(plan, today, bes
     assert all(r["filing"] for r in window_rows)
     assert assessment.filings.count() == 5
     # and the rules engine agrees, from the same numbers
-    spec = services._theme_spec(award)
+    spec = awards.award_spec(award)
     result = refund_rules.evaluate_refund(spec, start_fy=start, received_yen=3 * BILLION, set_value=Decimal("2.5"), sales_by_fy=sales)
     assert result.refund_yen == expected_refund
 

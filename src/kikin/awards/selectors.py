@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from kikin.accounts.models import Role
 
@@ -34,6 +35,15 @@ def awards_for_user(user) -> QuerySet[Award]:
     if user.role == Role.APPLICANT and user.organisation_id:
         return qs.filter(organisation_id=user.organisation_id)
     return qs.none()
+
+
+def visible_award_or_404(user, pk) -> Award:
+    """An award the user may see (its implementer, or the staff), else 404: the same answer
+    whether the award exists or not."""
+    award = awards_for_user(user).filter(pk=pk).first()
+    if award is None:
+        raise Http404
+    return award
 
 
 def with_portfolio_figures(qs: QuerySet[Award], today: dt.date) -> QuerySet[Award]:

@@ -37,6 +37,7 @@ from kikin.rules.money import apply_rate, format_rate
 from kikin.rules.schedule import PROGRAM_END, end_if_gate_failed, theme_schedule
 from kikin.rules.subsidy import subsidy_terms
 
+from .permissions import is_implementer
 from .models import (
     Award,
     AwardForm,
@@ -146,13 +147,19 @@ def budget_left(award: Award, fiscal_year: int, kind: str, *, exclude_claim: Cos
     return budget - paid - sum(fund_share(award, lines, rate) for lines in pending.values())
 
 
+def award_spec(award: Award):
+    """The rules engine's view (`ThemeSpec`) of the award's theme, as the terms in force on its
+    call's date set it."""
+    return terms_in_force(award.theme, call_date(award.proposal)).terms.as_spec()
+
+
 def rate_for_year(award: Award, fiscal_year: int) -> Fraction:
     """The rate of the award's costs of one fiscal year. Most themes keep one rate; (g6) is a
     five-year plan whose rate changes with the project year: year 1 a contract (1), years 2–4 a
     grant at 2/3, year 5 at 1/2 (000 lines 2487–2501). The project year is counted in fiscal
     years from the start (the start's fiscal year is year 1). Building and operating (g6)'s
     testbed is a contract whatever the year (lines 2497–2501)."""
-    spec = terms_in_force(award.theme, call_date(award.proposal)).terms.as_spec()
+    spec = award_spec(award)
     if not spec.rates_by_project_year:
         return award.rate_fraction
     years = len(spec.rates_by_project_year)
@@ -222,16 +229,12 @@ def _check_claim(award: Award, claim: CostClaim, lines: list[dict], amounts_key:
         raise ValidationError(errors)
 
 
-def _member(actor, award: Award) -> bool:
-    return actor.role == Role.APPLICANT and actor.organisation_id == award.organisation_id
-
-
 @transaction.atomic
 def submit_claim(*, actor, award: Award, fiscal_year: int, lines: list[dict], budget_kind: str = BudgetKind.BASE) -> CostClaim:
     """The implementer claims a fiscal year's costs, line by line (category, description,
     incurred_on, amount_yen, fixed_amount, evidence). Refused whole, with every rule broken."""
     award = Award.objects.select_for_update().get(pk=award.pk)
-    if not _member(actor, award):
+    if not is_implementer(actor, award):
         raise PermissionDenied(_("Only the implementer may claim costs."))
     if award.state == AwardState.ENDED:
         raise ValidationError({"award": _("The award has ended.")})
@@ -396,7 +399,7 @@ def record_directive(*, actor, award: Award, issued_on: dt.date, effective_from:
 def submit_progress_report(*, actor, report: ProgressReport, summary: str, issues: str = "") -> ProgressReport:
     """The implementer files a progress report that is due."""
     report = ProgressReport.objects.select_for_update().select_related("award").get(pk=report.pk)
-    if not _member(actor, report.award):
+    if not is_implementer(actor, report.award):
         raise PermissionDenied(_("Only the implementer files progress reports."))
     if report.submitted_at:
         raise ValidationError({"report": _("This report has been filed.")})

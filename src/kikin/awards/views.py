@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role
+from kikin.awards.permissions import is_implementer
 from kikin.calls.models import Proposal
 from kikin.core.feedback import errors_to_messages
 from kikin.core.paging import page_of
@@ -22,7 +23,7 @@ from kikin.exports import columns as export_columns
 from kikin.exports.tabular import export_format, export_response
 
 from . import selectors, services
-from .models import Award, CostCategory, CostClaim, GateOutcome, Outlook, ProgressReport, StageGateReview
+from .models import CostCategory, CostClaim, GateOutcome, Outlook, ProgressReport, StageGateReview
 
 
 @login_required
@@ -48,16 +49,9 @@ def award_list(request):
     return render(request, "awards/award_list.html", context)
 
 
-def _visible_award(request, pk) -> Award:
-    award = selectors.awards_for_user(request.user).filter(pk=pk).first()
-    if award is None:
-        raise Http404
-    return award
-
-
 @login_required
 def award_detail(request, pk: int):
-    award = _visible_award(request, pk)
+    award = selectors.visible_award_or_404(request.user, pk)
     user = request.user
     return render(request, "awards/award_detail.html", {
         "award": award,
@@ -67,7 +61,7 @@ def award_detail(request, pk: int):
         "evaluations": award.evaluations.all(),
         "directives": award.directives.all(),
         "today": today_jst(),
-        "is_member": user.role == Role.APPLICANT and user.organisation_id == award.organisation_id,
+        "is_member": is_implementer(user, award),
         "is_agency": user.role == Role.AGENCY,
         "is_ministry": user.role == Role.MINISTRY,
         "categories": CostCategory.choices,
@@ -101,7 +95,7 @@ def _int(text: str) -> int:
 @login_required
 @require_POST
 def award_action(request, pk: int, action: str):
-    award = _visible_award(request, pk)
+    award = selectors.visible_award_or_404(request.user, pk)
     post = request.POST
     try:
         if action == "claim":
@@ -163,7 +157,7 @@ def evidence_download(request, pk: int, line_pk: int):
 
     from .models import ClaimLine
 
-    award = _visible_award(request, pk)
+    award = selectors.visible_award_or_404(request.user, pk)
     line = get_object_or_404(ClaimLine, pk=line_pk, claim__award=award)
     if not line.evidence:
         raise Http404

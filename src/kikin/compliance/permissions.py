@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
 from kikin.awards.models import Award
+from kikin.awards.permissions import is_implementer
 
 from .models import ConsultationState, PriorConsultation
-from .services import is_implementer
 
 
 def can_view_award(user, award: Award) -> tuple[bool, str]:

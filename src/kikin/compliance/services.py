@@ -29,6 +29,7 @@ from kikin.accounts.models import Role
 from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award, AwardState, Payment
+from kikin.awards.permissions import is_implementer
 from kikin.core.timeutil import today_jst
 from kikin.rules import fiscal
 from kikin.rules.errors import RuleError
@@ -72,12 +73,6 @@ def shortcoming_due_date(pointed_out_on: dt.date) -> dt.date:
 def money_paid(award: Award) -> int:
     """All the money paid on the award (every kind of budget), in yen."""
     return Payment.objects.filter(award=award).aggregate(s=Sum("amount_yen"))["s"] or 0
-
-
-def is_implementer(actor, award: Award) -> bool:
-    return bool(
-        getattr(actor, "role", None) == Role.APPLICANT and actor.organisation_id and actor.organisation_id == award.organisation_id
-    )
 
 
 def _require_implementer(actor, award: Award) -> None:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role
 from kikin.awards.models import AwardState
+from kikin.awards.permissions import is_implementer
 from kikin.core.feedback import errors_to_messages
 from kikin.core.timeutil import today_jst
 
@@ -72,14 +73,14 @@ def _report_initial(award, data: dict) -> dict:
 def _award_page(request, award, *, report_form=None, act_form=None, request_form=None, status=200):
     today = today_jst()
     data = selectors.award_page(award, today)
-    is_implementer = services.is_implementer(request.user, award)
+    implementer = is_implementer(request.user, award)
     context = {
-        "award": award, "today": today, "is_implementer": is_implementer, "is_agency": request.user.role == Role.AGENCY,
+        "award": award, "today": today, "is_implementer": implementer, "is_agency": request.user.role == Role.AGENCY,
         "lead_days": services.consultation_lead_days(), "proposal": award.proposal, **data,
     }
-    if is_implementer and award.state != AwardState.TERMINATED:
+    if implementer and award.state != AwardState.TERMINATED:
         context["report_form"] = report_form or ReportForm(initial=_report_initial(award, data))
-    if is_implementer:  # technology-transfer acts are recorded even after the theme stops
+    if implementer:  # technology-transfer acts are recorded even after the theme stops
         context["act_form"] = act_form or PlannedActForm()
     if context["is_agency"] and award.state != AwardState.TERMINATED:
         context["request_form"] = request_form or RequestReportForm()
@@ -181,11 +182,11 @@ def consultation_detail(request, pk: int, form=None):
     c = _consultation(request, pk)
     c.last_day_to_send = services.last_day_to_send(c)
     today = today_jst()
-    is_implementer = services.is_implementer(request.user, c.award)
+    implementer = is_implementer(request.user, c.award)
     if request.user.role == Role.MINISTRY and c.state == ConsultationState.SENT:
         form = form or AnswerForm()
     return render(request, "compliance/consultation.html", {
-        "c": c, "award": c.award, "today": today, "is_implementer": is_implementer, "form": form,
+        "c": c, "award": c.award, "today": today, "is_implementer": implementer, "form": form,
         "too_late": c.state == ConsultationState.TO_SEND and today > c.last_day_to_send, "lead_days": services.consultation_lead_days(),
         "days_left": (c.planned_date - today).days,
     }, status=400 if form is not None and form.errors else 200)

@@ -4,21 +4,12 @@ be corrected here."""
 
 from django.contrib import admin
 
+from kikin.core.admin import ReadOnlyAdmin
+
 from .models import (
     Allocation, Benchmark, BenchmarkResult, CommunityEvent, ComputePool, DataOffer, DataRequest, EvaluationDeclaration,
     Introduction, PlannedMonth, UsageImport, UsageRecord,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PlannedMonthInline(admin.TabularInline):

@@ -5,6 +5,7 @@ pools, allocations, imports, the matching board and events."""
 from __future__ import annotations
 
 from kikin.accounts.models import Role
+from kikin.awards.permissions import is_implementer
 
 
 def is_staff(user) -> bool:
@@ -16,8 +17,8 @@ def can_manage(user) -> bool:
 
 
 def is_developer_of(user, award) -> bool:
-    return bool(user.is_authenticated and user.role == Role.APPLICANT and user.organisation_id
-                and user.organisation_id == award.organisation_id)
+    """The user is of the organisation developing the model (the award's implementer)."""
+    return is_implementer(user, award)
 
 
 def can_view_award(user, award) -> bool:

@@ -28,6 +28,7 @@ from kikin.accounts.models import Role
 from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award, AwardState
+from kikin.awards.permissions import is_implementer
 
 from . import usage as csvusage
 from .models import (
@@ -61,10 +62,6 @@ ERRORS_KEPT = 100
 
 def _is_geniac(award: Award) -> bool:
     return award.theme.item.number == 1 and award.theme.code == "g3"
-
-
-def _member(actor, award: Award) -> bool:
-    return getattr(actor, "role", None) == Role.APPLICANT and actor.organisation_id is not None and actor.organisation_id == award.organisation_id
 
 
 def _whole(value, field: str, *, positive: bool = False) -> int:
@@ -353,7 +350,7 @@ def import_usage_file(*, actor, pool: ComputePool, path, method: str | None = No
 def declare_no_evaluation_data(*, actor, award: Award, statement: str = DEFAULT_DECLARATION) -> EvaluationDeclaration:
     """The developer declares that no evaluation data set was trained on (once per award)."""
     award = Award.objects.select_for_update().select_related("theme__item").get(pk=award.pk)
-    if not _member(actor, award):
+    if not is_implementer(actor, award):
         raise PermissionDenied(_("Only the developer may declare this."))
     if not _is_geniac(award):
         raise ValidationError({"award": _("Only GENIAC (g3) developers declare this.")})
@@ -384,7 +381,7 @@ def submit_result(*, actor, award: Award, benchmark: str, score, evaluated_on: d
     evaluation data set was trained on. A benchmark not seen before is added (higher is better
     unless the agency marks it otherwise)."""
     award = Award.objects.select_related("theme__item").get(pk=award.pk)
-    if not _member(actor, award):
+    if not is_implementer(actor, award):
         raise PermissionDenied(_("Only the developer may submit results."))
     if not EvaluationDeclaration.objects.filter(award=award).exists():
         raise ValidationError({"declaration": _("Declare first that no evaluation data set was used for training.")})
@@ -453,7 +450,7 @@ def offer_data(*, actor, holder_name: str, title: str, description: str, conditi
 def request_data(*, actor, award: Award, title: str, description: str) -> DataRequest:
     """A developer (or the agency for them) posts data they want."""
     award = Award.objects.select_related("theme__item").get(pk=award.pk)
-    if not (_member(actor, award) or getattr(actor, "role", None) == Role.AGENCY):
+    if not (is_implementer(actor, award) or getattr(actor, "role", None) == Role.AGENCY):
         raise PermissionDenied(_("Only the developer or the agency may post this."))
     if not _is_geniac(award):
         raise ValidationError({"award": _("Only GENIAC (g3) developers use the matching board.")})
@@ -467,7 +464,7 @@ def request_data(*, actor, award: Award, title: str, description: str) -> DataRe
 def close_posting(*, actor, posting: DataOffer | DataRequest) -> DataOffer | DataRequest:
     """Take an offer or a wanted notice off the board."""
     if isinstance(posting, DataRequest):
-        if not (_member(actor, posting.award) or getattr(actor, "role", None) == Role.AGENCY):
+        if not (is_implementer(actor, posting.award) or getattr(actor, "role", None) == Role.AGENCY):
             raise PermissionDenied(_("Only the developer or the agency may close this."))
     else:
         require_role(actor, Role.AGENCY)

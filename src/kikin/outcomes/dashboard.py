@@ -62,6 +62,7 @@ from kikin.rules.dates import add_months
 from kikin.rules.fiscal import fiscal_year, fiscal_year_bounds
 from kikin.rules.targets import (
     EXCLUDED_ITEMS, OUTCOME_GOAL_PERCENT, OUTPUT_GOAL_PERCENT, FundTargets, ThemeOutcome, fund_targets, percent_1dp,
+    targets_from_counts,
 )
 
 from .models import Assessment, AssessmentKind, AssessmentState, Filing, FilingState, FinalEvaluation, PracticalUseCheck
@@ -131,17 +132,8 @@ class Figures:
 def figures_from_counts(completed: int = 0, met: int = 0, adopted: int = 0, practical: int = 0, *,
                         output_goal: int = OUTPUT_GOAL_PERCENT, outcome_goal: int = OUTCOME_GOAL_PERCENT) -> Figures:
     """The rules engine's FundTargets from counts (what `fund_targets` gives over the same themes)."""
-    achievement = Fraction(met, completed) if completed else None
-    use = Fraction(practical, adopted) if adopted else None
-    return Figures(
-        FundTargets(
-            completed=completed, met=met, adopted=adopted, practical=practical,
-            target_achievement=achievement, practical_use=use,
-            meets_output_goal=achievement is not None and achievement * 100 >= output_goal,
-            meets_outcome_goal=use is not None and use * 100 >= outcome_goal,
-        ),
-        output_goal, outcome_goal,
-    )
+    return Figures(targets_from_counts(completed, met, adopted, practical, output_goal, outcome_goal),
+                   output_goal, outcome_goal)
 
 
 @dataclass

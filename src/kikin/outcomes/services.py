@@ -25,16 +25,15 @@ from kikin.accounts.models import Role
 from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award, AwardForm, AwardState, ClaimLine, ClaimState, Payment
-from kikin.awards.services import received_for_refund
-from kikin.calls.validation import call_date
+from kikin.awards.permissions import is_implementer
+from kikin.awards.services import award_spec, received_for_refund
 from kikin.core.files import check_document
 from kikin.core.timeutil import today_jst
-from kikin.programs.selectors import terms_in_force
 from kikin.rules import fiscal
 from kikin.rules.caps import round_index
 from kikin.rules.dates import add_months
 from kikin.rules.errors import RuleError
-from kikin.rules.refund import baseline_years, evaluate_refund, sales_window
+from kikin.rules.refund import baseline_years, evaluate_refund, evaluation_fiscal_year, sales_window
 from kikin.rules.returns import revenue_payback, self_investment_return
 
 from .models import (
@@ -61,16 +60,8 @@ SEED_REFS = {
 }
 
 
-def _member(actor, award: Award) -> bool:
-    return actor.role == Role.APPLICANT and actor.organisation_id == award.organisation_id
-
-
 def _start_fy(award: Award) -> int:
     return fiscal.fiscal_year(award.start_date)
-
-
-def _theme_spec(award: Award):
-    return terms_in_force(award.theme, call_date(award.proposal)).terms.as_spec()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,7 +138,7 @@ def _check_filing(award: Award, fiscal_year: int, data: dict, today: dt.date) ->
 @transaction.atomic
 def submit_filing(*, actor, award: Award, fiscal_year: int, evidence=None, **data) -> Filing:
     """File (or correct, while not yet checked) one fiscal year's figures of an award."""
-    if not _member(actor, award):
+    if not is_implementer(actor, award):
         raise PermissionDenied(_("Only the implementer files its figures."))
     award = Award.objects.select_for_update().get(pk=award.pk)
     data = _check_filing(award, fiscal_year, dict(data), today_jst())
@@ -330,7 +321,7 @@ def compute_refund(*, actor, award: Award, today: dt.date | None = None) -> Asse
     require_role(actor, Role.AGENCY)
     award = Award.objects.select_for_update().select_related("theme", "proposal__call").get(pk=award.pk)
     today = today or today_jst()
-    spec = _theme_spec(award)
+    spec = award_spec(award)
     if not award.system_technology or not spec.refund_scheme:
         raise ValidationError({"award": _("%(n)s is not under the refund scheme (item ① system technology themes only).") % {"n": award.number}})
     if award.state == AwardState.TERMINATED:
@@ -338,13 +329,10 @@ def compute_refund(*, actor, award: Award, today: dt.date | None = None) -> Asse
     if award.set_value is None:
         raise ValidationError({"set_value": _("The award has no set value.")})
     start = _start_fy(award)
-    shifted = spec.refund_window_shifted and start >= 2021
-    from kikin.rules.refund import evaluation_fiscal_year
-
     evaluation_fy = evaluation_fiscal_year(start, spec.refund_window_shifted)
     if fiscal.fiscal_year(today) < evaluation_fy:
         raise ValidationError({"fiscal_year": _("The refund is evaluated in %(fy)s (000 line 4528).") % {"fy": fiscal.fiscal_year_label_ja(evaluation_fy)}})
-    years = (*baseline_years(start), *sales_window(start, shifted))
+    years = (*baseline_years(start), *sales_window(start, spec.refund_window_shifted))
     filings = _checked_filings(award, years)
     received = received_for_refund(award)
     try:
@@ -437,10 +425,9 @@ def compute_payback(*, actor, award: Award, fiscal_year: int) -> Assessment:
     if Assessment.objects.filter(award=award, kind=AssessmentKind.PAYBACK, fiscal_year__lt=fiscal_year,
                                  state=AssessmentState.DRAFT).exists():
         raise ValidationError({"fiscal_year": _("Decide the earlier years' payback first: this year's payback subtracts it (E).")})
-    filings = _checked_filings(award, [fiscal_year])
+    _checked_filings(award, [fiscal_year])  # this year's filing must be in and checked
     all_filings = {f.fiscal_year: f for f in Filing.objects.filter(award=award, fiscal_year__gte=start, fiscal_year__lte=fiscal_year,
                                                                    state=FilingState.CHECKED)}
-    filings.update(all_filings)
     profit = sum((Fraction(f.operating_profit_yen) * f.ratio for f in all_filings.values()), Fraction(0))
     paid = Payment.objects.filter(award=award).aggregate(e=Sum("eligible_yen"), c=Sum("amount_yen"))
     deduction, grant = paid["e"] or 0, paid["c"] or 0
@@ -467,7 +454,7 @@ def compute_payback(*, actor, award: Award, fiscal_year: int) -> Assessment:
         _row("e_earlier", earlier, "yen"),
     ]
     return _save_draft(award, AssessmentKind.PAYBACK, fiscal_year, actor=actor, inputs=inputs, due=due_total,
-                       earlier=earlier, filings=filings.values())
+                       earlier=earlier, filings=all_filings.values())
 
 
 @transaction.atomic

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role
-from kikin.awards.models import Award
-from kikin.awards.selectors import awards_for_user
+from kikin.awards.permissions import is_implementer
+from kikin.awards.selectors import visible_award_or_404
 from kikin.awards.services import received_for_refund
 from kikin.core.feedback import errors_to_messages
 from kikin.core.paging import page_of
@@ -40,23 +40,16 @@ from .models import AccountingBasis, Assessment, AssessmentKind, AssessmentState
 STAFF = {Role.AGENCY, Role.MINISTRY}
 
 
-def _visible_award(request, pk) -> Award:
-    award = awards_for_user(request.user).filter(pk=pk).first()
-    if award is None:
-        raise Http404
-    return award
-
-
 @login_required
 def award_outcomes(request, pk: int):
-    award = _visible_award(request, pk)
+    award = visible_award_or_404(request.user, pk)
     user = request.user
     today = today_jst()
     context = {
         "award": award,
         **selectors.award_outcomes(award),
         "today": today,
-        "is_member": user.role == Role.APPLICANT and user.organisation_id == award.organisation_id,
+        "is_member": is_implementer(user, award),
         "is_agency": user.role == Role.AGENCY,
         "is_ministry": user.role == Role.MINISTRY,
         "received_for_refund": received_for_refund(award),
@@ -98,7 +91,7 @@ def _int(post, name: str) -> int:
 @login_required
 @require_POST
 def award_action(request, pk: int, action: str):
-    award = _visible_award(request, pk)
+    award = visible_award_or_404(request.user, pk)
     post, user = request.POST, request.user
     try:
         if action == "file":
@@ -181,7 +174,7 @@ def notice_context(assessment: Assessment) -> dict:
 def notice_pdf(request, pk: int):
     """The notice of a decided assessment as a PDF in Japanese (implementer and staff)."""
     assessment = get_object_or_404(Assessment.objects.select_related("award__organisation", "award__theme__program", "award__theme__item", "decided_by"), pk=pk)
-    _visible_award(request, assessment.award_id)
+    visible_award_or_404(request.user, assessment.award_id)
     if assessment.state == AssessmentState.DRAFT:
         raise Http404
     data = render_pdf("outcomes/notice_pdf.html", notice_context(assessment), request=request)

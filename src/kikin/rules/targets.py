@@ -103,6 +103,19 @@ def fund_targets(
         if t.adopted:
             adopted += 1
             practical += bool(t.practical_use)
+    return targets_from_counts(completed, met, adopted, practical, output_goal_percent, outcome_goal_percent)
+
+
+def targets_from_counts(
+    completed: int,
+    met: int,
+    adopted: int,
+    practical: int,
+    output_goal_percent: int = OUTPUT_GOAL_PERCENT,
+    outcome_goal_percent: int = OUTCOME_GOAL_PERCENT,
+) -> FundTargets:
+    """Both targets from counts already made (themes of ③ ④ left out): the shares as exact
+    fractions (None while a denominator is 0) and whether each meets its goal."""
     achievement = Fraction(met, completed) if completed else None
     use = Fraction(practical, adopted) if adopted else None
     return FundTargets(
