@@ -37,112 +37,383 @@ RSS_TARGET_MIB = 2048
 # field: (Japanese technical terms, English keywords)
 FIELDS: dict[str, tuple[list[str], list[str]]] = {
     "光伝送": (
-        ["光伝送", "デジタルコヒーレント", "波長多重", "光ファイバ", "光増幅器", "マルチコアファイバ",
-         "非線形補償", "光トランシーバ", "シリコンフォトニクス", "光スイッチ", "偏波多重", "光変調器"],
+        [
+            "光伝送",
+            "デジタルコヒーレント",
+            "波長多重",
+            "光ファイバ",
+            "光増幅器",
+            "マルチコアファイバ",
+            "非線形補償",
+            "光トランシーバ",
+            "シリコンフォトニクス",
+            "光スイッチ",
+            "偏波多重",
+            "光変調器",
+        ],
         ["optical transmission", "coherent optics", "WDM", "silicon photonics", "optical fiber"],
     ),
     "EUV露光": (
-        ["EUV露光", "フォトレジスト", "マスク欠陥", "リソグラフィ", "露光装置", "ペリクル",
-         "多層膜ミラー", "確率的欠陥", "高NA", "パターン転写", "エッチング", "線幅ばらつき"],
+        [
+            "EUV露光",
+            "フォトレジスト",
+            "マスク欠陥",
+            "リソグラフィ",
+            "露光装置",
+            "ペリクル",
+            "多層膜ミラー",
+            "確率的欠陥",
+            "高NA",
+            "パターン転写",
+            "エッチング",
+            "線幅ばらつき",
+        ],
         ["EUV lithography", "photoresist", "mask inspection", "lithography", "exposure tool"],
     ),
     "量子計算": (
-        ["量子コンピュータ", "超伝導量子ビット", "量子誤り訂正", "表面符号", "量子ゲート",
-         "デコヒーレンス", "量子アルゴリズム", "イオントラップ", "論理量子ビット", "希釈冷凍機",
-         "量子回路", "中性原子"],
+        [
+            "量子コンピュータ",
+            "超伝導量子ビット",
+            "量子誤り訂正",
+            "表面符号",
+            "量子ゲート",
+            "デコヒーレンス",
+            "量子アルゴリズム",
+            "イオントラップ",
+            "論理量子ビット",
+            "希釈冷凍機",
+            "量子回路",
+            "中性原子",
+        ],
         ["quantum computing", "qubits", "quantum error correction", "superconducting qubits"],
     ),
     "大規模言語モデル": (
-        ["大規模言語モデル", "基盤モデル", "事前学習", "自然言語処理", "生成AI", "指示チューニング",
-         "トークナイザ", "強化学習", "推論効率", "日本語コーパス", "幻覚抑制", "検索拡張生成"],
+        [
+            "大規模言語モデル",
+            "基盤モデル",
+            "事前学習",
+            "自然言語処理",
+            "生成AI",
+            "指示チューニング",
+            "トークナイザ",
+            "強化学習",
+            "推論効率",
+            "日本語コーパス",
+            "幻覚抑制",
+            "検索拡張生成",
+        ],
         ["large language models", "foundation models", "LLM", "NLP", "generative AI"],
     ),
     "ロボット": (
-        ["ロボット", "マニピュレーション", "自律移動", "遠隔操作", "把持", "動作計画",
-         "自己位置推定", "力覚センサ", "ヒューマノイド", "協働ロボット", "模倣学習", "経路計画"],
+        [
+            "ロボット",
+            "マニピュレーション",
+            "自律移動",
+            "遠隔操作",
+            "把持",
+            "動作計画",
+            "自己位置推定",
+            "力覚センサ",
+            "ヒューマノイド",
+            "協働ロボット",
+            "模倣学習",
+            "経路計画",
+        ],
         ["robotics", "manipulation", "autonomous navigation", "teleoperation", "SLAM"],
     ),
     "基地局": (
-        ["基地局", "O-RAN", "無線アクセスネットワーク", "仮想化基地局", "Massive MIMO", "ミリ波",
-         "ビームフォーミング", "フロントホール", "RIC", "スモールセル", "周波数共用", "無線リソース制御"],
+        [
+            "基地局",
+            "O-RAN",
+            "無線アクセスネットワーク",
+            "仮想化基地局",
+            "Massive MIMO",
+            "ミリ波",
+            "ビームフォーミング",
+            "フロントホール",
+            "RIC",
+            "スモールセル",
+            "周波数共用",
+            "無線リソース制御",
+        ],
         ["base station", "O-RAN", "vRAN", "5G", "6G", "radio access network"],
     ),
     "パワー半導体": (
-        ["パワー半導体", "炭化ケイ素", "窒化ガリウム", "インバータ", "電力変換", "耐圧",
-         "スイッチング損失", "ゲート駆動", "熱抵抗", "パワーモジュール", "結晶欠陥", "オン抵抗"],
+        [
+            "パワー半導体",
+            "炭化ケイ素",
+            "窒化ガリウム",
+            "インバータ",
+            "電力変換",
+            "耐圧",
+            "スイッチング損失",
+            "ゲート駆動",
+            "熱抵抗",
+            "パワーモジュール",
+            "結晶欠陥",
+            "オン抵抗",
+        ],
         ["power semiconductors", "SiC", "GaN", "power electronics", "inverter"],
     ),
     "蓄電池": (
-        ["蓄電池", "全固体電池", "リチウムイオン電池", "固体電解質", "正極材料", "負極材料",
-         "界面抵抗", "劣化診断", "急速充電", "電池管理", "ナトリウムイオン電池", "サイクル寿命"],
+        [
+            "蓄電池",
+            "全固体電池",
+            "リチウムイオン電池",
+            "固体電解質",
+            "正極材料",
+            "負極材料",
+            "界面抵抗",
+            "劣化診断",
+            "急速充電",
+            "電池管理",
+            "ナトリウムイオン電池",
+            "サイクル寿命",
+        ],
         ["batteries", "solid-state battery", "lithium-ion", "electrolyte", "battery management"],
     ),
     "画像認識": (
-        ["画像認識", "物体検出", "セグメンテーション", "深層学習", "畳み込みニューラルネットワーク",
-         "動画解析", "姿勢推定", "三次元再構成", "異常検知", "データ拡張", "視覚言語モデル", "顔認識"],
-        ["computer vision", "object detection", "segmentation", "deep learning",
-         "3D reconstruction"],
+        [
+            "画像認識",
+            "物体検出",
+            "セグメンテーション",
+            "深層学習",
+            "畳み込みニューラルネットワーク",
+            "動画解析",
+            "姿勢推定",
+            "三次元再構成",
+            "異常検知",
+            "データ拡張",
+            "視覚言語モデル",
+            "顔認識",
+        ],
+        [
+            "computer vision",
+            "object detection",
+            "segmentation",
+            "deep learning",
+            "3D reconstruction",
+        ],
     ),
     "サイバーセキュリティ": (
-        ["サイバーセキュリティ", "脆弱性", "侵入検知", "マルウェア", "ゼロトラスト", "暗号",
-         "耐量子暗号", "認証", "サプライチェーン攻撃", "ファジング", "脅威インテリジェンス", "秘密計算"],
+        [
+            "サイバーセキュリティ",
+            "脆弱性",
+            "侵入検知",
+            "マルウェア",
+            "ゼロトラスト",
+            "暗号",
+            "耐量子暗号",
+            "認証",
+            "サプライチェーン攻撃",
+            "ファジング",
+            "脅威インテリジェンス",
+            "秘密計算",
+        ],
         ["cybersecurity", "intrusion detection", "malware", "post-quantum cryptography", "fuzzing"],
     ),
     "データセンタ": (
-        ["データセンタ", "省電力", "液浸冷却", "サーバ", "アクセラレータ", "GPUクラスタ",
-         "分散処理", "ストレージ", "光インターコネクト", "電力効率", "仮想化", "スケジューリング"],
+        [
+            "データセンタ",
+            "省電力",
+            "液浸冷却",
+            "サーバ",
+            "アクセラレータ",
+            "GPUクラスタ",
+            "分散処理",
+            "ストレージ",
+            "光インターコネクト",
+            "電力効率",
+            "仮想化",
+            "スケジューリング",
+        ],
         ["data center", "GPU", "accelerators", "cooling", "distributed computing"],
     ),
     "半導体設計": (
-        ["半導体設計", "チップレット", "先端パッケージ", "回路設計", "RISC-V", "論理合成",
-         "低消費電力設計", "検証", "メモリ", "三次元実装", "配線遅延", "設計自動化"],
+        [
+            "半導体設計",
+            "チップレット",
+            "先端パッケージ",
+            "回路設計",
+            "RISC-V",
+            "論理合成",
+            "低消費電力設計",
+            "検証",
+            "メモリ",
+            "三次元実装",
+            "配線遅延",
+            "設計自動化",
+        ],
         ["chip design", "chiplets", "advanced packaging", "EDA", "RISC-V"],
     ),
     "衛星通信": (
-        ["衛星通信", "低軌道衛星", "非地上系ネットワーク", "フェーズドアレイ", "衛星コンステレーション",
-         "地上局", "光衛星間通信", "ドップラー補償", "HAPS", "Ka帯", "軌道制御", "電波干渉"],
+        [
+            "衛星通信",
+            "低軌道衛星",
+            "非地上系ネットワーク",
+            "フェーズドアレイ",
+            "衛星コンステレーション",
+            "地上局",
+            "光衛星間通信",
+            "ドップラー補償",
+            "HAPS",
+            "Ka帯",
+            "軌道制御",
+            "電波干渉",
+        ],
         ["satellite communications", "LEO", "NTN", "phased array", "HAPS"],
     ),
     "自動運転": (
-        ["自動運転", "LiDAR", "センサフュージョン", "車載ソフトウェア", "走行計画", "V2X",
-         "高精度地図", "運転支援", "安全性評価", "シミュレーション", "車両制御", "歩行者検出"],
+        [
+            "自動運転",
+            "LiDAR",
+            "センサフュージョン",
+            "車載ソフトウェア",
+            "走行計画",
+            "V2X",
+            "高精度地図",
+            "運転支援",
+            "安全性評価",
+            "シミュレーション",
+            "車両制御",
+            "歩行者検出",
+        ],
         ["autonomous driving", "LiDAR", "sensor fusion", "V2X", "ADAS"],
     ),
     "材料科学": (
-        ["マテリアルズインフォマティクス", "第一原理計算", "触媒", "薄膜", "結晶成長", "高分子",
-         "磁性材料", "材料探索", "分子動力学", "放射光", "ナノ構造", "界面制御"],
+        [
+            "マテリアルズインフォマティクス",
+            "第一原理計算",
+            "触媒",
+            "薄膜",
+            "結晶成長",
+            "高分子",
+            "磁性材料",
+            "材料探索",
+            "分子動力学",
+            "放射光",
+            "ナノ構造",
+            "界面制御",
+        ],
         ["materials informatics", "DFT", "catalysts", "thin films", "crystal growth"],
     ),
     "スマートグリッド": (
-        ["スマートグリッド", "再生可能エネルギー", "需給調整", "系統安定化", "仮想発電所", "電力市場",
-         "分散型電源", "需要予測", "蓄電システム", "配電網", "周波数制御", "デマンドレスポンス"],
+        [
+            "スマートグリッド",
+            "再生可能エネルギー",
+            "需給調整",
+            "系統安定化",
+            "仮想発電所",
+            "電力市場",
+            "分散型電源",
+            "需要予測",
+            "蓄電システム",
+            "配電網",
+            "周波数制御",
+            "デマンドレスポンス",
+        ],
         ["smart grid", "renewable energy", "virtual power plant", "demand response", "grid"],
     ),
     "医療AI": (
-        ["医療AI", "画像診断", "電子カルテ", "創薬", "ゲノム解析", "病理画像", "臨床試験",
-         "バイオマーカー", "予後予測", "医療機器", "個別化医療", "プライバシー保護"],
+        [
+            "医療AI",
+            "画像診断",
+            "電子カルテ",
+            "創薬",
+            "ゲノム解析",
+            "病理画像",
+            "臨床試験",
+            "バイオマーカー",
+            "予後予測",
+            "医療機器",
+            "個別化医療",
+            "プライバシー保護",
+        ],
         ["medical AI", "diagnostic imaging", "drug discovery", "genomics", "digital health"],
     ),
     "IoT": (
-        ["IoT", "センサネットワーク", "エッジコンピューティング", "低消費電力無線", "LPWA", "組込みシステム",
-         "デジタルツイン", "予知保全", "スマート工場", "時刻同期", "ファームウェア更新", "エネルギーハーベスティング"],
+        [
+            "IoT",
+            "センサネットワーク",
+            "エッジコンピューティング",
+            "低消費電力無線",
+            "LPWA",
+            "組込みシステム",
+            "デジタルツイン",
+            "予知保全",
+            "スマート工場",
+            "時刻同期",
+            "ファームウェア更新",
+            "エネルギーハーベスティング",
+        ],
         ["IoT", "edge computing", "sensor networks", "digital twin", "embedded systems"],
     ),
     "ドローン": (
-        ["ドローン", "無人航空機", "飛行制御", "目視外飛行", "運航管理", "機体設計", "物流",
-         "インフラ点検", "衝突回避", "バッテリー交換", "空撮", "自律飛行"],
+        [
+            "ドローン",
+            "無人航空機",
+            "飛行制御",
+            "目視外飛行",
+            "運航管理",
+            "機体設計",
+            "物流",
+            "インフラ点検",
+            "衝突回避",
+            "バッテリー交換",
+            "空撮",
+            "自律飛行",
+        ],
         ["drones", "UAV", "flight control", "BVLOS", "UTM"],
     ),
     "光電融合": (
-        ["光電融合", "光電子集積回路", "光インターコネクト", "シリコンフォトニクス", "レーザ", "光検出器",
-         "光パッケージング", "共同パッケージ光学", "光集積", "低遅延", "光配線", "光メモリ"],
+        [
+            "光電融合",
+            "光電子集積回路",
+            "光インターコネクト",
+            "シリコンフォトニクス",
+            "レーザ",
+            "光検出器",
+            "光パッケージング",
+            "共同パッケージ光学",
+            "光集積",
+            "低遅延",
+            "光配線",
+            "光メモリ",
+        ],
         ["photonic-electronic convergence", "co-packaged optics", "photonic integrated circuits"],
     ),
 }
 
-GENERIC = ["研究", "開発", "実証", "評価", "手法", "技術", "システム", "性能", "効率", "課題",
-           "社会実装", "実用化", "産業", "国際競争力", "標準化", "試作", "検証", "基盤", "高度化",
-           "低コスト", "省エネルギー", "信頼性", "設計", "解析", "実験", "応用", "事業化", "体制"]
+GENERIC = [
+    "研究",
+    "開発",
+    "実証",
+    "評価",
+    "手法",
+    "技術",
+    "システム",
+    "性能",
+    "効率",
+    "課題",
+    "社会実装",
+    "実用化",
+    "産業",
+    "国際競争力",
+    "標準化",
+    "試作",
+    "検証",
+    "基盤",
+    "高度化",
+    "低コスト",
+    "省エネルギー",
+    "信頼性",
+    "設計",
+    "解析",
+    "実験",
+    "応用",
+    "事業化",
+    "体制",
+]
 
 TEMPLATES = [
     "本研究では、{a}における{b}の課題を解決するため、{c}を用いた新たな{g}を開発する。",
@@ -220,8 +491,10 @@ def main(argv=None) -> int:
     r_texts = [affinity.reviewer_text(r) for r in reviewers]
     generate_s = time.perf_counter() - t_start
     chars = sum(len(p["abstract"]) + len(p["plan"]) for p in proposals) / len(proposals)
-    print(f"generated {len(proposals)} proposals (mean {chars:.0f} chars of abstract+plan) "
-          f"and {len(reviewers)} reviewers in {generate_s:.1f} s")
+    print(
+        f"generated {len(proposals)} proposals (mean {chars:.0f} chars of abstract+plan) "
+        f"and {len(reviewers)} reviewers in {generate_s:.1f} s"
+    )
 
     t0 = time.perf_counter()
     n_tokens = sum(len(affinity.tokenize(t)) for t in p_texts + r_texts)
@@ -236,9 +509,9 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     cosine = affinity.tfidf_cosine_matrix(p_texts, r_texts)
     tfidf_s = time.perf_counter() - t0
-    cosine_field_match = float(np.mean(
-        [r_fields[b] == f for b, f in zip(cosine.argmax(axis=1), p_fields)]
-    ))
+    cosine_field_match = float(
+        np.mean([r_fields[b] == f for b, f in zip(cosine.argmax(axis=1), p_fields, strict=False)])
+    )
     del cosine
     print(f"tf-idf cosine matrix: {tfidf_s:.1f} s")
 
@@ -247,35 +520,41 @@ def main(argv=None) -> int:
     round_s = time.perf_counter() - t0
 
     best = rounded.argmax(axis=1)
-    field_match = float(np.mean([r_fields[b] == f for b, f in zip(best, p_fields)]))
+    field_match = float(np.mean([r_fields[b] == f for b, f in zip(best, p_fields, strict=False)]))
     finite = bool(np.isfinite(rounded).all())
     in_range = bool(((rounded >= 0) & (rounded <= 1)).all())
     total_s = time.perf_counter() - t_start
     rss = peak_rss_mib()
-    print(f"best reviewer in the proposal's field: {field_match:.1%}; total {total_s:.1f} s; "
-          f"peak RSS {rss:.0f} MiB")
+    print(
+        f"best reviewer in the proposal's field: {field_match:.1%}; total {total_s:.1f} s; "
+        f"peak RSS {rss:.0f} MiB"
+    )
 
     ok = total_s < SECONDS_TARGET and rss < RSS_TARGET_MIB and finite and in_range
-    print(json.dumps({
-        "bench": "affinity",
-        "proposals": len(proposals),
-        "reviewers": len(reviewers),
-        "mean_proposal_chars": round(chars),
-        "tokens": n_tokens,
-        "generate_seconds": round(generate_s, 2),
-        "tokenize_seconds": round(tokenize_s, 2),
-        "matrix_seconds": round(matrix_s, 2),
-        "tfidf_matrix_seconds": round(tfidf_s, 2),
-        "round_seconds": round(round_s, 2),
-        "total_seconds": round(total_s, 2),
-        "seconds_target": SECONDS_TARGET,
-        "peak_rss_mib": round(rss, 1),
-        "peak_rss_target_mib": RSS_TARGET_MIB,
-        "best_reviewer_in_field": round(field_match, 4),
-        "best_reviewer_in_field_tfidf": round(cosine_field_match, 4),
-        "finite_and_in_unit_range": finite and in_range,
-        "ok": ok,
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "affinity",
+                "proposals": len(proposals),
+                "reviewers": len(reviewers),
+                "mean_proposal_chars": round(chars),
+                "tokens": n_tokens,
+                "generate_seconds": round(generate_s, 2),
+                "tokenize_seconds": round(tokenize_s, 2),
+                "matrix_seconds": round(matrix_s, 2),
+                "tfidf_matrix_seconds": round(tfidf_s, 2),
+                "round_seconds": round(round_s, 2),
+                "total_seconds": round(total_s, 2),
+                "seconds_target": SECONDS_TARGET,
+                "peak_rss_mib": round(rss, 1),
+                "peak_rss_target_mib": RSS_TARGET_MIB,
+                "best_reviewer_in_field": round(field_match, 4),
+                "best_reviewer_in_field_tfidf": round(cosine_field_match, 4),
+                "finite_and_in_unit_range": finite and in_range,
+                "ok": ok,
+            }
+        )
+    )
     return 0 if ok else 1
 
 

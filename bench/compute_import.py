@@ -57,7 +57,15 @@ START = dt.date(2024, 10, 15)
 END = dt.date(2025, 4, 14)  # six months
 PRICE_PER_HOUR_YEN = 3_000
 HOURS_PER_ALLOCATION = 40_000
-BAD_KINDS = ["bad_number", "unknown_allocation", "outside_allocation", "negative", "negative_fee", "bad_date", "columns"]
+BAD_KINDS = [
+    "bad_number",
+    "unknown_allocation",
+    "outside_allocation",
+    "negative",
+    "negative_fee",
+    "bad_date",
+    "columns",
+]
 EXPECTED_CODE = {"negative_fee": "negative"}
 
 
@@ -86,52 +94,110 @@ def ensure_awards(n: int):
         call = Call.objects.get(key=CALL_KEY)
         theme = Theme.objects.get(item__number=1, code="g3")
         unusable = make_password(None)
-        orgs = Organisation.objects.bulk_create([
-            Organisation(name_ja=f"ベンチ生成AI株式会社{i:03d}", name_en=f"{ORG_MARK}{i:03d}",
-                         category=OrganisationCategory.SME if i % 3 else OrganisationCategory.LARGE)
-            for i in range(n)
-        ])
-        users = User.objects.bulk_create([
-            User(username=f"{BENCH_PREFIX}dev{i:03d}", password=unusable, role=Role.APPLICANT, organisation=o) for i, o in enumerate(orgs)
-        ])
-        proposals = Proposal.objects.bulk_create([
-            Proposal(call=call, theme=theme, organisation=o, created_by=u, state=ProposalState.ADOPTED,
-                     receipt_number=f"{BENCH_PREFIX}{i:03d}", title=f"基盤モデル開発 {i:03d}", start_date=START, period_months=6,
-                     development_type="scratch", benchmark_target="JGLUE", compute_provider="Google Cloud", accelerator_type="H100",
-                     accelerator_hours=HOURS_PER_ALLOCATION)
-            for i, (o, u) in enumerate(zip(orgs, users))
-        ])
-        agency = User.objects.filter(username=f"{BENCH_PREFIX}agency").first() or User.objects.create(
-            username=f"{BENCH_PREFIX}agency", password=unusable, role=Role.AGENCY, display_name="ベンチ 実施機関")
-        awards = Award.objects.bulk_create([
-            Award(proposal=p, call=call, theme=theme, organisation=p.organisation, number=f"A-{p.receipt_number}",
-                  form=AwardForm.GRANT, rate="2/3" if p.organisation.category == OrganisationCategory.SME else "1/2",
-                  rate_label="2/3" if p.organisation.category == OrganisationCategory.SME else "1/2",
-                  start_date=START, period_months=6, period_end=END, proposal_contract_yen=100_000_000, created_by=agency)
-            for p in proposals
-        ])
+        orgs = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name_ja=f"ベンチ生成AI株式会社{i:03d}",
+                    name_en=f"{ORG_MARK}{i:03d}",
+                    category=OrganisationCategory.SME if i % 3 else OrganisationCategory.LARGE,
+                )
+                for i in range(n)
+            ]
+        )
+        users = User.objects.bulk_create(
+            [
+                User(
+                    username=f"{BENCH_PREFIX}dev{i:03d}",
+                    password=unusable,
+                    role=Role.APPLICANT,
+                    organisation=o,
+                )
+                for i, o in enumerate(orgs)
+            ]
+        )
+        proposals = Proposal.objects.bulk_create(
+            [
+                Proposal(
+                    call=call,
+                    theme=theme,
+                    organisation=o,
+                    created_by=u,
+                    state=ProposalState.ADOPTED,
+                    receipt_number=f"{BENCH_PREFIX}{i:03d}",
+                    title=f"基盤モデル開発 {i:03d}",
+                    start_date=START,
+                    period_months=6,
+                    development_type="scratch",
+                    benchmark_target="JGLUE",
+                    compute_provider="Google Cloud",
+                    accelerator_type="H100",
+                    accelerator_hours=HOURS_PER_ALLOCATION,
+                )
+                for i, (o, u) in enumerate(zip(orgs, users, strict=False))
+            ]
+        )
+        agency = User.objects.filter(
+            username=f"{BENCH_PREFIX}agency"
+        ).first() or User.objects.create(
+            username=f"{BENCH_PREFIX}agency",
+            password=unusable,
+            role=Role.AGENCY,
+            display_name="ベンチ 実施機関",
+        )
+        awards = Award.objects.bulk_create(
+            [
+                Award(
+                    proposal=p,
+                    call=call,
+                    theme=theme,
+                    organisation=p.organisation,
+                    number=f"A-{p.receipt_number}",
+                    form=AwardForm.GRANT,
+                    rate="2/3" if p.organisation.category == OrganisationCategory.SME else "1/2",
+                    rate_label="2/3"
+                    if p.organisation.category == OrganisationCategory.SME
+                    else "1/2",
+                    start_date=START,
+                    period_months=6,
+                    period_end=END,
+                    proposal_contract_yen=100_000_000,
+                    created_by=agency,
+                )
+                for p in proposals
+            ]
+        )
     return awards, True
 
 
 def fresh_pool(awards):
     """Empty the compute tables (this database is the bench's own); one pool, one allocation per award."""
+    from django.apps import apps
     from django.db import connection
 
     from kikin.accounts.models import User
     from kikin.compute import services
     from kikin.compute.models import ComputePool
 
-    from django.apps import apps
-
     tables = [m._meta.db_table for m in apps.get_app_config("compute").get_models()]
     with connection.cursor() as cur:
         cur.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
     agency = User.objects.get(username=f"{BENCH_PREFIX}agency")
     call = awards[0].call
-    pool = services.create_pool(actor=agency, name="GENIAC cycle 2 H100 (bench)", provider="Google Cloud", accelerator_type="H100",
-                                hours_bought=HOURS_PER_ALLOCATION * len(awards), price_per_hour_yen=PRICE_PER_HOUR_YEN,
-                                starts_on=START, ends_on=END, call=call)
-    allocations = [services.allocate(actor=agency, pool=pool, award=a, hours=HOURS_PER_ALLOCATION) for a in awards]
+    pool = services.create_pool(
+        actor=agency,
+        name="GENIAC cycle 2 H100 (bench)",
+        provider="Google Cloud",
+        accelerator_type="H100",
+        hours_bought=HOURS_PER_ALLOCATION * len(awards),
+        price_per_hour_yen=PRICE_PER_HOUR_YEN,
+        starts_on=START,
+        ends_on=END,
+        call=call,
+    )
+    allocations = [
+        services.allocate(actor=agency, pool=pool, award=a, hours=HOURS_PER_ALLOCATION)
+        for a in awards
+    ]
     assert ComputePool.objects.count() == 1
     return agency, pool, allocations
 
@@ -140,7 +206,9 @@ def fresh_pool(awards):
 # The usage report
 
 
-def write_report(path: Path, allocations, rows: int, bad_every: int, seed: int) -> tuple[int, dict[int, str]]:
+def write_report(
+    path: Path, allocations, rows: int, bad_every: int, seed: int
+) -> tuple[int, dict[int, str]]:
     """Write `rows` data rows; every `bad_every` rows one bad row of each kind. Returns
     (good rows, {line number: expected error code})."""
     rng = random.Random(seed)
@@ -165,7 +233,13 @@ def write_report(path: Path, allocations, rows: int, bad_every: int, seed: int) 
                     row = {
                         "bad_number": [f"bad-{i}", code, day, "1.2.3", "100"],
                         "unknown_allocation": [f"bad-{i}", "A-NO-SUCH", day, "1", "100"],
-                        "outside_allocation": [f"bad-{i}", code, (END + dt.timedelta(days=1)).isoformat(), "1", "100"],
+                        "outside_allocation": [
+                            f"bad-{i}",
+                            code,
+                            (END + dt.timedelta(days=1)).isoformat(),
+                            "1",
+                            "100",
+                        ],
                         "negative": [f"bad-{i}", code, day, "-1.5", "100"],
                         "negative_fee": [f"bad-{i}", code, day, "1.5", "-4500"],
                         "bad_date": [f"bad-{i}", code, "2024-13-01", "1", "100"],
@@ -179,7 +253,15 @@ def write_report(path: Path, allocations, rows: int, bad_every: int, seed: int) 
             milli = rng.randrange(1, 8_000)  # up to 8 accelerator-hours on one line
             hours = f"{milli // 1000}.{milli % 1000:03d}"
             fee = "" if i % 10 == 0 else str(milli * PRICE_PER_HOUR_YEN // 1000)
-            w.writerow([f"gcp-{i:09d}", codes[i % len(codes)], (START + dt.timedelta(days=(i - 1) * days // rows)).isoformat(), hours, fee])
+            w.writerow(
+                [
+                    f"gcp-{i:09d}",
+                    codes[i % len(codes)],
+                    (START + dt.timedelta(days=(i - 1) * days // rows)).isoformat(),
+                    hours,
+                    fee,
+                ]
+            )
             good += 1
     return good, bad
 
@@ -191,25 +273,32 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--allocations", type=int, default=50)
-    parser.add_argument("--bad-every", type=int, default=200_000, help="one bad row of each kind every N rows")
-    parser.add_argument("--database", default="kikin_bench_compute", help="the bench's own database on the same server")
+    parser.add_argument(
+        "--bad-every", type=int, default=200_000, help="one bad row of each kind every N rows"
+    )
+    parser.add_argument(
+        "--database",
+        default="kikin_bench_compute",
+        help="the bench's own database on the same server",
+    )
     parser.add_argument("--keep-csv", help="write the report here and keep it")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
 
-    created, _migrate_s = open_bench_database(args.database)
+    _created, _migrate_s = open_bench_database(args.database)
     from django.conf import settings
     from django.db import connection
-
-    from kikin.compute import selectors, services
     from django.db.models import Sum
 
+    from kikin.compute import selectors, services
     from kikin.compute.models import UsageDay, UsageRecord
 
     assert not settings.DEBUG, "DEBUG keeps every query in memory: run with KIKIN_DEBUG=0"
     awards, made = ensure_awards(args.allocations)
     agency, pool, allocations = fresh_pool(awards)
-    progress(f"{len(awards)} awards ({'made' if made else 'reused'}), pool {pool.pk} with {len(allocations)} allocations")
+    progress(
+        f"{len(awards)} awards ({'made' if made else 'reused'}), pool {pool.pk} with {len(allocations)} allocations"
+    )
 
     tmp = None
     if args.keep_csv:
@@ -221,29 +310,45 @@ def main(argv=None) -> int:
     good, bad = write_report(path, allocations, args.rows, args.bad_every, args.seed)
     write_s = time.perf_counter() - t
     size_mib = round(path.stat().st_size / 2**20, 1)
-    progress(f"wrote {args.rows:,} rows ({good:,} good, {len(bad)} bad), {size_mib} MiB, in {write_s:.1f} s")
+    progress(
+        f"wrote {args.rows:,} rows ({good:,} good, {len(bad)} bad), {size_mib} MiB, in {write_s:.1f} s"
+    )
     rss_before = peak_rss_mib()
 
     t = time.perf_counter()
     first = services.import_usage_file(actor=agency, pool=pool, path=path)
     import_s = time.perf_counter() - t
     rss_after_first = peak_rss_mib()
-    progress(f"import: {first.rows_imported:,} new, {first.rows_already:,} already, {first.rows_bad:,} bad in {import_s:.1f} s; "
-             f"peak RSS {rss_after_first} MiB")
+    progress(
+        f"import: {first.rows_imported:,} new, {first.rows_already:,} already, {first.rows_bad:,} bad in {import_s:.1f} s; "
+        f"peak RSS {rss_after_first} MiB"
+    )
     in_db = UsageRecord.objects.filter(pool=pool).count()
 
     t = time.perf_counter()
     second = services.import_usage_file(actor=agency, pool=pool, path=path)
     reimport_s = time.perf_counter() - t
-    progress(f"again: {second.rows_imported:,} new, {second.rows_already:,} already, {second.rows_bad:,} bad in {reimport_s:.1f} s")
+    progress(
+        f"again: {second.rows_imported:,} new, {second.rows_already:,} already, {second.rows_bad:,} bad in {reimport_s:.1f} s"
+    )
     in_db_after = UsageRecord.objects.filter(pool=pool).count()
 
-    days = UsageDay.objects.filter(allocation__pool=pool).aggregate(m=Sum("hours_milli"), f=Sum("fee_yen"), n=Sum("lines"))
-    records = UsageRecord.objects.filter(pool=pool).aggregate(m=Sum("hours_milli"), f=Sum("fee_yen"))
+    days = UsageDay.objects.filter(allocation__pool=pool).aggregate(
+        m=Sum("hours_milli"), f=Sum("fee_yen"), n=Sum("lines")
+    )
+    records = UsageRecord.objects.filter(pool=pool).aggregate(
+        m=Sum("hours_milli"), f=Sum("fee_yen")
+    )
     daily_totals_match = days == {"m": records["m"], "f": records["f"], "n": in_db_after}
     reported = {e["line"]: e["code"] for e in first.errors}
-    kept = dict(sorted(bad.items())[: services.ERRORS_KEPT])  # the import keeps the first 100 errors
-    bad_reported = reported == kept and first.rows_bad == len(bad) and all(e.get("reason") for e in first.errors)
+    kept = dict(
+        sorted(bad.items())[: services.ERRORS_KEPT]
+    )  # the import keeps the first 100 errors
+    bad_reported = (
+        reported == kept
+        and first.rows_bad == len(bad)
+        and all(e.get("reason") for e in first.errors)
+    )
     t = time.perf_counter()
     alerts = selectors.alerts(as_of=START + dt.timedelta(days=90))
     alerts_s = time.perf_counter() - t
@@ -296,8 +401,13 @@ def main(argv=None) -> int:
         "cpus": os.cpu_count(),
     }
     result["ok"] = bool(
-        import_s < IMPORT_TARGET_S and rss < RSS_TARGET_MIB and second.rows_imported == 0 and in_db_after == in_db
-        and result["all_good_rows_in_database"] and bad_reported and daily_totals_match
+        import_s < IMPORT_TARGET_S
+        and rss < RSS_TARGET_MIB
+        and second.rows_imported == 0
+        and in_db_after == in_db
+        and result["all_good_rows_in_database"]
+        and bad_reported
+        and daily_totals_match
     )
     return finish(result)
 

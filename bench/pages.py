@@ -46,19 +46,64 @@ ORG_MARK = "Bench Org "  # organisations' English names
 
 #: (state, share) of a selection in full swing.
 STATE_SHARES = [
-    ("draft", 0.10), ("submitted", 0.22), ("first_passed", 0.08), ("first_failed", 0.07),
-    ("in_review", 0.15), ("recommended", 0.04), ("not_recommended", 0.04), ("adopted", 0.12),
-    ("rejected", 0.13), ("withdrawn", 0.05),
+    ("draft", 0.10),
+    ("submitted", 0.22),
+    ("first_passed", 0.08),
+    ("first_failed", 0.07),
+    ("in_review", 0.15),
+    ("recommended", 0.04),
+    ("not_recommended", 0.04),
+    ("adopted", 0.12),
+    ("rejected", 0.13),
+    ("withdrawn", 0.05),
 ]
-FIRST_REVIEWED = {"first_passed", "first_failed", "in_review", "recommended", "not_recommended", "adopted", "rejected"}
-DECIDED = {"recommended": "adopt", "not_recommended": "reject", "adopted": "adopt", "rejected": "reject"}
+FIRST_REVIEWED = {
+    "first_passed",
+    "first_failed",
+    "in_review",
+    "recommended",
+    "not_recommended",
+    "adopted",
+    "rejected",
+}
+DECIDED = {
+    "recommended": "adopt",
+    "not_recommended": "reject",
+    "adopted": "adopt",
+    "rejected": "reject",
+}
 
 TERMS = [
-    "光伝送", "波長多重", "シリコンフォトニクス", "EUV露光", "フォトレジスト", "量子誤り訂正", "超伝導量子ビット",
-    "大規模言語モデル", "基盤モデル", "事前学習", "自律移動ロボット", "仮想化基地局", "O-RAN", "Massive MIMO",
-    "炭化ケイ素パワー半導体", "全固体電池", "物体検出", "耐量子暗号", "ゼロトラスト", "液浸冷却", "GPUクラスタ",
-    "チップレット", "先端パッケージ", "低軌道衛星通信", "センサフュージョン", "マテリアルズインフォマティクス",
-    "スマートグリッド", "デジタルツイン", "エッジコンピューティング", "光電融合",
+    "光伝送",
+    "波長多重",
+    "シリコンフォトニクス",
+    "EUV露光",
+    "フォトレジスト",
+    "量子誤り訂正",
+    "超伝導量子ビット",
+    "大規模言語モデル",
+    "基盤モデル",
+    "事前学習",
+    "自律移動ロボット",
+    "仮想化基地局",
+    "O-RAN",
+    "Massive MIMO",
+    "炭化ケイ素パワー半導体",
+    "全固体電池",
+    "物体検出",
+    "耐量子暗号",
+    "ゼロトラスト",
+    "液浸冷却",
+    "GPUクラスタ",
+    "チップレット",
+    "先端パッケージ",
+    "低軌道衛星通信",
+    "センサフュージョン",
+    "マテリアルズインフォマティクス",
+    "スマートグリッド",
+    "デジタルツイン",
+    "エッジコンピューティング",
+    "光電融合",
 ]
 SENTENCES = [
     "本研究開発では{a}と{b}を組み合わせ、実環境での性能を{n}倍に高めることを目指す。",
@@ -86,7 +131,9 @@ def bench_database_url(url: str, name: str) -> tuple[str, str]:
         maintenance = parsed._replace(path="/postgres")
     else:
         maintenance = parsed
-    return urlunparse(parsed._replace(path="/" + name)), urlunparse(maintenance._replace(scheme="postgresql"))
+    return urlunparse(parsed._replace(path="/" + name)), urlunparse(
+        maintenance._replace(scheme="postgresql")
+    )
 
 
 def ensure_database(maintenance_url: str, name: str) -> bool:
@@ -109,6 +156,9 @@ def open_bench_database(name: str) -> tuple[bool, float]:
     created = ensure_database(maintenance, name)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("KIKIN_DEBUG", "0")
+    os.environ.setdefault(
+        "KIKIN_ENV", "test"
+    )  # the test client's host, jobs run at once, no secret
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kikin.settings")
     import django
 
@@ -117,9 +167,14 @@ def open_bench_database(name: str) -> tuple[bool, float]:
     from django.core.management import call_command
     from django.db import connection
 
-    assert connection.vendor == "postgresql" and connection.settings_dict["NAME"] == name, connection.settings_dict
-    print(f"database {name} on {connection.settings_dict['HOST']}:{connection.settings_dict['PORT']}"
-          f"{' (created)' if created else ''}; DEBUG={settings.DEBUG}", flush=True)
+    assert connection.vendor == "postgresql" and connection.settings_dict["NAME"] == name, (
+        connection.settings_dict
+    )
+    print(
+        f"database {name} on {connection.settings_dict['HOST']}:{connection.settings_dict['PORT']}"
+        f"{' (created)' if created else ''}; DEBUG={settings.DEBUG}",
+        flush=True,
+    )
     t = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     call_command("load_plan", verbosity=0)
@@ -154,7 +209,9 @@ def bench_counts() -> dict[str, int]:
         "calls": Call.objects.filter(key__startswith=BENCH_PREFIX).count(),
         "organisations": Organisation.objects.filter(name_en__startswith=ORG_MARK).count(),
         "proposals": Proposal.objects.filter(call__key__startswith=BENCH_PREFIX).count(),
-        "budget_lines": BudgetLine.objects.filter(proposal__call__key__startswith=BENCH_PREFIX).count(),
+        "budget_lines": BudgetLine.objects.filter(
+            proposal__call__key__startswith=BENCH_PREFIX
+        ).count(),
     }
 
 
@@ -192,31 +249,75 @@ def generate(n_proposals: int, n_calls: int, n_orgs: int, seed: int) -> dict[str
         program = Program.objects.get(code="post5g")
         themes = list(program.themes.order_by("pk").values_list("pk", flat=True))
         start = dt.datetime(2023, 4, 1, 1, 0, tzinfo=dt.UTC)
-        calls = Call.objects.bulk_create([
-            Call(program=program, key=f"{BENCH_PREFIX}{i + 1:02d}", title_ja=f"ベンチ公募 第{i + 1}回",
-                 title_en=f"Bench call {i + 1}", opens_at=start + dt.timedelta(days=45 * i),
-                 closes_at=start + dt.timedelta(days=45 * i + 30), budget_total_yen=rng.randint(50, 500) * 10**8,
-                 cycle=i + 1)
-            for i in range(n_calls)
-        ])
-        call_themes = {c.pk: rng.sample(themes, k=min(len(themes), rng.randint(3, 8))) for c in calls}
-        Call.themes.through.objects.bulk_create([
-            Call.themes.through(call_id=c.pk, theme_id=t) for c in calls for t in call_themes[c.pk]
-        ])
-        categories = [OrganisationCategory.LARGE] * 5 + [OrganisationCategory.SME] * 4 + [OrganisationCategory.ACADEMIA] * 2
-        orgs = Organisation.objects.bulk_create([
-            Organisation(name_ja=f"ベンチ技研株式会社{i:04d}", name_en=f"{ORG_MARK}{i:04d}", category=rng.choice(categories),
-                         corporate_number=f"{rng.randrange(10**12, 10**13)}")
-            for i in range(n_orgs)
-        ], batch_size=5000)
-        users = User.objects.bulk_create([
-            User(username=f"{BENCH_PREFIX}applicant{i:04d}", password=unusable, role=Role.APPLICANT,
-                 organisation=o, display_name=f"申請者 {i:04d}")
-            for i, o in enumerate(orgs)
-        ] + [
-            User(username=f"{BENCH_PREFIX}agency", password=unusable, role=Role.AGENCY, display_name="ベンチ 実施機関"),
-            User(username=f"{BENCH_PREFIX}ministry", password=unusable, role=Role.MINISTRY, display_name="ベンチ 経済産業省"),
-        ], batch_size=5000)
+        calls = Call.objects.bulk_create(
+            [
+                Call(
+                    program=program,
+                    key=f"{BENCH_PREFIX}{i + 1:02d}",
+                    title_ja=f"ベンチ公募 第{i + 1}回",
+                    title_en=f"Bench call {i + 1}",
+                    opens_at=start + dt.timedelta(days=45 * i),
+                    closes_at=start + dt.timedelta(days=45 * i + 30),
+                    budget_total_yen=rng.randint(50, 500) * 10**8,
+                    cycle=i + 1,
+                )
+                for i in range(n_calls)
+            ]
+        )
+        call_themes = {
+            c.pk: rng.sample(themes, k=min(len(themes), rng.randint(3, 8))) for c in calls
+        }
+        Call.themes.through.objects.bulk_create(
+            [
+                Call.themes.through(call_id=c.pk, theme_id=t)
+                for c in calls
+                for t in call_themes[c.pk]
+            ]
+        )
+        categories = (
+            [OrganisationCategory.LARGE] * 5
+            + [OrganisationCategory.SME] * 4
+            + [OrganisationCategory.ACADEMIA] * 2
+        )
+        orgs = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name_ja=f"ベンチ技研株式会社{i:04d}",
+                    name_en=f"{ORG_MARK}{i:04d}",
+                    category=rng.choice(categories),
+                    corporate_number=f"{rng.randrange(10**12, 10**13)}",
+                )
+                for i in range(n_orgs)
+            ],
+            batch_size=5000,
+        )
+        users = User.objects.bulk_create(
+            [
+                User(
+                    username=f"{BENCH_PREFIX}applicant{i:04d}",
+                    password=unusable,
+                    role=Role.APPLICANT,
+                    organisation=o,
+                    display_name=f"申請者 {i:04d}",
+                )
+                for i, o in enumerate(orgs)
+            ]
+            + [
+                User(
+                    username=f"{BENCH_PREFIX}agency",
+                    password=unusable,
+                    role=Role.AGENCY,
+                    display_name="ベンチ 実施機関",
+                ),
+                User(
+                    username=f"{BENCH_PREFIX}ministry",
+                    password=unusable,
+                    role=Role.MINISTRY,
+                    display_name="ベンチ 経済産業省",
+                ),
+            ],
+            batch_size=5000,
+        )
         creator = {u.organisation_id: u.pk for u in users if u.organisation_id}
         agency_id, ministry_id = users[-2].pk, users[-1].pk
         timings["setup_s"] = time.perf_counter() - t0
@@ -240,29 +341,49 @@ def generate(n_proposals: int, n_calls: int, n_orgs: int, seed: int) -> dict[str
                 state = rng.choices(states, shares)[0]
                 created = call.opens_at + dt.timedelta(minutes=rng.randrange(30 * 24 * 60))
                 row = dict(base)
-                row.update({
-                    "call_id": call.pk, "theme_id": rng.choice(call_themes[call.pk]), "organisation_id": org.pk,
-                    "created_by_id": creator[org.pk], "state": state, "language": "ja",
-                    "title": f"{rng.choice(TERMS)}と{rng.choice(TERMS)}による次世代基盤の研究開発",
-                    "abstract": _text(rng, rng.randint(3, 7)), "plan": _text(rng, rng.randint(6, 20)),
-                    "start_date": (call.closes_at + dt.timedelta(days=90)).date(), "period_months": rng.choice([24, 36, 48, 60]),
-                    "set_value": None, "leakage_core_technologies": rng.choice(TERMS) + "の制御ソフトウェア",
-                    "leakage_access_control": "開発環境は社内ネットワークに限定し、二要素認証で管理する。",
-                    "leakage_staff_management": "アクセス権者を名簿で管理し、退職時に権限を失効させる。",
-                    "leakage_partner_controls": "再委託先と秘密保持契約を結び、年1回監査する。",
-                    "created_at": created, "version_count": 0,
-                })
+                row.update(
+                    {
+                        "call_id": call.pk,
+                        "theme_id": rng.choice(call_themes[call.pk]),
+                        "organisation_id": org.pk,
+                        "created_by_id": creator[org.pk],
+                        "state": state,
+                        "language": "ja",
+                        "title": f"{rng.choice(TERMS)}と{rng.choice(TERMS)}による次世代基盤の研究開発",
+                        "abstract": _text(rng, rng.randint(3, 7)),
+                        "plan": _text(rng, rng.randint(6, 20)),
+                        "start_date": (call.closes_at + dt.timedelta(days=90)).date(),
+                        "period_months": rng.choice([24, 36, 48, 60]),
+                        "set_value": None,
+                        "leakage_core_technologies": rng.choice(TERMS) + "の制御ソフトウェア",
+                        "leakage_access_control": "開発環境は社内ネットワークに限定し、二要素認証で管理する。",
+                        "leakage_staff_management": "アクセス権者を名簿で管理し、退職時に権限を失効させる。",
+                        "leakage_partner_controls": "再委託先と秘密保持契約を結び、年1回監査する。",
+                        "created_at": created,
+                        "version_count": 0,
+                    }
+                )
                 if state == "draft":
-                    row["updated_at"] = min(now, created + dt.timedelta(minutes=rng.randrange(60 * 24 * 20)))
+                    row["updated_at"] = min(
+                        now, created + dt.timedelta(minutes=rng.randrange(60 * 24 * 20))
+                    )
                 else:
                     seq[call.pk] += 1
-                    submitted = min(call.closes_at, created + dt.timedelta(minutes=rng.randrange(60 * 24 * 20)))
-                    row.update({
-                        "receipt_number": f"{call.key}-{seq[call.pk]:05d}", "submitted_at": submitted,
-                        "version_count": rng.choice([1, 1, 1, 2, 3]),
-                        # Staff work on it after the deadline: later states, later updates.
-                        "updated_at": min(now, call.closes_at + dt.timedelta(minutes=rng.randrange(60 * 24 * 60))),
-                    })
+                    submitted = min(
+                        call.closes_at, created + dt.timedelta(minutes=rng.randrange(60 * 24 * 20))
+                    )
+                    row.update(
+                        {
+                            "receipt_number": f"{call.key}-{seq[call.pk]:05d}",
+                            "submitted_at": submitted,
+                            "version_count": rng.choice([1, 1, 1, 2, 3]),
+                            # Staff work on it after the deadline: later states, later updates.
+                            "updated_at": min(
+                                now,
+                                call.closes_at + dt.timedelta(minutes=rng.randrange(60 * 24 * 60)),
+                            ),
+                        }
+                    )
                     if state in {"adopted", "rejected", "first_failed"}:
                         row["result_notified_at"] = row["updated_at"]
                 yield [row[c] for c in columns]
@@ -276,39 +397,96 @@ def generate(n_proposals: int, n_calls: int, n_orgs: int, seed: int) -> dict[str
             t2 = time.perf_counter()
             cur.execute(
                 f"SELECT id, state, updated_at FROM {Proposal._meta.db_table} p "
-                f"WHERE call_id = ANY(%s) ORDER BY id", [[c.pk for c in calls]],
+                f"WHERE call_id = ANY(%s) ORDER BY id",
+                [[c.pk for c in calls]],
             )
             made = cur.fetchall()
             assert len(made) == n == n_proposals, (len(made), n)
-            n_budget = _copy(cur, BudgetLine._meta.db_table, ["proposal_id", "fiscal_year", "requested_yen", "eligible_cost_yen"], (
-                [pid, 2025 + y, amount, amount + amount // 2]
-                for pid, _state, _at in made
-                for y, amount in enumerate([rng.randint(1, 300) * 10**7] * 3)
-            ))
-            n_first = _copy(cur, FirstReview._meta.db_table, ["proposal_id", "passed", "reason", "decided_by_id", "decided_at"], (
-                [pid, state != "first_failed", "施策目的との合致性を確認した。", ministry_id, at]
-                for pid, state, at in made if state in FIRST_REVIEWED
-            ))
-            decision_columns = ["proposal_id", "outcome", "conditions", "adopted_as_item", "reason", "committee_score",
-                                "override_reason", "decided_by_id", "decided_at", "approved_by_id", "approved_at",
-                                "approval_note", "notified_at", "notice_number", "published_at"]
-            n_decisions = _copy(cur, Decision._meta.db_table, decision_columns, (
-                [pid, DECIDED[state], "", None, "委員会の審査結果による。", rng.randint(2000, 4500) / 1000, "", agency_id, at,
-                 ministry_id if state in {"adopted", "rejected"} else None, at if state in {"adopted", "rejected"} else None,
-                 "", at if state in {"adopted", "rejected"} else None, "", None]
-                for pid, state, at in made if state in DECIDED
-            ))
+            n_budget = _copy(
+                cur,
+                BudgetLine._meta.db_table,
+                ["proposal_id", "fiscal_year", "requested_yen", "eligible_cost_yen"],
+                (
+                    [pid, 2025 + y, amount, amount + amount // 2]
+                    for pid, _state, _at in made
+                    for y, amount in enumerate([rng.randint(1, 300) * 10**7] * 3)
+                ),
+            )
+            n_first = _copy(
+                cur,
+                FirstReview._meta.db_table,
+                ["proposal_id", "passed", "reason", "decided_by_id", "decided_at"],
+                (
+                    [
+                        pid,
+                        state != "first_failed",
+                        "施策目的との合致性を確認した。",
+                        ministry_id,
+                        at,
+                    ]
+                    for pid, state, at in made
+                    if state in FIRST_REVIEWED
+                ),
+            )
+            decision_columns = [
+                "proposal_id",
+                "outcome",
+                "conditions",
+                "adopted_as_item",
+                "reason",
+                "committee_score",
+                "override_reason",
+                "decided_by_id",
+                "decided_at",
+                "approved_by_id",
+                "approved_at",
+                "approval_note",
+                "notified_at",
+                "notice_number",
+                "published_at",
+            ]
+            n_decisions = _copy(
+                cur,
+                Decision._meta.db_table,
+                decision_columns,
+                (
+                    [
+                        pid,
+                        DECIDED[state],
+                        "",
+                        None,
+                        "委員会の審査結果による。",
+                        rng.randint(2000, 4500) / 1000,
+                        "",
+                        agency_id,
+                        at,
+                        ministry_id if state in {"adopted", "rejected"} else None,
+                        at if state in {"adopted", "rejected"} else None,
+                        "",
+                        at if state in {"adopted", "rejected"} else None,
+                        "",
+                        None,
+                    ]
+                    for pid, state, at in made
+                    if state in DECIDED
+                ),
+            )
             timings["related_copy_s"] = time.perf_counter() - t2
-        CallSequence.objects.bulk_create([CallSequence(call_id=pk, last=last) for pk, last in seq.items()])
+        CallSequence.objects.bulk_create(
+            [CallSequence(call_id=pk, last=last) for pk, last in seq.items()]
+        )
     t3 = time.perf_counter()
     with connection.cursor() as cur:
         for model in (Proposal, BudgetLine, FirstReview, Decision, Organisation, User, Call):
             cur.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     timings["vacuum_analyze_s"] = time.perf_counter() - t3
     timings["generation_s"] = time.perf_counter() - t0
-    print(f"generated {n} proposals, {n_budget} budget lines, {n_first} first reviews, {n_decisions} decisions "
-          f"over {n_calls} calls and {n_orgs} organisations in {timings['generation_s']:.1f} s "
-          f"(COPY of proposals {timings['proposals_copy_s']:.1f} s)", flush=True)
+    print(
+        f"generated {n} proposals, {n_budget} budget lines, {n_first} first reviews, {n_decisions} decisions "
+        f"over {n_calls} calls and {n_orgs} organisations in {timings['generation_s']:.1f} s "
+        f"(COPY of proposals {timings['proposals_copy_s']:.1f} s)",
+        flush=True,
+    )
     return timings
 
 
@@ -324,7 +502,9 @@ def explain(sql: str) -> str:
         return "\n".join(r[0] for r in cur.fetchall())
 
 
-def measure(client, url: str, *, warmups: int, requests: int, counts: dict[str, str] | None = None) -> dict:
+def measure(
+    client, url: str, *, warmups: int, requests: int, counts: dict[str, str] | None = None
+) -> dict:
     """Timings of `requests` GETs after `warmups`, and the queries of one more: their number, the
     time spent in SQL and the slowest. `counts` names substrings to count in that last page
     (rows listed, charts drawn …), reported under their names."""
@@ -368,13 +548,19 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--warmups", type=int, default=3)
     parser.add_argument("--deep-page", type=int, default=1000)
-    parser.add_argument("--database", default="kikin_bench", help="the bench's own database on the same server")
+    parser.add_argument(
+        "--database", default="kikin_bench", help="the bench's own database on the same server"
+    )
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--rebuild", action="store_true", help="regenerate the data even if present")
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE every page's slowest query")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="regenerate the data even if present"
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE every page's slowest query"
+    )
     args = parser.parse_args(argv)
 
-    created, migrate_s = open_bench_database(args.database)
+    _created, migrate_s = open_bench_database(args.database)
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -384,8 +570,12 @@ def main(argv=None) -> int:
     from kikin.calls.models import Call, Proposal
 
     counts = bench_counts()
-    expected = {"calls": args.calls, "organisations": args.organisations, "proposals": args.proposals,
-                "budget_lines": 3 * args.proposals}
+    expected = {
+        "calls": args.calls,
+        "organisations": args.organisations,
+        "proposals": args.proposals,
+        "budget_lines": 3 * args.proposals,
+    }
     reused = counts == expected and not args.rebuild
     timings = {}
     if reused:
@@ -402,18 +592,31 @@ def main(argv=None) -> int:
     mean = args.proposals / args.organisations
     from django.db.models import Count, F, Func
 
-    org = (Organisation.objects.filter(name_en__startswith=ORG_MARK).annotate(n=Count("proposals"))
-           .annotate(d=Func(F("n") - mean, function="ABS")).order_by("d", "pk").first())
+    org = (
+        Organisation.objects.filter(name_en__startswith=ORG_MARK)
+        .annotate(n=Count("proposals"))
+        .annotate(d=Func(F("n") - mean, function="ABS"))
+        .order_by("d", "pk")
+        .first()
+    )
     applicant = User.objects.filter(organisation=org, role=Role.APPLICANT).first()
     # The call whose number of proposals is closest to 5,000.
-    call = (Call.objects.filter(key__startswith=BENCH_PREFIX).annotate(n=Count("proposals"))
-            .annotate(d=Func(F("n") - 5000, function="ABS")).order_by("d", "pk").first())
+    call = (
+        Call.objects.filter(key__startswith=BENCH_PREFIX)
+        .annotate(n=Count("proposals"))
+        .annotate(d=Func(F("n") - 5000, function="ABS"))
+        .order_by("d", "pk")
+        .first()
+    )
     visible_in_call = Proposal.objects.filter(call=call).exclude(state="draft").count()
     visible = Proposal.objects.exclude(state="draft").count()
     deep = min(args.deep_page, max(1, -(-visible // 50)))
     last_call_page = max(1, -(-visible_in_call // 50))
-    print(f"applicant {applicant.username}: {org.n} proposals; call {call.key}: {call.n} proposals "
-          f"({visible_in_call} submitted); {visible} submitted in all; deep page {deep}", flush=True)
+    print(
+        f"applicant {applicant.username}: {org.n} proposals; call {call.key}: {call.n} proposals "
+        f"({visible_in_call} submitted); {visible} submitted in all; deep page {deep}",
+        flush=True,
+    )
 
     staff, own = Client(), Client()
     staff.force_login(agency)
@@ -424,22 +627,32 @@ def main(argv=None) -> int:
         "proposal_list_applicant": (own, reverse("calls:proposal_list")),
         "review_dashboard": (staff, reverse("review:dashboard")),
         "call_panel_p1": (staff, reverse("review:call", args=[call.pk])),
-        "call_panel_last": (staff, reverse("review:call", args=[call.pk]) + f"?page={last_call_page}"),
+        "call_panel_last": (
+            staff,
+            reverse("review:call", args=[call.pk]) + f"?page={last_call_page}",
+        ),
     }
     load_before = round(os.getloadavg()[0], 2)  # the host's load: other work skews the timings
     pages = {}
     for name, (client, page_url) in plan.items():
         pages[name] = measure(client, page_url, warmups=args.warmups, requests=args.requests)
         r = pages[name]
-        print(f"{name:28} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms  max {r['max_ms']:7.1f} ms  "
-              f"{r['queries']} queries (slowest {r['slowest_query_ms']} ms)  {page_url}", flush=True)
+        print(
+            f"{name:28} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms  max {r['max_ms']:7.1f} ms  "
+            f"{r['queries']} queries (slowest {r['slowest_query_ms']} ms)  {page_url}",
+            flush=True,
+        )
     for name, r in pages.items():
         sql = r.pop("_slowest_sql")
         if args.explain or r["p95_ms"] >= P95_TARGET_MS:
-            print(f"\n-- {name}: slowest query ({r['slowest_query_ms']} ms)\n{sql}\n{explain(sql)}\n", flush=True)
+            print(
+                f"\n-- {name}: slowest query ({r['slowest_query_ms']} ms)\n{sql}\n{explain(sql)}\n",
+                flush=True,
+            )
 
     constant = {
-        "proposal_list_agency": pages["proposal_list_agency_p1"]["queries"] == pages["proposal_list_agency_deep"]["queries"],
+        "proposal_list_agency": pages["proposal_list_agency_p1"]["queries"]
+        == pages["proposal_list_agency_deep"]["queries"],
         "call_panel": pages["call_panel_p1"]["queries"] == pages["call_panel_last"]["queries"],
     }
     p95_ok = all(r["p95_ms"] < P95_TARGET_MS for r in pages.values())

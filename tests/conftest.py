@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 
+from tests.clients import BrowserLikeClient
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("KIKIN_CHROMIUM", "/usr/bin/chromium")
 
@@ -43,6 +45,22 @@ def _fast_password_hasher():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _staff_second_factor_off():
+    """Staff sign in with a second factor (kikin.accounts.second_factor). The tests of it, and
+    the fuzzing of every form, turn it on (`second_factor_on` / settings); elsewhere staff are
+    signed in with force_login, as if verified."""
+    from django.conf import settings
+
+    settings.KIKIN_SECOND_FACTOR_ROLES = ()
+
+
+@pytest.fixture
+def second_factor_on(settings):
+    settings.KIKIN_SECOND_FACTOR_ROLES = ("ministry", "agency")
+    return settings
+
+
 @pytest.fixture
 def plan(db):
     """The seed plan catalogue in the test database (loaded when a flush has emptied it)."""
@@ -66,8 +84,15 @@ def browser():
         b = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()
@@ -75,8 +100,16 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 900}
+    )
     p = context.new_page()
     p.set_default_timeout(15000)
     yield p
     context.close()
+
+
+@pytest.fixture
+def client():
+    """Sends a form key with every POST, as a rendered form does (see tests/clients.py)."""
+    return BrowserLikeClient()

@@ -17,7 +17,9 @@ def test_one_demo_user_per_role_and_safe_to_run_twice():
 @pytest.mark.parametrize("username", ["ministry", "officer", "reviewer", "applicant"])
 def test_demo_users_can_log_in(client, username):
     load_demo_users()
-    response = client.post(reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 302
     page = client.get(reverse("home")).content.decode()
     assert User.objects.get(username=username).display_name in page
@@ -25,10 +27,14 @@ def test_demo_users_can_log_in(client, username):
 
 def test_wrong_password_is_refused_with_a_message(client):
     load_demo_users()
-    response = client.post(reverse("accounts:login"), {"username": "officer", "password": "nope"}, HTTP_ACCEPT_LANGUAGE="ja")
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "officer", "password": "nope"},
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    assert "role=\"alert\"" in response.content.decode()
+    assert 'role="alert"' in response.content.decode()
 
 
 def test_only_staff_reach_the_admin(client):
@@ -60,6 +66,11 @@ def test_load_demo_twice_gives_one_open_call_one_award_under_way_and_two_finishe
     finished = Award.objects.filter(proposal__title__in=[CONTRACT_TITLE, GRANT_TITLE])
     assert {a.state for a in finished} == {AwardState.ENDED}
     # self-investment: 300,000,000 × 3,400,000,000 / 3,600,000,000 − 280,000,000 burden
-    assert Assessment.objects.get(kind="self_investment").amount_yen == 300_000_000 * 34 // 36 - 280_000_000
+    assert (
+        Assessment.objects.get(kind="self_investment").amount_yen
+        == 300_000_000 * 34 // 36 - 280_000_000
+    )
     payback = Assessment.objects.get(kind="payback", state="draft")
-    assert payback.earlier_yen == Assessment.objects.get(kind="payback", state="paid").amount_yen > 0
+    assert (
+        payback.earlier_yen == Assessment.objects.get(kind="payback", state="paid").amount_yen > 0
+    )

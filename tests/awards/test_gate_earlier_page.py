@@ -3,8 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from kikin.awards import services
+from kikin.core.feedback import field_label
 from tests.factories import adopted
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +20,23 @@ def test_the_agency_brings_the_gate_forward_from_the_page(client, plan):
     client.force_login(agency)
     page = client.get(f"/awards/{award.pk}/").content.decode()
     assert 'id="gate-earlier-form"' in page
-    response = client.post(url, {"on": (due + dt.timedelta(days=1)).isoformat(), "reason": "採択審査で前倒しを認めた"}, follow=True)
-    assert "on:" in response.content.decode()  # later than the due date: refused, the field named
+    response = client.post(
+        url,
+        {"on": (due + dt.timedelta(days=1)).isoformat(), "reason": "採択審査で前倒しを認めた"},
+        follow=True,
+    )
+    with translation.override("ja"):
+        label = field_label("on")
+    assert label in response.content.decode()  # later than the due date: refused, the field named
     award.refresh_from_db()
     assert award.stage_gate_due == due
     earlier = due - dt.timedelta(days=120)
     client.post(url, {"on": earlier.isoformat(), "reason": "採択審査で前倒しを認めた"})
     award.refresh_from_db()
-    assert award.stage_gate_due == earlier and award.gate_reviews.get(number=1).scheduled_for == earlier
+    assert (
+        award.stage_gate_due == earlier
+        and award.gate_reviews.get(number=1).scheduled_for == earlier
+    )
     client.force_login(app)
     client.post(url, {"on": (earlier - dt.timedelta(days=10)).isoformat(), "reason": "x"})
     award.refresh_from_db()

@@ -19,10 +19,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kikin.accounts.models import Role
 from kikin.awards import services
 from kikin.awards.models import (
-    Award, AwardState, BudgetEntry, BudgetKind, ClaimLine, ClaimState, CostClaim, Payment, ProgressReport,
+    Award,
+    AwardState,
+    BudgetEntry,
+    BudgetKind,
+    ClaimLine,
+    ClaimState,
+    CostClaim,
+    Payment,
+    ProgressReport,
     StageGateReview,
 )
 from kikin.calls.models import Proposal, ProposalState
@@ -35,7 +42,13 @@ _seq = itertools.count(1)
 
 
 def line(day, amount, **kw):
-    return {"category": "personnel", "description": "研究員人件費", "incurred_on": day, "amount_yen": amount, **kw}
+    return {
+        "category": "personnel",
+        "description": "研究員人件費",
+        "incurred_on": day,
+        "amount_yen": amount,
+        **kw,
+    }
 
 
 @pytest.fixture
@@ -44,11 +57,21 @@ def world(plan):
     agency officer and a ministry officer."""
     p, implementer, ministry, agency = f.adopted(plan)
     award = services.create_award(actor=agency, proposal=p)
-    claim = services.submit_claim(actor=implementer, award=award, fiscal_year=award.start_date.year,
-                                  lines=[line(award.start_date, 100_000_000)])
+    claim = services.submit_claim(
+        actor=implementer,
+        award=award,
+        fiscal_year=award.start_date.year,
+        lines=[line(award.start_date, 100_000_000)],
+    )
     services.approve_claim(actor=agency, claim=claim)
-    return {"award": award, "claim": claim, "implementer": implementer, "agency": agency, "ministry": ministry,
-            "themes": [f.theme("1-a1"), f.theme("2-d1"), f.theme("1-c8")]}
+    return {
+        "award": award,
+        "claim": claim,
+        "implementer": implementer,
+        "agency": agency,
+        "ministry": ministry,
+        "themes": [f.theme("1-a1"), f.theme("2-d1"), f.theme("1-c8")],
+    }
 
 
 def add_awards(w, n, *, organisation=None):
@@ -62,51 +85,129 @@ def add_awards(w, n, *, organisation=None):
     now = timezone.now()
     ks = [next(_seq) for _ in range(n)]
     orgs = [organisation or (src.organisation if k % 2 else f.organisation()) for k in ks]
-    proposals = Proposal.objects.bulk_create([
-        Proposal(call=sp.call, theme=w["themes"][k % 3], organisation=org, created_by=sp.created_by,
-                 state=ProposalState.ADOPTED, language=sp.language, receipt_number=f"{sp.call.key}-{80000 + k:05d}",
-                 title=f"{sp.title}（複製{k}）", abstract=sp.abstract, plan=sp.plan, start_date=sp.start_date,
-                 period_months=sp.period_months, set_value=sp.set_value, submitted_at=now, version_count=1)
-        for k, org in zip(ks, orgs, strict=True)
-    ])
-    awards = Award.objects.bulk_create([
-        Award(proposal=p, call=p.call, theme=p.theme, organisation=p.organisation, number=f"A-CLONE-{k:05d}",
-              form=src.form, rate=src.rate, rate_label=src.rate_label, start_date=src.start_date,
-              period_months=src.period_months, period_end=src.period_end, stage_gate_due=src.stage_gate_due,
-              stage_gate_earliest=src.stage_gate_earliest, proposal_contract_yen=src.proposal_contract_yen,
-              system_technology=src.system_technology, created_by=src.created_by,
-              state=AwardState.TERMINATED if k % 4 == 0 else AwardState.ACTIVE)
-        for k, p in zip(ks, proposals, strict=True)
-    ])
-    BudgetEntry.objects.bulk_create([
-        BudgetEntry(award=a, fiscal_year=e.fiscal_year, kind=e.kind, amount_yen=e.amount_yen,
-                    effective_from=e.effective_from, note="clone", created_by=e.created_by)
-        for a in awards for e in src.budget_entries.all()
-    ])
+    proposals = Proposal.objects.bulk_create(
+        [
+            Proposal(
+                call=sp.call,
+                theme=w["themes"][k % 3],
+                organisation=org,
+                created_by=sp.created_by,
+                state=ProposalState.ADOPTED,
+                language=sp.language,
+                receipt_number=f"{sp.call.key}-{80000 + k:05d}",
+                title=f"{sp.title}（複製{k}）",
+                abstract=sp.abstract,
+                plan=sp.plan,
+                start_date=sp.start_date,
+                period_months=sp.period_months,
+                set_value=sp.set_value,
+                submitted_at=now,
+                version_count=1,
+            )
+            for k, org in zip(ks, orgs, strict=True)
+        ]
+    )
+    awards = Award.objects.bulk_create(
+        [
+            Award(
+                proposal=p,
+                call=p.call,
+                theme=p.theme,
+                organisation=p.organisation,
+                number=f"A-CLONE-{k:05d}",
+                form=src.form,
+                rate=src.rate,
+                rate_label=src.rate_label,
+                start_date=src.start_date,
+                period_months=src.period_months,
+                period_end=src.period_end,
+                stage_gate_due=src.stage_gate_due,
+                stage_gate_earliest=src.stage_gate_earliest,
+                proposal_contract_yen=src.proposal_contract_yen,
+                system_technology=src.system_technology,
+                created_by=src.created_by,
+                state=AwardState.TERMINATED if k % 4 == 0 else AwardState.ACTIVE,
+            )
+            for k, p in zip(ks, proposals, strict=True)
+        ]
+    )
+    BudgetEntry.objects.bulk_create(
+        [
+            BudgetEntry(
+                award=a,
+                fiscal_year=e.fiscal_year,
+                kind=e.kind,
+                amount_yen=e.amount_yen,
+                effective_from=e.effective_from,
+                note="clone",
+                created_by=e.created_by,
+            )
+            for a in awards
+            for e in src.budget_entries.all()
+        ]
+    )
     fy = src.start_date.year
-    claims = CostClaim.objects.bulk_create([
-        CostClaim(award=a, fiscal_year=fy, state=state, submitted_at=now, created_by=w["implementer"],
-                  decided_by=w["agency"] if state == ClaimState.APPROVED else None,
-                  decided_at=now if state == ClaimState.APPROVED else None)
-        for a in awards for state in (ClaimState.APPROVED, ClaimState.SUBMITTED)
-    ])
-    ClaimLine.objects.bulk_create([
-        ClaimLine(claim=c, category="equipment", description="試作機", incurred_on=src.start_date, amount_yen=10_000_000,
-                  eligible_yen=10_000_000 if c.state == ClaimState.APPROVED else None)
-        for c in claims for _ in range(2)
-    ])
-    Payment.objects.bulk_create([
-        Payment(award=c.award, claim=c, fiscal_year=fy, budget_kind=BudgetKind.BASE, eligible_yen=20_000_000,
-                rate=src.rate, amount_yen=20_000_000, approved_at=now)
-        for c in claims if c.state == ClaimState.APPROVED
-    ])
-    StageGateReview.objects.bulk_create([
-        StageGateReview(award=a, number=1, scheduled_for=today + dt.timedelta(days=30 if k % 2 else 400))
-        for k, a in zip(ks, awards, strict=True)
-    ])
-    ProgressReport.objects.bulk_create([
-        ProgressReport(award=a, due_date=today - dt.timedelta(days=10 + k)) for k, a in zip(ks, awards, strict=True) if k % 2 == 0
-    ] + [ProgressReport(award=a, due_date=today + dt.timedelta(days=180)) for a in awards])
+    claims = CostClaim.objects.bulk_create(
+        [
+            CostClaim(
+                award=a,
+                fiscal_year=fy,
+                state=state,
+                submitted_at=now,
+                created_by=w["implementer"],
+                decided_by=w["agency"] if state == ClaimState.APPROVED else None,
+                decided_at=now if state == ClaimState.APPROVED else None,
+            )
+            for a in awards
+            for state in (ClaimState.APPROVED, ClaimState.SUBMITTED)
+        ]
+    )
+    ClaimLine.objects.bulk_create(
+        [
+            ClaimLine(
+                claim=c,
+                category="equipment",
+                description="試作機",
+                incurred_on=src.start_date,
+                amount_yen=10_000_000,
+                eligible_yen=10_000_000 if c.state == ClaimState.APPROVED else None,
+            )
+            for c in claims
+            for _ in range(2)
+        ]
+    )
+    Payment.objects.bulk_create(
+        [
+            Payment(
+                award=c.award,
+                claim=c,
+                fiscal_year=fy,
+                budget_kind=BudgetKind.BASE,
+                eligible_yen=20_000_000,
+                rate=src.rate,
+                amount_yen=20_000_000,
+                approved_at=now,
+            )
+            for c in claims
+            if c.state == ClaimState.APPROVED
+        ]
+    )
+    StageGateReview.objects.bulk_create(
+        [
+            StageGateReview(
+                award=a, number=1, scheduled_for=today + dt.timedelta(days=30 if k % 2 else 400)
+            )
+            for k, a in zip(ks, awards, strict=True)
+        ]
+    )
+    ProgressReport.objects.bulk_create(
+        [
+            ProgressReport(award=a, due_date=today - dt.timedelta(days=10 + k))
+            for k, a in zip(ks, awards, strict=True)
+            if k % 2 == 0
+        ]
+        + [ProgressReport(award=a, due_date=today + dt.timedelta(days=180)) for a in awards]
+    )
     return awards
 
 
@@ -116,32 +217,78 @@ def add_claims(w, *, claims=5, lines_each=5):
     award, first = w["award"], w["claim"]
     now = timezone.now()
     day = award.start_date
-    ClaimLine.objects.bulk_create([
-        ClaimLine(claim=first, category="travel", description=f"出張{i}", incurred_on=day, amount_yen=1_000_000,
-                  eligible_yen=1_000_000)
-        for i in range(lines_each - 1)
-    ])
-    states = [ClaimState.APPROVED, ClaimState.SUBMITTED, ClaimState.REFUSED, ClaimState.APPROVED, ClaimState.SUBMITTED]
-    new = CostClaim.objects.bulk_create([
-        CostClaim(award=award, fiscal_year=day.year + i % 3, budget_kind=BudgetKind.BASE, state=states[i % len(states)],
-                  submitted_at=now, created_by=w["implementer"],
-                  decided_by=w["agency"] if states[i % len(states)] in {ClaimState.APPROVED, ClaimState.REFUSED} else None,
-                  decided_at=now if states[i % len(states)] != ClaimState.SUBMITTED else None,
-                  decision_note="証憑不足" if states[i % len(states)] == ClaimState.REFUSED else "")
-        for i in range(claims)
-    ])
-    ClaimLine.objects.bulk_create([
-        ClaimLine(claim=c, category=cat, description=f"明細{c.pk}-{j}", incurred_on=dt.date(c.fiscal_year, 6, 1),
-                  amount_yen=2_000_000 + j, eligible_yen=2_000_000 + j if c.state == ClaimState.APPROVED else None,
-                  fixed_amount=False)
-        for c in new for j, cat in zip(range(lines_each), itertools.cycle(["personnel", "equipment", "compute", "travel", "other"]))
-    ])
-    Payment.objects.bulk_create([
-        Payment(award=award, claim=c, fiscal_year=c.fiscal_year, budget_kind=BudgetKind.BASE,
-                eligible_yen=sum(2_000_000 + j for j in range(lines_each)), rate=award.rate,
-                amount_yen=sum(2_000_000 + j for j in range(lines_each)), approved_at=now)
-        for c in new if c.state == ClaimState.APPROVED
-    ])
+    ClaimLine.objects.bulk_create(
+        [
+            ClaimLine(
+                claim=first,
+                category="travel",
+                description=f"出張{i}",
+                incurred_on=day,
+                amount_yen=1_000_000,
+                eligible_yen=1_000_000,
+            )
+            for i in range(lines_each - 1)
+        ]
+    )
+    states = [
+        ClaimState.APPROVED,
+        ClaimState.SUBMITTED,
+        ClaimState.REFUSED,
+        ClaimState.APPROVED,
+        ClaimState.SUBMITTED,
+    ]
+    new = CostClaim.objects.bulk_create(
+        [
+            CostClaim(
+                award=award,
+                fiscal_year=day.year + i % 3,
+                budget_kind=BudgetKind.BASE,
+                state=states[i % len(states)],
+                submitted_at=now,
+                created_by=w["implementer"],
+                decided_by=w["agency"]
+                if states[i % len(states)] in {ClaimState.APPROVED, ClaimState.REFUSED}
+                else None,
+                decided_at=now if states[i % len(states)] != ClaimState.SUBMITTED else None,
+                decision_note="証憑不足" if states[i % len(states)] == ClaimState.REFUSED else "",
+            )
+            for i in range(claims)
+        ]
+    )
+    ClaimLine.objects.bulk_create(
+        [
+            ClaimLine(
+                claim=c,
+                category=cat,
+                description=f"明細{c.pk}-{j}",
+                incurred_on=dt.date(c.fiscal_year, 6, 1),
+                amount_yen=2_000_000 + j,
+                eligible_yen=2_000_000 + j if c.state == ClaimState.APPROVED else None,
+                fixed_amount=False,
+            )
+            for c in new
+            for j, cat in zip(
+                range(lines_each),
+                itertools.cycle(["personnel", "equipment", "compute", "travel", "other"]),
+            )
+        ]
+    )
+    Payment.objects.bulk_create(
+        [
+            Payment(
+                award=award,
+                claim=c,
+                fiscal_year=c.fiscal_year,
+                budget_kind=BudgetKind.BASE,
+                eligible_yen=sum(2_000_000 + j for j in range(lines_each)),
+                rate=award.rate,
+                amount_yen=sum(2_000_000 + j for j in range(lines_each)),
+                approved_at=now,
+            )
+            for c in new
+            if c.state == ClaimState.APPROVED
+        ]
+    )
     return new
 
 
@@ -171,7 +318,10 @@ def test_portfolio_is_constant(world, client, django_assert_num_queries, who):
     client.force_login(w[who])
     org = w["award"].organisation if who == "implementer" else None
     n, html = assert_constant(
-        client, django_assert_num_queries, reverse("awards:list"), lambda: add_awards(w, 4, organisation=org),
+        client,
+        django_assert_num_queries,
+        reverse("awards:list"),
+        lambda: add_awards(w, 4, organisation=org),
         expect_one=[w["award"].number],
         expect_more=lambda awards: [w["award"].number] + [a.number for a in awards],
     )
@@ -192,10 +342,15 @@ def test_filtered_portfolio_is_constant(world, client, django_assert_num_queries
 
     def shown(awards):
         if show == "overdue":
-            keep = ProgressReport.objects.filter(award__in=awards, submitted_at__isnull=True, due_date__lt=today)
+            keep = ProgressReport.objects.filter(
+                award__in=awards, submitted_at__isnull=True, due_date__lt=today
+            )
         else:
-            keep = StageGateReview.objects.filter(award__in=awards, held_on__isnull=True,
-                                                  scheduled_for__lte=today + dt.timedelta(days=90))
+            keep = StageGateReview.objects.filter(
+                award__in=awards,
+                held_on__isnull=True,
+                scheduled_for__lte=today + dt.timedelta(days=90),
+            )
         numbers = sorted(set(keep.values_list("award__number", flat=True)))
         assert numbers  # the clones put some awards in the filter
         return numbers
@@ -217,9 +372,14 @@ def test_award_page_is_constant(world, client, django_assert_num_queries, who):
     award = w["award"]
     url = reverse("awards:detail", args=[award.pk])
     n, html = assert_constant(
-        client, django_assert_num_queries, url, lambda: add_claims(w),
+        client,
+        django_assert_num_queries,
+        url,
+        lambda: add_claims(w),
         expect_one=[award.number, f'id="claim-{w["claim"].pk}"', "研究員人件費"],
-        expect_more=lambda claims: [f'id="claim-{c.pk}"' for c in claims] + [f"明細{c.pk}-4" for c in claims] + ["出張3"],
+        expect_more=lambda claims: (
+            [f'id="claim-{c.pk}"' for c in claims] + [f"明細{c.pk}-4" for c in claims] + ["出張3"]
+        ),
     )
     assert n > 0
     assert CostClaim.objects.filter(award=award).count() == 6

@@ -15,18 +15,41 @@ pytestmark = pytest.mark.django_db
 
 
 def claim(award, app, fy, amount):
-    return services.submit_claim(actor=app, award=award, fiscal_year=fy, lines=[
-        {"category": "personnel", "description": "研究員人件費", "incurred_on": dt.date(fy, 5, 1), "amount_yen": amount}])
+    return services.submit_claim(
+        actor=app,
+        award=award,
+        fiscal_year=fy,
+        lines=[
+            {
+                "category": "personnel",
+                "description": "研究員人件費",
+                "incurred_on": dt.date(fy, 5, 1),
+                "amount_yen": amount,
+            }
+        ],
+    )
 
 
 def test_g6_pays_each_year_at_its_own_rate(plan):
     # the program ends 2030-03-31, so a (g6) theme starting next year runs three of its five years
-    p, app, _m, agency = adopted(plan, "1-g6", set_value=None, cap_option="efficient_use",
-                                 requested=(300_000_000,) * 3, eligible=(300_000_000, 450_000_000, 450_000_000))
+    p, app, _m, agency = adopted(
+        plan,
+        "1-g6",
+        set_value=None,
+        cap_option="efficient_use",
+        requested=(300_000_000,) * 3,
+        eligible=(300_000_000, 450_000_000, 450_000_000),
+    )
     award = services.create_award(actor=agency, proposal=p)
     start = award.start_date.year
     assert award.rate_fraction == 1  # year 1: a contract
-    assert [services.rate_for_year(award, start + i) for i in range(5)] == [1, Fraction(2, 3), Fraction(2, 3), Fraction(2, 3), Fraction(1, 2)]
+    assert [services.rate_for_year(award, start + i) for i in range(5)] == [
+        1,
+        Fraction(2, 3),
+        Fraction(2, 3),
+        Fraction(2, 3),
+        Fraction(1, 2),
+    ]
     first = services.approve_claim(actor=agency, claim=claim(award, app, start, 300_000_000))
     assert first.amount_yen == 300_000_000 and first.rate == "1"
     second = services.approve_claim(actor=agency, claim=claim(award, app, start + 1, 100_000_001))
@@ -39,7 +62,9 @@ def test_g6_pays_each_year_at_its_own_rate(plan):
 
 
 def test_g6_testbed_is_a_contract_every_year(plan):
-    p, app, _m, agency = adopted(plan, "1-g6", set_value=None, cap_option="testbed", requested=(300_000_000,) * 3)
+    p, app, _m, agency = adopted(
+        plan, "1-g6", set_value=None, cap_option="testbed", requested=(300_000_000,) * 3
+    )
     award = services.create_award(actor=agency, proposal=p)
     start = award.start_date.year
     assert {services.rate_for_year(award, start + i) for i in range(5)} == {1}

@@ -44,7 +44,9 @@ def test_award_claim_payment_failed_gate(browser, live_server, plan, tmp_path):
     page.locator(f"#claim-{claim.pk} button.primary").click()
     page.wait_for_load_state()
     claim.refresh_from_db()
-    assert claim.state == ClaimState.APPROVED and claim.payment.amount_yen == 123_456_789  # a contract pays in full
+    assert (
+        claim.state == ClaimState.APPROVED and claim.payment.amount_yen == 123_456_789
+    )  # a contract pays in full
     held = award.stage_gate_due - dt.timedelta(days=14)
     gate = page.locator("#gate-form")
     gate.locator("input[name=held_on]").fill(held.isoformat())
@@ -52,7 +54,9 @@ def test_award_claim_payment_failed_gate(browser, live_server, plan, tmp_path):
     gate.locator("textarea[name=note]").fill("中間目標未達")
     gate.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    expected = end_if_gate_failed(held, 36, award.period_end)
+    expected = end_if_gate_failed(
+        held, 36, award.period_end, award.theme.program.plan_rules().stage_gate
+    )
     assert page.inner_text("#end-date") == expected.isoformat()
     page.screenshot(path=str(tmp_path / "award.png"), full_page=True)
     ctx.close()

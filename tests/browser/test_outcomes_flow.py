@@ -21,12 +21,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_filing_check_payback_notice(browser, live_server, plan, monkeypatch, tmp_path):
-    p, applicant, _ministry, agency = f.adopted(plan, "1-c8", set_value=None, requested=(500_000_000, 500_000_000),
-                                                eligible=(1_000_000_000, 1_000_000_000))
+    p, applicant, _ministry, agency = f.adopted(
+        plan,
+        "1-c8",
+        set_value=None,
+        requested=(500_000_000, 500_000_000),
+        eligible=(1_000_000_000, 1_000_000_000),
+    )
     award = awards.create_award(actor=agency, proposal=p)
     start = award.start_date.year
-    claim = awards.submit_claim(actor=applicant, award=award, fiscal_year=start, lines=[
-        {"category": "personnel", "description": "研究員人件費", "incurred_on": award.start_date, "amount_yen": 1_000_000_000}])
+    claim = awards.submit_claim(
+        actor=applicant,
+        award=award,
+        fiscal_year=start,
+        lines=[
+            {
+                "category": "personnel",
+                "description": "研究員人件費",
+                "incurred_on": award.start_date,
+                "amount_yen": 1_000_000_000,
+            }
+        ],
+    )
     awards.approve_claim(actor=agency, claim=claim)  # C = 500,000,000; B = D = 1,000,000,000
     later = dt.date(start + 2, 5, 10)
     monkeypatch.setattr(services, "today_jst", lambda: later)
@@ -52,7 +68,9 @@ def test_filing_check_payback_notice(browser, live_server, plan, monkeypatch, tm
     page.goto(f"{live_server.url}/outcomes/awards/{award.pk}/")
     page.locator(f"#filing-{filing.pk} form[action$='/accept/'] button").click()
     page.wait_for_load_state()
-    assert "state-checked" in page.locator(f"#filing-{filing.pk} td.state-checked").get_attribute("class")
+    assert "state-checked" in page.locator(f"#filing-{filing.pk} td.state-checked").get_attribute(
+        "class"
+    )
     payback_form = page.locator("form[action$='/compute-payback/']")
     payback_form.locator("select[name=fiscal_year]").select_option(str(start))
     payback_form.locator("button").click()
@@ -62,7 +80,9 @@ def test_filing_check_payback_notice(browser, live_server, plan, monkeypatch, tm
     assert assessment.amount_yen == 100_000_000
     article = page.locator(f"#assessment-{assessment.pk}")
     assert "100,000,000円" in article.locator(".amount").inner_text()
-    assert article.locator(f"a[href='#filing-{filing.pk}']").count() >= 1  # the input traced to its filing
+    assert (
+        article.locator(f"a[href='#filing-{filing.pk}']").count() >= 1
+    )  # the input traced to its filing
     article.locator("input[name=pay_by]").fill((later + dt.timedelta(days=30)).isoformat())
     article.locator("form[action$='/decide/'] button").click()
     page.wait_for_load_state()
@@ -75,8 +95,10 @@ def test_filing_check_payback_notice(browser, live_server, plan, monkeypatch, tm
     ctx, page = login(browser, live_server, applicant)
     page.goto(f"{live_server.url}/outcomes/awards/{award.pk}/")
     link = page.locator(f"#assessment-{assessment.pk} a[href$='.pdf']")
+    link.click()  # the notice is laid out in the background; its job page shows the download
+    page.wait_for_selector("#job-status[data-state=done]")
     with page.expect_download() as download:
-        link.click()
+        page.click("#job-status a[download]")
     pdf = download.value.path().read_bytes()
     text = "".join(pg.extract_text() for pg in PdfReader(BytesIO(pdf)).pages)
     assert "収益納付通知書" in text and "100,000,000円" in text and assessment.number in text

@@ -34,7 +34,12 @@ def test_draft_to_published_adoption(browser, live_server, plan, tmp_path):
     page.fill("input[name=set_value]", "2.5")
     page.locator("input[name=team_name]").first.fill("研究 太郎")
     page.locator("input[name=team_lead]").first.check()
-    for name in ("leakage_core_technologies", "leakage_access_control", "leakage_staff_management", "leakage_partner_controls"):
+    for name in (
+        "leakage_core_technologies",
+        "leakage_access_control",
+        "leakage_staff_management",
+        "leakage_partner_controls",
+    ):
         page.fill(f"textarea[name={name}]", "社内規程に基づき管理する。")
     page.wait_for_selector("#save-status .ready")  # the autosave answered: every rule met
     page.screenshot(path=str(tmp_path / "form.png"), full_page=True)

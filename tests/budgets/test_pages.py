@@ -21,7 +21,12 @@ OKU = 10**8
 
 
 def claim_line(day, amount):
-    return {"category": "personnel", "description": "研究員人件費", "incurred_on": day, "amount_yen": amount}
+    return {
+        "category": "personnel",
+        "description": "研究員人件費",
+        "incurred_on": day,
+        "amount_yen": amount,
+    }
 
 
 @pytest.fixture
@@ -36,39 +41,102 @@ def spending(frames):
     award moved to another program, which must count nowhere here. Returns the expected sums by
     fiscal year, worked out from the figures put in, not from the ledgers."""
     plan = frames
-    p1, app1, ministry, agency = adopted(plan, "1-a1", requested=(1_000_000_001, 900_000_000, 800_000_007))
+    p1, app1, ministry, agency = adopted(
+        plan, "1-a1", requested=(1_000_000_001, 900_000_000, 800_000_007)
+    )
     a1 = services.create_award(actor=agency, proposal=p1)
-    p2, app2, _m, agency2 = adopted(plan, "1-c8", set_value=None, requested=(500_000_000, 500_000_003),
-                                    eligible=(1_000_000_000, 1_000_000_006))
+    p2, app2, _m, agency2 = adopted(
+        plan,
+        "1-c8",
+        set_value=None,
+        requested=(500_000_000, 500_000_003),
+        eligible=(1_000_000_000, 1_000_000_006),
+    )
     a2 = services.create_award(actor=agency2, proposal=p2)
-    p3, app3, _m3, agency3 = adopted(plan, "1-a1", requested=(2_000_000_000, 2_000_000_000, 2_000_000_000))
+    p3, app3, _m3, agency3 = adopted(
+        plan, "1-a1", requested=(2_000_000_000, 2_000_000_000, 2_000_000_000)
+    )
     a3 = services.create_award(actor=agency3, proposal=p3)
     fy = a1.start_date.year
     assert a2.start_date.year == fy and a2.rate == "1/2" and a1.rate == "1"
-    services.record_directive(actor=ministry, award=a1, issued_on=a1.start_date, effective_from=a1.start_date,
-                              fiscal_year=fy, amount_yen=-123_456_789, note="予算削減の指示")
-    pay1 = services.approve_claim(actor=agency, claim=services.submit_claim(
-        actor=app1, award=a1, fiscal_year=fy, lines=[claim_line(a1.start_date, 300_000_001)]))
-    pay2 = services.approve_claim(actor=agency2, claim=services.submit_claim(
-        actor=app2, award=a2, fiscal_year=fy, lines=[claim_line(a2.start_date, 100_000_001)]))
-    pay3 = services.approve_claim(actor=agency2, claim=services.submit_claim(
-        actor=app2, award=a2, fiscal_year=fy + 1, lines=[claim_line(dt.date(fy + 1, 5, 1), 77_777_777)]))
+    services.record_directive(
+        actor=ministry,
+        award=a1,
+        issued_on=a1.start_date,
+        effective_from=a1.start_date,
+        fiscal_year=fy,
+        amount_yen=-123_456_789,
+        note="予算削減の指示",
+    )
+    pay1 = services.approve_claim(
+        actor=agency,
+        claim=services.submit_claim(
+            actor=app1, award=a1, fiscal_year=fy, lines=[claim_line(a1.start_date, 300_000_001)]
+        ),
+    )
+    pay2 = services.approve_claim(
+        actor=agency2,
+        claim=services.submit_claim(
+            actor=app2, award=a2, fiscal_year=fy, lines=[claim_line(a2.start_date, 100_000_001)]
+        ),
+    )
+    pay3 = services.approve_claim(
+        actor=agency2,
+        claim=services.submit_claim(
+            actor=app2,
+            award=a2,
+            fiscal_year=fy + 1,
+            lines=[claim_line(dt.date(fy + 1, 5, 1), 77_777_777)],
+        ),
+    )
     # Submitted but not approved: no payment yet.
-    services.submit_claim(actor=app1, award=a1, fiscal_year=fy + 1, lines=[claim_line(dt.date(fy + 1, 5, 1), 5_000_000)])
+    services.submit_claim(
+        actor=app1,
+        award=a1,
+        fiscal_year=fy + 1,
+        lines=[claim_line(dt.date(fy + 1, 5, 1), 5_000_000)],
+    )
     # Money under another program's theme.
-    services.approve_claim(actor=agency3, claim=services.submit_claim(
-        actor=app3, award=a3, fiscal_year=fy, lines=[claim_line(a3.start_date, 999_999_999)]))
-    other = Program.objects.create(code="other-fund", title_ja="別の基金", title_en="Another fund",
-                                   start_date=dt.date(2020, 4, 1), end_date=dt.date(2035, 3, 31))
-    item = ResearchItem.objects.create(program=other, number=1, symbol="①", title_ja="項目", title_en="Item",
-                                       period_months=36)
-    other_theme = Theme.objects.create(program=other, item=item, code="z1", title_ja="別テーマ", title_en="Other")
+    services.approve_claim(
+        actor=agency3,
+        claim=services.submit_claim(
+            actor=app3, award=a3, fiscal_year=fy, lines=[claim_line(a3.start_date, 999_999_999)]
+        ),
+    )
+    other = Program.objects.create(
+        code="other-fund",
+        title_ja="別の基金",
+        title_en="Another fund",
+        start_date=dt.date(2020, 4, 1),
+        end_date=dt.date(2035, 3, 31),
+    )
+    item = ResearchItem.objects.create(
+        program=other, number=1, symbol="①", title_ja="項目", title_en="Item", period_months=36
+    )
+    other_theme = Theme.objects.create(
+        program=other, item=item, code="z1", title_ja="別テーマ", title_en="Other"
+    )
     Award.objects.filter(pk=a3.pk).update(theme=other_theme)
 
-    assert (pay1.amount_yen, pay2.amount_yen, pay3.amount_yen) == (300_000_001, 50_000_000, 38_888_888)  # 1/2, truncated
-    committed = {fy: 1_000_000_001 - 123_456_789 + 500_000_000, fy + 1: 900_000_000 + 500_000_003, fy + 2: 800_000_007}
+    assert (pay1.amount_yen, pay2.amount_yen, pay3.amount_yen) == (
+        300_000_001,
+        50_000_000,
+        38_888_888,
+    )  # 1/2, truncated
+    committed = {
+        fy: 1_000_000_001 - 123_456_789 + 500_000_000,
+        fy + 1: 900_000_000 + 500_000_003,
+        fy + 2: 800_000_007,
+    }
     paid = {fy: 300_000_001 + 50_000_000, fy + 1: 38_888_888}
-    return {"fy": fy, "committed": committed, "paid": paid, "ministry": ministry, "agency": agency, "applicant": app1}
+    return {
+        "fy": fy,
+        "committed": committed,
+        "paid": paid,
+        "ministry": ministry,
+        "agency": agency,
+        "applicant": app1,
+    }
 
 
 def test_public_list_shows_reiwa_labels_exact_yen_and_the_seed_line(client, frames):
@@ -87,7 +155,13 @@ def test_public_list_shows_reiwa_labels_exact_yen_and_the_seed_line(client, fram
     # 百万円 lines in 億円 with the exact yen: 5,152百万円 = 51.52億円.
     assert '<span class="yen" title="5,152,000,000円">51.52億円</span>' in html
     assert "004</span> 29行: 5,152百万円" in html
-    assert "当初（案）" in html and "補正" in html and "基金" in html and "出資" in html and "交付金" in html
+    assert (
+        "当初（案）" in html
+        and "補正" in html
+        and "基金" in html
+        and "出資" in html
+        and "交付金" in html
+    )
     # 内数: the child names its parent; the fund total is cumulative across budgets.
     assert "の内数）" in html
     assert '<span class="yen" title="989,200,000,000円">9,892億円</span>' in html
@@ -118,7 +192,10 @@ def test_staff_see_budget_against_commitments_and_payments(client, spending, who
     for year, y in years.items():
         assert y.committed_yen == spending["committed"].get(year, 0), year
         assert y.paid_yen == spending["paid"].get(year, 0), year
-    assert (years[2025].budget_yen, years[2026].budget_yen) == (315_400_000_000, 673_800_000_000)  # 1,617 + 1,537; 6,738億円
+    assert (years[2025].budget_yen, years[2026].budget_yen) == (
+        315_400_000_000,
+        673_800_000_000,
+    )  # 1,617 + 1,537; 6,738億円
     # Cumulative, as a fund.
     last = years[fy + 2]
     assert last.cumulative_budget_yen == 989_200_000_000
@@ -144,7 +221,9 @@ def test_others_do_not_see_commitments(client, spending, who):
     assert "years" not in response.context and "chart" not in response.context
     assert "<svg" not in html and "契約・交付決定額" not in html and "支払額" not in html
     assert f'title="{spending["committed"][spending["fy"]]:,}円"' not in html
-    assert '<span class="yen" title="161,700,000,000円">1,617億円</span>' in html  # the lines themselves are public
+    assert (
+        '<span class="yen" title="161,700,000,000円">1,617億円</span>' in html
+    )  # the lines themselves are public
 
 
 def test_staff_page_of_a_program_kikin_does_not_run(client, frames):

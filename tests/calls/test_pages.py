@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from kikin.calls.models import Proposal, ProposalState, ProposalVersion
 from tests import factories as f
+from tests.security.files import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +19,24 @@ def ready(plan, client):
 
 def _form(p, **over):
     data = {
-        "title": p.title, "abstract": p.abstract, "plan": p.plan, "language": "ja",
-        "start_date": p.start_date.isoformat(), "period_months": "36", "set_value": "2.5",
+        "title": p.title,
+        "abstract": p.abstract,
+        "plan": p.plan,
+        "language": "ja",
+        "start_date": p.start_date.isoformat(),
+        "period_months": "36",
+        "set_value": "2.5",
         "budget_fy": [str(b.fiscal_year) for b in p.budget_lines.all()],
         "budget_requested": [str(b.requested_yen) for b in p.budget_lines.all()],
         "budget_eligible": [str(b.eligible_cost_yen) for b in p.budget_lines.all()],
-        "team_name": ["研究 太郎"], "team_affiliation": ["試験"], "team_role": ["PI"], "team_lead": "0",
-        "leakage_core_technologies": "a", "leakage_access_control": "b", "leakage_staff_management": "c", "leakage_partner_controls": "d",
+        "team_name": ["研究 太郎"],
+        "team_affiliation": ["試験"],
+        "team_role": ["PI"],
+        "team_lead": "0",
+        "leakage_core_technologies": "a",
+        "leakage_access_control": "b",
+        "leakage_staff_management": "c",
+        "leakage_partner_controls": "d",
     }
     data.update(over)
     return data
@@ -39,14 +51,18 @@ def test_applicant_starts_a_proposal_from_the_call_page(ready, client):
     p = Proposal.objects.get(organisation=actor.organisation)
     assert response.url == reverse("calls:proposal_edit", args=[p.pk])
     form = client.get(response.url).content.decode()
-    assert 'name="set_value"' in form and 'hx-post' in form
+    assert 'name="set_value"' in form and "hx-post" in form
 
 
 def test_autosave_keeps_good_fields_and_names_the_bad_one(ready, client):
     call, actor = ready
     p = f.complete_proposal(actor, call)
-    response = client.post(reverse("calls:proposal_edit", args=[p.pk]), _form(p, title="自動保存された題名", period_months="三十六"),
-                           HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("calls:proposal_edit", args=[p.pk]),
+        _form(p, title="自動保存された題名", period_months="三十六"),
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-field="period_months"' in html and "三十六" in html
@@ -71,8 +87,11 @@ def test_submit_through_the_page_twice_with_one_key_gives_one_receipt(ready, cli
 def test_refused_submission_lists_every_problem(ready, client):
     call, actor = ready
     p = f.complete_proposal(actor, call)
-    response = client.post(reverse("calls:proposal_submit", args=[p.pk]), _form(p, set_value="1.0", submission_key="k"),
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("calls:proposal_submit", args=[p.pk]),
+        _form(p, set_value="1.0", submission_key="k"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert 'data-field="set_value"' in html and "1.0" in html
@@ -84,10 +103,15 @@ def test_attachments_accept_pdf_and_refuse_a_renamed_file(ready, client, setting
     settings.MEDIA_ROOT = tmp_path
     call, actor = ready
     p = f.complete_proposal(actor, call)
-    ok = SimpleUploadedFile("計画書.pdf", b"%PDF-1.7\n...", content_type="application/pdf")
+    ok = SimpleUploadedFile("計画書.pdf", tiny_pdf(), content_type="application/pdf")
     client.post(reverse("calls:attachment_upload", args=[p.pk]), {"attachment": ok})
     fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00", content_type="application/pdf")
-    response = client.post(reverse("calls:attachment_upload", args=[p.pk]), {"attachment": fake}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("calls:attachment_upload", args=[p.pk]),
+        {"attachment": fake},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert [a.original_name for a in p.attachments.all()] == ["計画書.pdf"]
     assert "virus.pdf" in response.content.decode()
     download = client.get(reverse("calls:attachment_download", args=[p.pk, p.attachments.get().pk]))
@@ -95,7 +119,12 @@ def test_attachments_accept_pdf_and_refuse_a_renamed_file(ready, client, setting
     assert "filename*=utf-8''%E8%A8%88%E7%94%BB%E6%9B%B8.pdf" in download["Content-Disposition"]
     other = f.applicant()
     client.force_login(other)
-    assert client.get(reverse("calls:attachment_download", args=[p.pk, p.attachments.get().pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("calls:attachment_download", args=[p.pk, p.attachments.get().pk])
+        ).status_code
+        == 404
+    )
 
 
 def test_applicant_sees_only_their_organisations_proposals(ready, client):

@@ -44,8 +44,14 @@ def world(plan):
     submit_proposal(actor=applicant, proposal=p, submission_key="query-counts-1")
     p.refresh_from_db()
     assert p.state == ProposalState.SUBMITTED and p.receipt_number
-    return {"call": call, "other_call": other_call, "applicant": applicant, "proposal": p,
-            "agency": f.user(Role.AGENCY), "ministry": f.user(Role.MINISTRY)}
+    return {
+        "call": call,
+        "other_call": other_call,
+        "applicant": applicant,
+        "proposal": p,
+        "agency": f.user(Role.AGENCY),
+        "ministry": f.user(Role.MINISTRY),
+    }
 
 
 _clone_seq = iter(range(1, 10**6))
@@ -59,32 +65,66 @@ def add_clones(w, n, *, call=None, organisation=None):
     themes = list(w["call"].themes.order_by("pk"))
     now = timezone.now()
     clones = []
-    for i in range(n):
+    for _i in range(n):
         k = next(_clone_seq)
         c = calls[k % len(calls)]
-        clones.append(Proposal(
-            call=c, theme=themes[k % len(themes)],
-            organisation=organisation or (src.organisation if k % 2 else f.organisation()),
-            created_by=src.created_by, state=CLONE_STATES[k % len(CLONE_STATES)],
-            language=src.language, receipt_number=f"{c.key}-{90000 + k:05d}", title=f"{src.title}（複製{k}）",
-            abstract=src.abstract, plan=src.plan, start_date=src.start_date, period_months=src.period_months,
-            set_value=src.set_value, submitted_at=now - dt.timedelta(minutes=k), version_count=1,
-            result_notified_at=now if k % 3 == 0 else None,
-        ))
+        clones.append(
+            Proposal(
+                call=c,
+                theme=themes[k % len(themes)],
+                organisation=organisation or (src.organisation if k % 2 else f.organisation()),
+                created_by=src.created_by,
+                state=CLONE_STATES[k % len(CLONE_STATES)],
+                language=src.language,
+                receipt_number=f"{c.key}-{90000 + k:05d}",
+                title=f"{src.title}（複製{k}）",
+                abstract=src.abstract,
+                plan=src.plan,
+                start_date=src.start_date,
+                period_months=src.period_months,
+                set_value=src.set_value,
+                submitted_at=now - dt.timedelta(minutes=k),
+                version_count=1,
+                result_notified_at=now if k % 3 == 0 else None,
+            )
+        )
     clones = Proposal.objects.bulk_create(clones)
-    BudgetLine.objects.bulk_create([
-        BudgetLine(proposal=p, fiscal_year=b.fiscal_year, requested_yen=b.requested_yen, eligible_cost_yen=b.eligible_cost_yen)
-        for p in clones for b in src.budget_lines.all()
-    ])
-    FirstReview.objects.bulk_create([
-        FirstReview(proposal=p, passed=p.state != ProposalState.FIRST_FAILED, reason="施策目的に合致する。", decided_by=w["ministry"])
-        for p in clones if p.state != ProposalState.SUBMITTED
-    ])
-    Decision.objects.bulk_create([
-        Decision(proposal=p, outcome="reject" if p.state == ProposalState.REJECTED else "adopt", reason="委員会の判断",
-                 decided_by=w["agency"])
-        for p in clones if p.state in {ProposalState.ADOPTED, ProposalState.REJECTED, ProposalState.RECOMMENDED}
-    ])
+    BudgetLine.objects.bulk_create(
+        [
+            BudgetLine(
+                proposal=p,
+                fiscal_year=b.fiscal_year,
+                requested_yen=b.requested_yen,
+                eligible_cost_yen=b.eligible_cost_yen,
+            )
+            for p in clones
+            for b in src.budget_lines.all()
+        ]
+    )
+    FirstReview.objects.bulk_create(
+        [
+            FirstReview(
+                proposal=p,
+                passed=p.state != ProposalState.FIRST_FAILED,
+                reason="施策目的に合致する。",
+                decided_by=w["ministry"],
+            )
+            for p in clones
+            if p.state != ProposalState.SUBMITTED
+        ]
+    )
+    Decision.objects.bulk_create(
+        [
+            Decision(
+                proposal=p,
+                outcome="reject" if p.state == ProposalState.REJECTED else "adopt",
+                reason="委員会の判断",
+                decided_by=w["agency"],
+            )
+            for p in clones
+            if p.state in {ProposalState.ADOPTED, ProposalState.REJECTED, ProposalState.RECOMMENDED}
+        ]
+    )
     return clones
 
 
@@ -113,9 +153,15 @@ def test_proposal_list_as_agency_is_constant(world, client, django_assert_num_qu
     w = world
     client.force_login(w["agency"])
     n = assert_constant(
-        client, django_assert_num_queries, reverse("calls:proposal_list"), w, lambda: add_clones(w, 4),
+        client,
+        django_assert_num_queries,
+        reverse("calls:proposal_list"),
+        w,
+        lambda: add_clones(w, 4),
         expect_one=[w["proposal"].receipt_number],
-        expect_more=lambda clones: [w["proposal"].receipt_number] + [p.receipt_number for p in clones],
+        expect_more=lambda clones: (
+            [w["proposal"].receipt_number] + [p.receipt_number for p in clones]
+        ),
     )
     assert n > 0
 
@@ -125,7 +171,10 @@ def test_proposal_list_as_applicant_is_constant(world, client, django_assert_num
     client.force_login(w["applicant"])
     org = w["applicant"].organisation
     assert_constant(
-        client, django_assert_num_queries, reverse("calls:proposal_list"), w,
+        client,
+        django_assert_num_queries,
+        reverse("calls:proposal_list"),
+        w,
         lambda: add_clones(w, 4, organisation=org),
         expect_one=[w["proposal"].title],
         expect_more=lambda clones: [p.title for p in clones],
@@ -136,7 +185,11 @@ def test_review_dashboard_is_constant(world, client, django_assert_num_queries):
     w = world
     client.force_login(w["agency"])
     assert_constant(
-        client, django_assert_num_queries, reverse("review:dashboard"), w, lambda: add_clones(w, 4),
+        client,
+        django_assert_num_queries,
+        reverse("review:dashboard"),
+        w,
+        lambda: add_clones(w, 4),
         expect_one=[reverse("review:call", args=[w["call"].pk])],
         expect_more=lambda clones: [reverse("review:call", args=[w["other_call"].pk])],
     )
@@ -147,7 +200,10 @@ def test_call_panel_is_constant(world, client, django_assert_num_queries):
     client.force_login(w["agency"])
     call = w["call"]
     assert_constant(
-        client, django_assert_num_queries, reverse("review:call", args=[call.pk]), w,
+        client,
+        django_assert_num_queries,
+        reverse("review:call", args=[call.pk]),
+        w,
         lambda: add_clones(w, 4, call=call),
         expect_one=[w["proposal"].receipt_number],
         expect_more=lambda clones: [p.receipt_number for p in clones],

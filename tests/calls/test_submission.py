@@ -1,5 +1,4 @@
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +6,13 @@ from django.utils import timezone
 
 from kikin.audit.models import AuditRecord
 from kikin.calls.models import ProposalState, ProposalVersion
-from kikin.calls.services import SubmissionRefused, diff_versions, save_draft, submit_proposal, withdraw_proposal
+from kikin.calls.services import (
+    SubmissionRefused,
+    diff_versions,
+    save_draft,
+    submit_proposal,
+    withdraw_proposal,
+)
 from kikin.calls.validation import check_proposal
 from tests import factories as f
 
@@ -44,7 +49,12 @@ def test_submitting_twice_with_the_same_key_gives_one_version_and_one_receipt(se
     v2 = submit_proposal(actor=actor, proposal=p, submission_key="same")
     assert v1.pk == v2.pk
     assert ProposalVersion.objects.filter(proposal=p).count() == 1
-    assert AuditRecord.objects.filter(action__in=["proposal.submit", "proposal.resubmit"], object_id=str(p.pk)).count() == 1
+    assert (
+        AuditRecord.objects.filter(
+            action__in=["proposal.submit", "proposal.resubmit"], object_id=str(p.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_receipt_numbers_run_on_per_call(setting):
@@ -78,7 +88,9 @@ def test_at_the_last_instant_it_is_accepted(setting):
     assert p.state == ProposalState.SUBMITTED
 
 
-@pytest.mark.parametrize(("set_value", "problem"), [("1.0", True), ("1.04", True), ("1.05", False), (None, True)])
+@pytest.mark.parametrize(
+    ("set_value", "problem"), [("1.0", True), ("1.04", True), ("1.05", False), (None, True)]
+)
 def test_set_value_must_exceed_one_after_rounding(setting, set_value, problem):
     call, actor = setting
     p = f.complete_proposal(actor, call, set_value=set_value, requested=(100_000_000,))
@@ -90,7 +102,9 @@ def test_cap_follows_the_set_value(setting):
     # (a1): 75億円 × (60 + 10 × 2.5) % = 63.75億円 = 6,375,000,000 yen.
     ok = f.complete_proposal(actor, call, requested=(3_000_000_000, 3_375_000_000), set_value="2.5")
     assert "budget" not in fields(check_proposal(ok))
-    over = f.complete_proposal(actor, call, requested=(3_000_000_000, 3_375_000_001), set_value="2.5")
+    over = f.complete_proposal(
+        actor, call, requested=(3_000_000_000, 3_375_000_001), set_value="2.5"
+    )
     problems = [p for p in check_proposal(over) if p.field == "budget"]
     assert problems and "6,375,000,000" in problems[0].message
 
@@ -100,44 +114,132 @@ def test_period_budget_years_and_program_end(setting):
     p = f.complete_proposal(actor, call, period_months=37)
     assert "period_months" in fields(check_proposal(p))
     late_start = f.complete_proposal(actor, call, start_date=dt.date(2028, 4, 1))
-    assert "period_months" in fields(check_proposal(late_start))  # would end 2031-03-31 > 2030-03-31
+    assert "period_months" in fields(
+        check_proposal(late_start)
+    )  # would end 2031-03-31 > 2030-03-31
     p2 = f.complete_proposal(actor, call)
-    save_draft(actor=actor, proposal=p2, fields={}, budget=[{"fiscal_year": 2040, "requested_yen": 1, "eligible_cost_yen": 1}])
-    assert "budget.2040" in fields(check_proposal(p2))
+    with pytest.raises(ValidationError) as refused:  # past the program's life: not even a draft
+        save_draft(
+            actor=actor,
+            proposal=p2,
+            fields={},
+            budget=[{"fiscal_year": 2040, "requested_yen": 1, "eligible_cost_yen": 1}],
+        )
+    assert set(refused.value.message_dict) == {"budget.1.fiscal_year"}
+    assert p2.budget_lines.count() == 3  # the saved budget is kept
+    before = p2.start_date.year - 1  # inside the program's life, before the proposal's period
+    save_draft(
+        actor=actor,
+        proposal=p2,
+        fields={},
+        budget=[{"fiscal_year": before, "requested_yen": 1, "eligible_cost_yen": 1}],
+    )
+    assert f"budget.{before}" in fields(check_proposal(p2))
 
 
 def test_geniac_needs_its_fields_and_a_resident(setting):
     call, actor = setting
-    p = f.complete_proposal(actor, call, "1-g3", set_value=None, period_months=6, requested=(100_000_000,))
-    assert {"development_type", "benchmark_target", "compute_provider", "accelerator_type", "accelerator_hours"} <= fields(check_proposal(p))
-    p = save_draft(actor=actor, proposal=p, fields={
-        "development_type": "scratch", "benchmark_target": "日本語MT-Benchで最先端モデルの90%以上",
-        "compute_provider": "Google Cloud", "accelerator_type": "H100", "accelerator_hours": 100_000,
-    })
+    p = f.complete_proposal(
+        actor, call, "1-g3", set_value=None, period_months=6, requested=(100_000_000,)
+    )
+    assert {
+        "development_type",
+        "benchmark_target",
+        "compute_provider",
+        "accelerator_type",
+        "accelerator_hours",
+    } <= fields(check_proposal(p))
+    p = save_draft(
+        actor=actor,
+        proposal=p,
+        fields={
+            "development_type": "scratch",
+            "benchmark_target": "日本語MT-Benchで最先端モデルの90%以上",
+            "compute_provider": "Google Cloud",
+            "accelerator_type": "H100",
+            "accelerator_hours": 100_000,
+        },
+    )
     remaining = fields(check_proposal(p))
-    assert not remaining & {"development_type", "benchmark_target", "compute_provider", "accelerator_type", "accelerator_hours"}
-    assert "organisation" not in remaining
-    p.organisation.country = "US"
-    p.organisation.save()
-    assert "organisation" in fields(check_proposal(p))
+    assert not remaining & {
+        "development_type",
+        "benchmark_target",
+        "compute_provider",
+        "accelerator_type",
+        "accelerator_hours",
+    }
+    assert not {f for f in remaining if f.startswith("declarations.")}
+    # GENIAC supports residents (居住者) with a long-term commitment in Japan (000 lines
+    # 5236–5242): the applicant declares it and the officer confirms it at the first review.
+    p.declarations = [c for c in p.declarations if c != "g3-resident"]
+    p.save()
+    assert "declarations.g3-resident" in fields(check_proposal(p))
 
 
 def test_grant_request_may_not_exceed_eligible_cost_times_rate(setting):
     call, actor = setting
     # (c8) is a grant at 1/2 with a cap of 150億円.
     p = f.complete_proposal(actor, call, "1-c8", set_value=None, requested=(500_000_000,))
-    save_draft(actor=actor, proposal=p, fields={}, budget=[{"fiscal_year": p.start_date.year, "requested_yen": 500_000_001, "eligible_cost_yen": 1_000_000_000}])
+    save_draft(
+        actor=actor,
+        proposal=p,
+        fields={},
+        budget=[
+            {
+                "fiscal_year": p.start_date.year,
+                "requested_yen": 500_000_001,
+                "eligible_cost_yen": 1_000_000_000,
+            }
+        ],
+    )
     assert f"budget.{p.start_date.year}.requested" in fields(check_proposal(p))
-    save_draft(actor=actor, proposal=p, fields={}, budget=[{"fiscal_year": p.start_date.year, "requested_yen": 500_000_000, "eligible_cost_yen": 1_000_000_000}])
+    save_draft(
+        actor=actor,
+        proposal=p,
+        fields={},
+        budget=[
+            {
+                "fiscal_year": p.start_date.year,
+                "requested_yen": 500_000_000,
+                "eligible_cost_yen": 1_000_000_000,
+            }
+        ],
+    )
     assert f"budget.{p.start_date.year}.requested" not in fields(check_proposal(p))
 
 
 def test_d1_requires_an_independent_foreign_partner(setting):
     call, actor = setting
-    p = f.complete_proposal(actor, call, "2-d1", set_value=None, period_months=36, requested=(100_000_000,))
-    save_draft(actor=actor, proposal=p, fields={}, partners=[{"name": "Parent Inc", "country": "US", "relation": "parent", "special_capability": "EUV"}])
+    p = f.complete_proposal(
+        actor, call, "2-d1", set_value=None, period_months=36, requested=(100_000_000,)
+    )
+    save_draft(
+        actor=actor,
+        proposal=p,
+        fields={},
+        partners=[
+            {
+                "name": "Parent Inc",
+                "country": "US",
+                "relation": "parent",
+                "special_capability": "EUV",
+            }
+        ],
+    )
     assert "partners" in fields(check_proposal(p))
-    save_draft(actor=actor, proposal=p, fields={}, partners=[{"name": "Imec", "country": "BE", "relation": "independent", "special_capability": "2nm process"}])
+    save_draft(
+        actor=actor,
+        proposal=p,
+        fields={},
+        partners=[
+            {
+                "name": "Imec",
+                "country": "BE",
+                "relation": "independent",
+                "special_capability": "2nm process",
+            }
+        ],
+    )
     assert "partners" not in fields(check_proposal(p))
 
 
@@ -148,9 +250,17 @@ def test_leakage_declarations_required_from_fy2025_calls(plan):
     p = f.complete_proposal(actor, call, leakage_core_technologies="", leakage_access_control="")
     assert {"leakage_core_technologies", "leakage_access_control"} <= fields(check_proposal(p))
     old = f.open_call(plan, themes=("1-a1",), opens=dt.datetime(2025, 3, 31, 0, 0, tzinfo=dt.UTC))
-    p_old = f.complete_proposal(actor, old, leakage_core_technologies="", leakage_access_control="",
-                                leakage_staff_management="", leakage_partner_controls="")
-    assert not {"leakage_core_technologies", "leakage_access_control"} & fields(check_proposal(p_old))
+    p_old = f.complete_proposal(
+        actor,
+        old,
+        leakage_core_technologies="",
+        leakage_access_control="",
+        leakage_staff_management="",
+        leakage_partner_controls="",
+    )
+    assert not {"leakage_core_technologies", "leakage_access_control"} & fields(
+        check_proposal(p_old)
+    )
 
 
 def test_another_organisation_cannot_edit_or_submit(setting):
@@ -169,8 +279,15 @@ def test_a_bad_draft_field_leaves_the_saved_draft_whole(setting):
     call, actor = setting
     p = f.complete_proposal(actor, call)
     with pytest.raises(ValidationError):
-        save_draft(actor=actor, proposal=p, fields={"title": "新しい題名"}, budget=[
-            {"fiscal_year": 2027, "requested_yen": 1}, {"fiscal_year": 2027, "requested_yen": 2}])
+        save_draft(
+            actor=actor,
+            proposal=p,
+            fields={"title": "新しい題名"},
+            budget=[
+                {"fiscal_year": 2027, "requested_yen": 1},
+                {"fiscal_year": 2027, "requested_yen": 2},
+            ],
+        )
     p.refresh_from_db()
     assert p.title != "新しい題名"
     assert p.budget_lines.count() == 3
@@ -180,7 +297,9 @@ def test_later_changes_are_new_versions_with_a_diff(setting):
     call, actor = setting
     p = f.complete_proposal(actor, call)
     submit_proposal(actor=actor, proposal=p, submission_key="v1")
-    save_draft(actor=actor, proposal=p, fields={"abstract": "性能を二倍にする。\n消費電力を半減する。"})
+    save_draft(
+        actor=actor, proposal=p, fields={"abstract": "性能を二倍にする。\n消費電力を半減する。"}
+    )
     v2 = submit_proposal(actor=actor, proposal=p, submission_key="v2")
     v1 = ProposalVersion.objects.get(proposal=p, number=1)
     assert v2.number == 2

@@ -20,7 +20,9 @@ def make_award(plan, **kw) -> SimpleNamespace:
     award = create_award(actor=agency, proposal=p)
     Award.objects.filter(pk=award.pk).update(start_date=START, period_end=PERIOD_END)
     award.refresh_from_db()
-    return SimpleNamespace(award=award, applicant=applicant, ministry=ministry, agency=agency, proposal=p)
+    return SimpleNamespace(
+        award=award, applicant=applicant, ministry=ministry, agency=agency, proposal=p
+    )
 
 
 MEASURES = {
@@ -34,4 +36,6 @@ MEASURES = {
 
 
 def report(w, committee_date: dt.date, **overrides):
-    return services.submit_report(actor=w.applicant, award=w.award, committee_date=committee_date, **{**MEASURES, **overrides})
+    return services.submit_report(
+        actor=w.applicant, award=w.award, committee_date=committee_date, **{**MEASURES, **overrides}
+    )

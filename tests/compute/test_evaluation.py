@@ -18,8 +18,14 @@ pytestmark = pytest.mark.django_db
 
 
 def submit(app, award, bench, score, days_ago=1, version="v1"):
-    return services.submit_result(actor=app, award=award, benchmark=bench, score=score,
-                                  evaluated_on=today_jst() - dt.timedelta(days=days_ago), model_version=version)
+    return services.submit_result(
+        actor=app,
+        award=award,
+        benchmark=bench,
+        score=score,
+        evaluated_on=today_jst() - dt.timedelta(days=days_ago),
+        model_version=version,
+    )
 
 
 def test_results_only_after_the_declaration(plan, staff):
@@ -34,7 +40,9 @@ def test_results_only_after_the_declaration(plan, staff):
         services.declare_no_evaluation_data(actor=staff.agency, award=award)
     d = services.declare_no_evaluation_data(actor=app, award=award)
     assert d.declared_by == app and d.declared_at is not None and "ベンチマーク" in d.statement
-    assert AuditRecord.objects.filter(action="compute.declare_no_evaluation_data", object_id=str(award.pk)).exists()
+    assert AuditRecord.objects.filter(
+        action="compute.declare_no_evaluation_data", object_id=str(award.pk)
+    ).exists()
     with pytest.raises(ValidationError):
         services.declare_no_evaluation_data(actor=app, award=award)  # once
     r = submit(app, award, "JGLUE", "71.5")
@@ -45,7 +53,14 @@ def test_results_only_after_the_declaration(plan, staff):
         submit(app, award, "JGLUE", 71.5, version="v2")  # a float is not exact
     assert "score" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        services.submit_result(actor=app, award=award, benchmark="JGLUE", score="1", evaluated_on=today_jst() + dt.timedelta(days=1), model_version="v3")
+        services.submit_result(
+            actor=app,
+            award=award,
+            benchmark="JGLUE",
+            score="1",
+            evaluated_on=today_jst() + dt.timedelta(days=1),
+            model_version="v3",
+        )
     assert "evaluated_on" in exc.value.message_dict
     with pytest.raises(ValidationError):
         submit(app, award, "JGLUE", "72")  # same benchmark, version and day
@@ -58,9 +73,11 @@ def test_leaderboard_ranks_each_developers_best(plan, staff):
         services.declare_no_evaluation_data(actor=app, award=award)
     (a, pa), (b, pb), (c, pc), (d, pd) = devs
     submit(pa, a, "JGLUE", "80.0", days_ago=10)
-    submit(pa, a, "JGLUE", "60.0", days_ago=2, version="v2")  # a worse later result: the best counts
+    submit(
+        pa, a, "JGLUE", "60.0", days_ago=2, version="v2"
+    )  # a worse later result: the best counts
     submit(pb, b, "jglue", "85.25", days_ago=5)  # the same benchmark, whatever the case
-    submit(pc, c, "JGLUE", "80.0", days_ago=3)   # ties with a, evaluated later
+    submit(pc, c, "JGLUE", "80.0", days_ago=3)  # ties with a, evaluated later
     submit(pd, d, "JCommonsenseQA", "0.9", days_ago=1)
     services.define_benchmark(actor=staff.agency, name="Hallucination rate", higher_is_better=False)
     submit(pa, a, "Hallucination rate", "0.12")
@@ -68,8 +85,14 @@ def test_leaderboard_ranks_each_developers_best(plan, staff):
     submit(pb, b, "Hallucination rate", "0.30", version="v0")
     boards = {board.benchmark.name: board for board in selectors.leaderboards()}
     assert [(r.rank, r.award.number, r.result.score) for r in boards["JGLUE"].rows] == [
-        (1, b.number, Decimal("85.25")), (2, a.number, Decimal("80.0")), (2, c.number, Decimal("80.0"))]
-    assert [(r.rank, r.award.number) for r in boards["Hallucination rate"].rows] == [(1, b.number), (2, a.number)]
+        (1, b.number, Decimal("85.25")),
+        (2, a.number, Decimal("80.0")),
+        (2, c.number, Decimal("80.0")),
+    ]
+    assert [(r.rank, r.award.number) for r in boards["Hallucination rate"].rows] == [
+        (1, b.number),
+        (2, a.number),
+    ]
     assert [r.award.number for r in boards["JCommonsenseQA"].rows] == [d.number]
     with pytest.raises(PermissionDenied):
         services.define_benchmark(actor=pa, name="JGLUE", higher_is_better=False)
@@ -79,14 +102,31 @@ def test_matching_board_and_events(plan, staff):
     award, app = geniac_award(plan, staff)
     other, other_app = geniac_award(plan, staff)
     with pytest.raises(PermissionDenied):
-        services.offer_data(actor=app, holder_name="ソフトバンク株式会社", title="コールセンター音声", description="d", conditions="c")
-    offer = services.offer_data(actor=staff.agency, holder_name="ソフトバンク株式会社", title="コールセンター会話音声データ",
-                                description="ロールプレイから収集した音声・言語データセット", conditions="研究開発目的に限る。第三者提供不可。")
+        services.offer_data(
+            actor=app,
+            holder_name="ソフトバンク株式会社",
+            title="コールセンター音声",
+            description="d",
+            conditions="c",
+        )
+    offer = services.offer_data(
+        actor=staff.agency,
+        holder_name="ソフトバンク株式会社",
+        title="コールセンター会話音声データ",
+        description="ロールプレイから収集した音声・言語データセット",
+        conditions="研究開発目的に限る。第三者提供不可。",
+    )
     with pytest.raises(ValidationError) as exc:
-        services.offer_data(actor=staff.agency, holder_name="x", title="", description="d", conditions="")
+        services.offer_data(
+            actor=staff.agency, holder_name="x", title="", description="d", conditions=""
+        )
     assert set(exc.value.message_dict) == {"title", "conditions"}
-    mine = services.request_data(actor=app, award=award, title="日本語の対話音声", description="10万時間規模")
-    theirs = services.request_data(actor=staff.agency, award=other, title="製薬文献", description="化学構造付き")
+    mine = services.request_data(
+        actor=app, award=award, title="日本語の対話音声", description="10万時間規模"
+    )
+    theirs = services.request_data(
+        actor=staff.agency, award=other, title="製薬文献", description="化学構造付き"
+    )
     with pytest.raises(PermissionDenied):
         services.request_data(actor=other_app, award=award, title="t", description="d")
     with pytest.raises(PermissionDenied):
@@ -95,18 +135,28 @@ def test_matching_board_and_events(plan, staff):
     assert intro.outcome == IntroductionOutcome.PENDING
     with pytest.raises(ValidationError):
         services.introduce(actor=staff.agency, offer=offer, request=mine)
-    services.record_introduction_outcome(actor=staff.agency, introduction=intro, outcome="agreed", note="利用契約締結")
+    services.record_introduction_outcome(
+        actor=staff.agency, introduction=intro, outcome="agreed", note="利用契約締結"
+    )
     intro.refresh_from_db()
     assert intro.outcome == "agreed" and intro.decided_at is not None
     with pytest.raises(ValidationError):
-        services.record_introduction_outcome(actor=staff.agency, introduction=intro, outcome="maybe")
+        services.record_introduction_outcome(
+            actor=staff.agency, introduction=intro, outcome="maybe"
+        )
     services.introduce(actor=staff.agency, offer=offer, request=theirs)
     # The developer sees the open offers and only their own organisation's notices and introductions.
     board = selectors.matching_board(app)
-    assert [r.pk for r in board.requests] == [mine.pk] and [i.pk for i in board.introductions] == [intro.pk]
+    assert [r.pk for r in board.requests] == [mine.pk] and [i.pk for i in board.introductions] == [
+        intro.pk
+    ]
     assert [o.pk for o in board.offers] == [offer.pk]
     staff_board = selectors.matching_board(staff.ministry)
-    assert len(staff_board.requests) == 2 and staff_board.counts == {"pending": 1, "agreed": 1, "declined": 0}
+    assert len(staff_board.requests) == 2 and staff_board.counts == {
+        "pending": 1,
+        "agreed": 1,
+        "declined": 0,
+    }
     services.close_posting(actor=staff.agency, posting=offer)
     assert selectors.matching_board(app).offers == []
     with pytest.raises(ValidationError):
@@ -114,9 +164,23 @@ def test_matching_board_and_events(plan, staff):
 
     with pytest.raises(PermissionDenied):
         services.record_event(actor=app, title="t", held_on=today_jst(), kind="seminar")
-    services.record_event(actor=staff.agency, title="採択者顔合わせ", held_on=dt.date(2024, 10, 10), kind="exchange", attendees=120)
-    services.record_event(actor=staff.agency, title="開発者・ユーザーマッチング", held_on=dt.date(2025, 5, 15), kind="matching", attendees=80)
+    services.record_event(
+        actor=staff.agency,
+        title="採択者顔合わせ",
+        held_on=dt.date(2024, 10, 10),
+        kind="exchange",
+        attendees=120,
+    )
+    services.record_event(
+        actor=staff.agency,
+        title="開発者・ユーザーマッチング",
+        held_on=dt.date(2025, 5, 15),
+        kind="matching",
+        attendees=80,
+    )
     with pytest.raises(ValidationError):
         services.record_event(actor=staff.agency, title="t", held_on=today_jst(), kind="party")
-    totals = {t["kind"]: (t["events"], t["attendees"]) for t in selectors.event_totals(selectors.events())}
+    totals = {
+        t["kind"]: (t["events"], t["attendees"]) for t in selectors.event_totals(selectors.events())
+    }
     assert totals == {"seminar": (0, 0), "exchange": (1, 120), "matching": (1, 80)}

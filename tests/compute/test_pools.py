@@ -18,8 +18,16 @@ pytestmark = pytest.mark.django_db
 
 
 def pool_for(award, agency, hours=1_000, **kw):
-    data = dict(name="GENIAC H100 pool", provider="Google Cloud", accelerator_type="H100", hours_bought=hours,
-                price_per_hour_yen=3_000, starts_on=award.start_date, ends_on=award.period_end, call=award.call)
+    data = {
+        "name": "GENIAC H100 pool",
+        "provider": "Google Cloud",
+        "accelerator_type": "H100",
+        "hours_bought": hours,
+        "price_per_hour_yen": 3_000,
+        "starts_on": award.start_date,
+        "ends_on": award.period_end,
+        "call": award.call,
+    }
     data.update(kw)
     return services.create_pool(actor=agency, **data)
 
@@ -44,7 +52,9 @@ def test_only_the_agency_writes_pools_and_allocations(plan, staff):
             services.allocate(actor=actor, pool=pool, award=award, hours=10)
     a = services.allocate(actor=staff.agency, pool=pool, award=award, hours=10)
     with pytest.raises(PermissionDenied):
-        services.change_allocation(actor=staff.ministry, allocation=a, hours=5, starts_on=a.starts_on, ends_on=a.ends_on)
+        services.change_allocation(
+            actor=staff.ministry, allocation=a, hours=5, starts_on=a.starts_on, ends_on=a.ends_on
+        )
     with pytest.raises(PermissionDenied):
         services.change_pool_hours(actor=applicant, pool=pool, hours_bought=5_000, note="追加購入")
 
@@ -55,15 +65,30 @@ def test_allocations_never_exceed_the_pool(plan, staff):
     a3, _ = geniac_award(plan, staff)
     pool = pool_for(a1, staff.agency, hours=1_000)
     first = services.allocate(actor=staff.agency, pool=pool, award=a1, hours=600)
-    assert first.code == a1.number and (first.starts_on, first.ends_on) == (a1.start_date, a1.period_end)
+    assert first.code == a1.number and (first.starts_on, first.ends_on) == (
+        a1.start_date,
+        a1.period_end,
+    )
     services.allocate(actor=staff.agency, pool=pool, award=a2, hours=400)  # exactly what is left
     with pytest.raises(ValidationError) as exc:
         services.allocate(actor=staff.agency, pool=pool, award=a3, hours=1)
     assert "hours" in exc.value.message_dict and "0" in exc.value.message_dict["hours"][0]
     with pytest.raises(ValidationError) as exc:
-        services.change_allocation(actor=staff.agency, allocation=first, hours=601, starts_on=first.starts_on, ends_on=first.ends_on)
+        services.change_allocation(
+            actor=staff.agency,
+            allocation=first,
+            hours=601,
+            starts_on=first.starts_on,
+            ends_on=first.ends_on,
+        )
     assert "hours" in exc.value.message_dict
-    services.change_allocation(actor=staff.agency, allocation=first, hours=500, starts_on=first.starts_on, ends_on=first.ends_on)
+    services.change_allocation(
+        actor=staff.agency,
+        allocation=first,
+        hours=500,
+        starts_on=first.starts_on,
+        ends_on=first.ends_on,
+    )
     services.allocate(actor=staff.agency, pool=pool, award=a3, hours=100)
     assert sum(Allocation.objects.filter(pool=pool).values_list("hours", flat=True)) == 1_000
     # The pool cannot shrink below what is allocated; it may grow.
@@ -81,17 +106,51 @@ def test_schedule_by_month_and_periods(plan, staff):
     pool = pool_for(award, staff.agency)
     start = award.start_date
     with pytest.raises(ValidationError) as exc:
-        services.allocate(actor=staff.agency, pool=pool, award=award, hours=300, monthly={start: 100, start.replace(month=start.month + 1): 100})
+        services.allocate(
+            actor=staff.agency,
+            pool=pool,
+            award=award,
+            hours=300,
+            monthly={start: 100, start.replace(month=start.month + 1): 100},
+        )
     assert "monthly" in exc.value.message_dict  # 200 planned for 300
     with pytest.raises(ValidationError) as exc:
-        services.allocate(actor=staff.agency, pool=pool, award=award, hours=300, starts_on=start - dt.timedelta(days=1), ends_on=start + dt.timedelta(days=30))
+        services.allocate(
+            actor=staff.agency,
+            pool=pool,
+            award=award,
+            hours=300,
+            starts_on=start - dt.timedelta(days=1),
+            ends_on=start + dt.timedelta(days=30),
+        )
     assert "starts_on" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        services.allocate(actor=staff.agency, pool=pool, award=award, hours=100, monthly={dt.date(start.year + 1, 1, 1): 100})
+        services.allocate(
+            actor=staff.agency,
+            pool=pool,
+            award=award,
+            hours=100,
+            monthly={dt.date(start.year + 1, 1, 1): 100},
+        )
     assert any(k.startswith("monthly.") for k in exc.value.message_dict)
-    a = services.allocate(actor=staff.agency, pool=pool, award=award, hours=300, starts_on=start, ends_on=start + dt.timedelta(days=75),
-                          monthly={start: 100, start.replace(month=start.month + 1): 150, start.replace(month=start.month + 2): 50})
-    assert list(PlannedMonth.objects.filter(allocation=a).values_list("hours", flat=True)) == [100, 150, 50]
+    a = services.allocate(
+        actor=staff.agency,
+        pool=pool,
+        award=award,
+        hours=300,
+        starts_on=start,
+        ends_on=start + dt.timedelta(days=75),
+        monthly={
+            start: 100,
+            start.replace(month=start.month + 1): 150,
+            start.replace(month=start.month + 2): 50,
+        },
+    )
+    assert list(PlannedMonth.objects.filter(allocation=a).values_list("hours", flat=True)) == [
+        100,
+        150,
+        50,
+    ]
 
 
 def test_pool_needs_a_geniac_call_or_a_cycle(plan, staff):

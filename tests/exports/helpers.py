@@ -19,7 +19,7 @@ def read_csv(response) -> list[list[str]]:
     """The rows of a CSV response, header first; it must start with a UTF-8 byte-order mark."""
     data = body(response)
     assert data.startswith(BOM), data[:10]
-    return list(csv.reader(io.StringIO(data[len(BOM):].decode("utf-8"), newline="")))
+    return list(csv.reader(io.StringIO(data[len(BOM) :].decode("utf-8"), newline="")))
 
 
 def read_xlsx(response):

@@ -44,8 +44,14 @@ def two_organisations(plan):
         submit_proposal(actor=who, proposal=p, submission_key=f"k{p.pk}")
         f.complete_proposal(who, call, title=f"{title}（下書き）")
         made[who] = p
-    return {"ours": ours, "theirs": theirs, "agency": f.user(Role.AGENCY), "reviewer": f.reviewer(), **{
-        "our_proposal": made[ours], "their_proposal": made[theirs]}}
+    return {
+        "ours": ours,
+        "theirs": theirs,
+        "agency": f.user(Role.AGENCY),
+        "reviewer": f.reviewer(),
+        "our_proposal": made[ours],
+        "their_proposal": made[theirs],
+    }
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -53,7 +59,17 @@ def test_an_applicant_exports_only_their_own_proposals(client, two_organisations
     w = two_organisations
     client.force_login(w["ours"])
     rows = export(client, reverse("calls:proposal_list"), fmt)
-    assert rows[0] == ["受付番号", "提案名", "開発テーマ", "公募", "状況", "提出日", "開始日", "研究開発期間（か月）", "申請額（円）"]
+    assert rows[0] == [
+        "受付番号",
+        "提案名",
+        "開発テーマ",
+        "公募",
+        "状況",
+        "提出日",
+        "開始日",
+        "研究開発期間（か月）",
+        "申請額（円）",
+    ]
     assert sorted(column(rows, "提案名")) == ["自社の光電融合", "自社の光電融合（下書き）"]
     # The proposer is told "submitted", never the state of review; no organisation column.
     assert "組織" not in rows[0] and "状態" not in rows[0]
@@ -64,12 +80,17 @@ def test_an_applicant_exports_only_their_own_proposals(client, two_organisations
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_staff_export_every_submitted_proposal_with_state_and_organisation(client, two_organisations, fmt):
+def test_staff_export_every_submitted_proposal_with_state_and_organisation(
+    client, two_organisations, fmt
+):
     w = two_organisations
     client.force_login(w["agency"])
     rows = export(client, reverse("calls:proposal_list"), fmt)
     assert sorted(column(rows, "提案名")) == ["他社の量子暗号", "自社の光電融合"]  # never a draft
-    assert set(column(rows, "組織")) == {w["our_proposal"].organisation.name_ja, w["their_proposal"].organisation.name_ja}
+    assert set(column(rows, "組織")) == {
+        w["our_proposal"].organisation.name_ja,
+        w["their_proposal"].organisation.name_ja,
+    }
     assert set(column(rows, "状態")) == {"提出済み"}
     assert column(rows, "申請額（円）") == [str(sum(ODD)) if fmt == "csv" else sum(ODD)] * 2
     # The page's filter applies to the export.
@@ -82,17 +103,27 @@ def test_a_reviewer_exports_only_assigned_proposals(client, two_organisations):
     review.decide_first_review(actor=f.user(Role.MINISTRY), proposal=p, passed=True, reason="合致")
     review.assign_reviewer(actor=w["agency"], proposal=p, reviewer=w["reviewer"])
     client.force_login(w["reviewer"])
-    assert column(export(client, reverse("calls:proposal_list"), "csv"), "提案名") == ["他社の量子暗号"]
+    assert column(export(client, reverse("calls:proposal_list"), "csv"), "提案名") == [
+        "他社の量子暗号"
+    ]
 
 
 def test_the_export_holds_every_row_not_one_page(client, plan):
     call = f.open_call(plan)
     who = f.applicant()
     p = f.complete_proposal(who, call)
-    Proposal.objects.bulk_create([
-        Proposal(call=call, theme=p.theme, organisation=p.organisation, created_by=who, title=f"提案{i:03d}")
-        for i in range(59)
-    ])
+    Proposal.objects.bulk_create(
+        [
+            Proposal(
+                call=call,
+                theme=p.theme,
+                organisation=p.organisation,
+                created_by=who,
+                title=f"提案{i:03d}",
+            )
+            for i in range(59)
+        ]
+    )
     client.force_login(who)
     page = client.get(reverse("calls:proposal_list")).content.decode()
     assert "1 / 2" in page  # the page shows 50
@@ -103,8 +134,19 @@ def test_the_export_holds_every_row_not_one_page(client, plan):
 def test_portfolio_export_has_exact_yen(client, plan, fmt):
     p, implementer, _ministry, agency = f.adopted(plan, requested=ODD)
     award = awards.create_award(actor=agency, proposal=p)
-    claim = awards.submit_claim(actor=implementer, award=award, fiscal_year=award.start_date.year, lines=[
-        {"category": "personnel", "description": "研究員人件費", "incurred_on": award.start_date, "amount_yen": 123_456_789}])
+    claim = awards.submit_claim(
+        actor=implementer,
+        award=award,
+        fiscal_year=award.start_date.year,
+        lines=[
+            {
+                "category": "personnel",
+                "description": "研究員人件費",
+                "incurred_on": award.start_date,
+                "amount_yen": 123_456_789,
+            }
+        ],
+    )
     awards.approve_claim(actor=agency, claim=claim)
     other = f.adopted(plan, title="他社の案件")
     awards.create_award(actor=other[3], proposal=other[0])
@@ -120,7 +162,9 @@ def test_portfolio_export_has_exact_yen(client, plan, fmt):
     assert record["開発テーマ"] == "①(a1)" and record["提案名"] == "クラウド型コアの高度化"
     assert record["助成率"] == ("100%" if fmt == "csv" else 1.0)
     due = award.stage_gate_due
-    assert record["ステージゲート審査の予定日"] == (due.isoformat() if fmt == "csv" else dt.datetime.combine(due, dt.time()))
+    assert record["ステージゲート審査の予定日"] == (
+        due.isoformat() if fmt == "csv" else dt.datetime.combine(due, dt.time())
+    )
     if fmt == "xlsx":
         sheet = read_xlsx(client.get(reverse("awards:list"), {"format": "xlsx"}))
         money = sheet.cell(row=2 + rows[1:].index(mine), column=rows[0].index("予算（円）") + 1)

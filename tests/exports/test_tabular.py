@@ -27,12 +27,36 @@ COLUMNS = [
     Column("計算", lambda r: r["count"] * 2 if r["count"] is not None else None, kind="int"),
 ]
 ROWS = [
-    {"name": "光電融合の研究開発", "count": 3, "money": 12_345_678_901, "day": dt.date(2025, 4, 1), "fy": 2025,
-     "rate": Fraction(2, 3), "ok": True, "org": {"name": "試験株式会社"}},
-    {"name": "=HYPERLINK(\"http://x\")", "count": None, "money": None, "day": None, "fy": None,
-     "rate": None, "ok": False, "org": None},
-    {"name": "-1", "count": 0, "money": Decimal(7), "day": dt.datetime(2025, 3, 31, 15, 30, tzinfo=dt.UTC), "fy": 2019,
-     "rate": Decimal("0.5"), "ok": None, "org": {"name": "Org"}},
+    {
+        "name": "光電融合の研究開発",
+        "count": 3,
+        "money": 12_345_678_901,
+        "day": dt.date(2025, 4, 1),
+        "fy": 2025,
+        "rate": Fraction(2, 3),
+        "ok": True,
+        "org": {"name": "試験株式会社"},
+    },
+    {
+        "name": '=HYPERLINK("http://x")',
+        "count": None,
+        "money": None,
+        "day": None,
+        "fy": None,
+        "rate": None,
+        "ok": False,
+        "org": None,
+    },
+    {
+        "name": "-1",
+        "count": 0,
+        "money": Decimal(7),
+        "day": dt.datetime(2025, 3, 31, 15, 30, tzinfo=dt.UTC),
+        "fy": 2019,
+        "rate": Decimal("0.5"),
+        "ok": None,
+        "org": {"name": "Org"},
+    },
 ]
 
 
@@ -48,31 +72,55 @@ def test_csv_reads_back_with_bom_and_exact_values():
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = read_csv(response)
     assert rows[0] == ["名前", "件数", "金額", "日付", "年度", "率", "可否", "組織", "計算"]
-    assert rows[1] == ["光電融合の研究開発", "3", "12345678901", "2025-04-01", "令和7年度 (FY2025)", "66.67%", "TRUE",
-                       "試験株式会社", "6"]
+    assert rows[1] == [
+        "光電融合の研究開発",
+        "3",
+        "12345678901",
+        "2025-04-01",
+        "令和7年度 (FY2025)",
+        "66.67%",
+        "TRUE",
+        "試験株式会社",
+        "6",
+    ]
     # A text that a spreadsheet would run as a formula gets a leading apostrophe; empty cells stay empty.
-    assert rows[2] == ["'=HYPERLINK(\"http://x\")", "", "", "", "", "", "FALSE", "", ""]
+    assert rows[2] == ['\'=HYPERLINK("http://x")', "", "", "", "", "", "FALSE", "", ""]
     # An aware datetime is given as its date in Japan; 2019 is 令和元年度.
     assert rows[3] == ["'-1", "0", "7", "2025-04-01", "令和元年度 (FY2019)", "50%", "", "Org", "0"]
 
 
 def test_xlsx_reads_back_with_types_and_formats():
     response = export_response(ROWS, COLUMNS, filename="提案一覧", fmt="xlsx")
-    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert (
+        response["Content-Type"]
+        == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     sheet = read_xlsx(response)
     assert sheet.title == "提案一覧"
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.b for cell in sheet[1])
     rows = xlsx_rows(sheet)
     assert rows[0] == ("名前", "件数", "金額", "日付", "年度", "率", "可否", "組織", "計算")
-    assert rows[1][:5] == ("光電融合の研究開発", 3, 12_345_678_901, dt.datetime(2025, 4, 1), "令和7年度 (FY2025)")
-    assert rows[1][5] == pytest.approx(2 / 3) and rows[1][6] is True and rows[1][7:] == ("試験株式会社", 6)
+    assert rows[1][:5] == (
+        "光電融合の研究開発",
+        3,
+        12_345_678_901,
+        dt.datetime(2025, 4, 1),
+        "令和7年度 (FY2025)",
+    )
+    assert (
+        rows[1][5] == pytest.approx(2 / 3)
+        and rows[1][6] is True
+        and rows[1][7:] == ("試験株式会社", 6)
+    )
     money, day, rate = sheet["C2"], sheet["D2"], sheet["F2"]
-    assert money.data_type == "n" and money.number_format == "#,##0" and isinstance(money.value, int)
+    assert (
+        money.data_type == "n" and money.number_format == "#,##0" and isinstance(money.value, int)
+    )
     assert day.is_date and day.number_format == "yyyy-mm-dd"
     assert rate.data_type == "n" and rate.number_format == "0.0%"
     formula = sheet["A3"]
-    assert formula.value == "=HYPERLINK(\"http://x\")" and formula.data_type == "s"  # text, never run
+    assert formula.value == '=HYPERLINK("http://x")' and formula.data_type == "s"  # text, never run
     assert rows[2][1:7] == (None, None, None, None, None, False)
     assert rows[3][2:6] == (7, dt.datetime(2025, 4, 1), "令和元年度 (FY2019)", 0.5)
 
@@ -97,13 +145,17 @@ def test_csv_streams_rows_as_they_come():
 
 def test_english_fiscal_years_and_headers_follow_the_language():
     with translation.override("en"):
-        response = export_response(ROWS[:1], [Column("FY", "fy", kind="fiscal_year")], filename="x", fmt="csv")
+        response = export_response(
+            ROWS[:1], [Column("FY", "fy", kind="fiscal_year")], filename="x", fmt="csv"
+        )
     # The language is kept while the CSV streams, after the view has returned.
     assert read_csv(response) == [["FY"], ["FY2025"]]
 
 
 def test_a_fraction_of_a_yen_is_refused_not_rounded():
-    response = export_response([{"money": Decimal("1.5")}], [Column("金額", "money", kind="yen")], filename="x", fmt="csv")
+    response = export_response(
+        [{"money": Decimal("1.5")}], [Column("金額", "money", kind="yen")], filename="x", fmt="csv"
+    )
     with pytest.raises(ValueError, match="whole number of yen"):
         read_csv(response)
 
@@ -117,21 +169,31 @@ def test_unknown_kind_is_refused():
 def test_japanese_file_name_per_rfc_6266(fmt):
     response = export_response([], COLUMNS, filename="提案一覧_2026-11-24", fmt=fmt)
     assert response["Content-Disposition"] == (
-        f"attachment; filename=\"2026-11-24.{fmt}\"; "
+        f'attachment; filename="2026-11-24.{fmt}"; '
         f"filename*=UTF-8''%E6%8F%90%E6%A1%88%E4%B8%80%E8%A6%A7_2026-11-24.{fmt}"
     )
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_an_empty_list_still_has_its_header_row():
-    assert read_csv(export_response([], COLUMNS, filename="x", fmt="csv")) == [[str(c.header) for c in COLUMNS]]
+    assert read_csv(export_response([], COLUMNS, filename="x", fmt="csv")) == [
+        [str(c.header) for c in COLUMNS]
+    ]
     assert xlsx_rows(read_xlsx(export_response([], COLUMNS, filename="x", fmt="xlsx"))) == [
-        tuple(str(c.header) for c in COLUMNS)]
+        tuple(str(c.header) for c in COLUMNS)
+    ]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("", None), ("?format=", None), ("?format=xlsx", "xlsx"), ("?format=CSV", "csv"), ("?format=pdf", "pdf"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("", None),
+        ("?format=", None),
+        ("?format=xlsx", "xlsx"),
+        ("?format=CSV", "csv"),
+        ("?format=pdf", "pdf"),
+    ],
+)
 def test_export_format_reads_the_query(query, expected):
     assert export_format(RequestFactory().get("/x/" + query)) == expected
 

@@ -35,7 +35,9 @@ def test_dashboard_and_public_page_in_a_browser(browser, live_server, plan, tmp_
     for i in range(4):
         box = charts.nth(i).bounding_box()
         assert box["width"] > 300 and box["height"] > 120  # drawn at a legible size
-    assert "令和2年度" in page.locator("figure.chart").nth(2).inner_html()  # fiscal years in Japanese on the axis
+    assert (
+        "令和2年度" in page.locator("figure.chart").nth(2).inner_html()
+    )  # fiscal years in Japanese on the axis
     assert "ポスト５Ｇ" in page.content() or "ポスト5G" in page.content()
     page.screenshot(path=str(out / "targets-dashboard-ja.png"), full_page=True)
 

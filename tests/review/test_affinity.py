@@ -20,22 +20,44 @@ from kikin.review.affinity import (
 
 REVIEWERS = [
     {  # 0: optical transmission
-        "keywords": ["光伝送", "optical transmission", "デジタルコヒーレント", "波長多重", "光ファイバ"],
+        "keywords": [
+            "光伝送",
+            "optical transmission",
+            "デジタルコヒーレント",
+            "波長多重",
+            "光ファイバ",
+        ],
         "profile": "光ファイバ通信システムにおける大容量光伝送とデジタル信号処理の研究に従事。",
     },
     {  # 1: semiconductor lithography (English profile, bilingual keywords)
-        "keywords": ["EUV露光", "EUV lithography", "フォトレジスト", "半導体製造装置", "マスク検査"],
+        "keywords": [
+            "EUV露光",
+            "EUV lithography",
+            "フォトレジスト",
+            "半導体製造装置",
+            "マスク検査",
+        ],
         "profile": "Semiconductor lithography process engineer: EUV exposure tools, "
         "photoresists and mask defect inspection.",
     },
     {  # 2: quantum computing
-        "keywords": ["量子コンピュータ", "quantum computing", "超伝導量子ビット", "量子誤り訂正",
-                     "quantum error correction"],
+        "keywords": [
+            "量子コンピュータ",
+            "quantum computing",
+            "超伝導量子ビット",
+            "量子誤り訂正",
+            "quantum error correction",
+        ],
         "profile": "超伝導回路を用いた量子計算機の研究開発。",
     },
     {  # 3: LLM / foundation models (English profile)
-        "keywords": ["大規模言語モデル", "large language models", "foundation models",
-                     "自然言語処理", "生成AI"],
+        "keywords": [
+            "大規模言語モデル",
+            "large language models",
+            "foundation models",
+            "自然言語処理",
+            "生成AI",
+        ],
         "profile": "Pre-training and evaluation of LLMs for Japanese; "
         "efficient fine-tuning on GPUs.",
     },
@@ -44,7 +66,14 @@ REVIEWERS = [
         "profile": "産業用ロボットと自律移動ロボットの動作計画・制御の研究。",
     },
     {  # 5: base stations / O-RAN
-        "keywords": ["基地局", "O-RAN", "base station", "無線アクセスネットワーク", "vRAN", "5G/6G"],
+        "keywords": [
+            "基地局",
+            "O-RAN",
+            "base station",
+            "無線アクセスネットワーク",
+            "vRAN",
+            "5G/6G",
+        ],
         "profile": "移動通信システムの基地局仮想化とオープン化、Massive MIMOに関する研究開発。",
     },
 ]
@@ -141,7 +170,7 @@ EXPECTED = [expected for _, expected in PROPOSALS]
 def _margins(scores):
     """For each proposal: expected reviewer's score minus the best other reviewer's score."""
     out = []
-    for row, expected in zip(scores, EXPECTED):
+    for row, expected in zip(scores, EXPECTED, strict=False):
         others = np.delete(row, expected)
         out.append(float(row[expected] - others.max()))
     return np.array(out)
@@ -175,7 +204,11 @@ def test_english_stop_words_dropped_and_plurals_stemmed():
     assert tokenize("foundation models") == tokenize("Foundation Model")
     assert tokenize("GPUs") == tokenize("gpu") == ["gpu"]
     assert tokenize("technologies processes switches lenses corpus") == [
-        "technology", "process", "switch", "lens", "corpus",
+        "technology",
+        "process",
+        "switch",
+        "lens",
+        "corpus",
     ]
 
 
@@ -258,8 +291,10 @@ def test_cross_language_through_bilingual_keywords():
     assert scores[2].argmax() == 1  # Japanese EUV proposal -> English-profile reviewer
     english_only = affinity_scores(
         [{"title": "quantum computing", "abstract": "", "plan": ""}],
-        [{"keywords": ["量子コンピュータ"], "profile": ""},
-         {"keywords": ["量子コンピュータ", "quantum computing"], "profile": ""}],
+        [
+            {"keywords": ["量子コンピュータ"], "profile": ""},
+            {"keywords": ["量子コンピュータ", "quantum computing"], "profile": ""},
+        ],
     )
     assert english_only[0].tolist() == [0.0, 1.0]
 
@@ -308,8 +343,13 @@ FALSE_FRIENDS = [
     ("大規模言語モデルの評価", "大規模言語モデル", "大規模構造物の言語化モデル"),
 ]
 
-SETTINGS = {"C+B": ("C", "B"), "C+A": ("C", "A"), "C": ("C", None), "B": ("B", None),
-            "A": ("A", None)}
+SETTINGS = {
+    "C+B": ("C", "B"),
+    "C+A": ("C", "A"),
+    "C": ("C", None),
+    "B": ("B", None),
+    "A": ("A", None),
+}
 
 
 def _with(setting):
@@ -318,8 +358,9 @@ def _with(setting):
 
 
 def _paraphrase_top1(setting):
-    scores = bm25_matrix([p for p, _ in PARAPHRASES], [r for _, r in PARAPHRASES],
-                         tokenizer=_with(setting))
+    scores = bm25_matrix(
+        [p for p, _ in PARAPHRASES], [r for _, r in PARAPHRASES], tokenizer=_with(setting)
+    )
     unique_best = (scores >= scores.max(axis=1, keepdims=True)).sum(axis=1) == 1
     right = (scores.argmax(axis=1) == np.arange(len(PARAPHRASES))) & (scores.max(axis=1) > 0)
     return int((right & unique_best).sum())
@@ -327,9 +368,11 @@ def _paraphrase_top1(setting):
 
 def _false_friend_margins(setting):
     n = len(FALSE_FRIENDS)
-    scores = bm25_matrix([p for p, _, _ in FALSE_FRIENDS],
-                         [r for _, r, _ in FALSE_FRIENDS] + [w for _, _, w in FALSE_FRIENDS],
-                         tokenizer=_with(setting))
+    scores = bm25_matrix(
+        [p for p, _, _ in FALSE_FRIENDS],
+        [r for _, r, _ in FALSE_FRIENDS] + [w for _, _, w in FALSE_FRIENDS],
+        tokenizer=_with(setting),
+    )
     right, wrong = scores[np.arange(n), np.arange(n)], scores[np.arange(n), n + np.arange(n)]
     return right - wrong, int((wrong > 0).sum())
 
@@ -356,8 +399,10 @@ def test_split_mode_measurement():
     margins = {s: _false_friend_margins(s) for s in SETTINGS}
     for s in SETTINGS:
         m, matched = margins[s]
-        print(f"{s:4s} paraphrases {top1[s]}/{len(PARAPHRASES)}  false friends margin "
-              f"mean {m.mean():.3f} min {m.min():.3f} matched {matched}/{len(FALSE_FRIENDS)}")
+        print(
+            f"{s:4s} paraphrases {top1[s]}/{len(PARAPHRASES)}  false friends margin "
+            f"mean {m.mean():.3f} min {m.min():.3f} matched {matched}/{len(FALSE_FRIENDS)}"
+        )
     n = len(PARAPHRASES)
     assert top1["C+B"] == top1["B"] == n
     assert top1["C"] < n

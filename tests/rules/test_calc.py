@@ -322,7 +322,7 @@ def _without(payload, key):
         ("refund", dict(HAND_REFUND, set_value="1.04"), "set_value", "not above 1.0"),
         ("refund", dict(HAND_REFUND, theme="1-zz"), "theme", "unknown theme"),
         ("refund", dict(HAND_REFUND, theme="1-b2"), "theme", "not under the refund scheme"),
-        ("refund", dict(HAND_REFUND, start_fy=2019), "start_fy", "between 2020 and 2029"),
+        ("refund", dict(HAND_REFUND, start_fy=2019), "start_fy", "FY2020 or later"),
         (
             "refund",
             dict(HAND_REFUND, received_yen=6_000_000_000),
@@ -570,9 +570,9 @@ def test_subprocess_does_not_load_django():
 def test_unreadable_catalogue_exits_1(capsys, monkeypatch):
     from kikin.rules import plan
 
-    def broken(code="post5g"):
-        raise FileNotFoundError("data/post5g.toml")
+    def broken():
+        raise FileNotFoundError("data/programs/post5g.toml")
 
-    monkeypatch.setattr(plan, "program", broken)
+    monkeypatch.setattr(plan, "programs", broken)
     code, out, err = run(capsys, monkeypatch, ["budget-cap"], {"theme": "1-a1", "set_value": "2"})
     assert code == 1 and out == "" and err.startswith("calc: internal error:")

@@ -9,6 +9,7 @@ from kikin.rules.caps import (
     booking_limit_date,
     budget_cap,
     eighty_percent_rule_applies,
+    largest_award_yen,
     max_bookable_before_gate,
     round_index,
     set_value_admissible,
@@ -117,15 +118,30 @@ def test_budget_cap_options_tranches_pooled_none():
         budget_cap(options)
     with pytest.raises(RuleError):
         budget_cap(options, option="other")
-    tranches = CapRule(kind="tranches", tranches_yen=(700 * OKU, 3300 * OKU, 8665 * OKU))
+    tranches = CapRule(
+        kind="fixed", base_yen=700 * OKU, scope="first_gate", tranches_yen=(3300 * OKU, 8665 * OKU)
+    )
+    assert budget_cap(tranches) == budget_cap(tranches, tranche=1) == 700 * OKU
+    assert budget_cap(tranches, tranche=2) == 3300 * OKU
     assert budget_cap(tranches, tranche=3) == 8665 * OKU
-    with pytest.raises(MissingValueError):
-        budget_cap(tranches)
+    assert tranches.label_kind == "tranches"
     with pytest.raises(RuleError):
         budget_cap(tranches, tranche=4)
-    assert budget_cap(CapRule(kind="pooled", base_yen=472 * OKU, pool="g5")) == 472 * OKU
-    assert budget_cap(CapRule(kind="first_gate", base_yen=200 * OKU)) == 200 * OKU
+    with pytest.raises(RuleError):
+        budget_cap(tranches, tranche=0)
+    with pytest.raises(RuleError, match="does not grow"):
+        budget_cap(CapRule(kind="fixed", base_yen=5 * OKU), tranche=2)
+    first_gate = CapRule(kind="fixed", base_yen=200 * OKU, scope="first_gate")
+    assert budget_cap(first_gate) == 200 * OKU and first_gate.label_kind == "first_gate"
     assert budget_cap(CapRule(kind="none")) is None
+
+
+def test_budget_cap_by_call_fiscal_year():
+    """(b1): 250億円, but 200億円 for the calls of FY2023 (000 lines 4988–4994)."""
+    b1 = catalogue.theme("2-b1").cap
+    assert budget_cap(b1) == 250 * OKU
+    assert budget_cap(b1, call_fy=2023) == 200 * OKU
+    assert budget_cap(b1, call_fy=2024) == 250 * OKU
 
 
 def test_budget_cap_from_the_catalogue():
@@ -145,7 +161,29 @@ def test_budget_cap_from_the_catalogue():
     assert budget_cap(catalogue.theme("1-g1").cap) == 200 * OKU
     assert budget_cap(catalogue.theme("2-d1").cap, tranche=1) == 700 * OKU
     assert budget_cap(catalogue.theme("2-d1").cap, tranche=3) == 8665 * OKU
-    assert budget_cap(catalogue.theme("1-g5").cap) == 472 * OKU
+    assert budget_cap(catalogue.theme("1-g5").cap) is None  # its cap is the pool's
+    g6 = catalogue.theme("1-g6").cap
+    assert (budget_cap(g6, option="testbed"), g6.scope) == (165 * OKU, "first_gate")
+
+
+def test_pools_of_the_catalogue():
+    """(g5)'s 472億円 over (g5-1) and ④(b) for three years and (g5-2) (g5-3) for one (lines
+    4916–4920); ④(b)'s own 15億円 over its adopted implementers' three years (line 5159)."""
+    post5g = catalogue.program("post5g")
+    rules = post5g.rules
+    assert [(p.key, p.cap_yen) for p in rules.pools_of(post5g.theme("1-g5-1-2"))] == [
+        ("g5", 472 * OKU)
+    ]
+    assert rules.pool_years(rules.pools[0], post5g.theme("1-g5-2-9")) == 1
+    assert [(p.key, p.cap_yen) for p in rules.pools_of(post5g.theme("4-b"))] == [
+        ("g5", 472 * OKU),
+        ("4-b", 15 * OKU),
+    ]
+    assert rules.pools_of(post5g.theme("1-g6")) == ()
+
+
+#: The post-5G fund's booking limit as its plan declares it: 80 %, 3 months, 18 months exempt.
+LIMIT = catalogue.program("post5g").rules.booking_limit
 
 
 @pytest.mark.parametrize(
@@ -160,21 +198,54 @@ def test_budget_cap_from_the_catalogue():
     ],
 )
 def test_max_bookable_before_gate(cost, months, accelerated, bookable):
-    assert max_bookable_before_gate(cost, months, accelerated) == bookable
+    assert max_bookable_before_gate(cost, months, accelerated, LIMIT) == bookable
 
 
 def test_max_bookable_before_gate_refuses_negative_cost():
     with pytest.raises(RuleError):
-        max_bookable_before_gate(-1, 36, False)
+        max_bookable_before_gate(-1, 36, False, LIMIT)
 
 
 def test_eighty_percent_rule_binds_only_system_technology_themes():
-    assert eighty_percent_rule_applies(True, 36, False)
-    assert not eighty_percent_rule_applies(True, 18, False)
-    assert not eighty_percent_rule_applies(True, 36, True)
-    assert not eighty_percent_rule_applies(False, 60, False)
+    assert eighty_percent_rule_applies(LIMIT, 36, False)
+    assert not eighty_percent_rule_applies(LIMIT, 18, False)
+    assert not eighty_percent_rule_applies(LIMIT, 36, True)
+    assert not eighty_percent_rule_applies(None, 60, False)
+    declared = {t.key for t in catalogue.program("post5g").themes if t.booking_limit}
+    # only item ①'s 「システム技術開発」 themes (000 lines 4822–4830)
+    assert declared == {
+        "1-a1",
+        "1-a2",
+        "1-b1",
+        "1-b4",
+        "1-b5",
+        "1-c1",
+        "1-c2",
+        "1-c7",
+        "1-f1",
+        "1-f2",
+    }
 
 
 def test_booking_limit_date():
-    assert booking_limit_date(dt.date(2024, 10, 15)) == dt.date(2025, 1, 15)
-    assert booking_limit_date(dt.date(2023, 11, 30)) == dt.date(2024, 2, 29)
+    assert booking_limit_date(dt.date(2024, 10, 15), LIMIT) == dt.date(2025, 1, 15)
+    assert booking_limit_date(dt.date(2023, 11, 30), LIMIT) == dt.date(2024, 2, 29)
+
+
+def test_the_largest_single_award_each_kind_of_cap_states():
+    assert largest_award_yen(CapRule(kind="fixed", base_yen=100 * OKU)) == 100 * OKU
+    by_call = CapRule(kind="fixed", base_yen=50 * OKU, by_call={"2024-07": 20 * OKU})
+    assert largest_award_yen(by_call, "2024-07") == 20 * OKU
+    assert largest_award_yen(by_call, "other") == 50 * OKU
+    # the variable rate tops out at 100 % (set value above 4): the base itself
+    variable = CapRule(kind="variable", base_yen=75 * OKU)
+    assert largest_award_yen(variable) == 75 * OKU == budget_cap(variable, Decimal("4.1"))
+    growing = CapRule(kind="fixed", base_yen=10 * OKU, tranches_yen=(20 * OKU, 30 * OKU))
+    assert largest_award_yen(growing) == 30 * OKU
+    assert largest_award_yen(CapRule(kind="fixed", base_yen=OKU, scope="first_gate")) is None
+    options = CapRule(
+        kind="options", options=(CapOption("1", 5 * OKU, "", ""), CapOption("2", 9 * OKU, "", ""))
+    )
+    assert largest_award_yen(options) == 9 * OKU
+    for kind in ("call_total", "none"):
+        assert largest_award_yen(CapRule(kind=kind, base_yen=OKU, by_call={"x": OKU})) is None

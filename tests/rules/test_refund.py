@@ -61,18 +61,21 @@ def test_evaluation_fiscal_year_and_window():
     assert baseline_years(2022) == (2020, 2021)
 
 
+F1 = catalogue.theme("1-f1").refund
+
+
 def test_shifted_window_for_f1_f2_from_fy2021():
-    """(f1) (f2): start+9, sales start+6 … start+8 (000 lines 4674–4682)."""
-    assert evaluation_fiscal_year(2021, shifted=True) == 2030
-    assert sales_window(2021, shifted=True) == (2027, 2028, 2029)
-    assert evaluation_fiscal_year(2023, shifted=True) == 2032
-    assert sales_window(2023, shifted=True) == (2029, 2030, 2031)
+    """(f1) (f2): start+9, sales start+6 … start+8 (000 lines 4674–4682), as the plan declares."""
+    assert evaluation_fiscal_year(2021, F1.window_for(2021)) == 2030
+    assert sales_window(2021, F1.window_for(2021)) == (2027, 2028, 2029)
+    assert evaluation_fiscal_year(2023, F1.window_for(2023)) == 2032
+    assert sales_window(2023, F1.window_for(2023)) == (2029, 2030, 2031)
 
 
 def test_shifted_window_does_not_apply_to_a_fy2020_start():
     """The text is for FY2020 starts; the (f1) (f2) proviso belongs to the FY2021+ reading."""
-    assert evaluation_fiscal_year(2020, shifted=True) == 2027
-    assert sales_window(2020, shifted=True) == (2024, 2025, 2026)
+    assert evaluation_fiscal_year(2020, F1.window_for(2020)) == 2027
+    assert sales_window(2020, F1.window_for(2020)) == (2024, 2025, 2026)
 
 
 def test_sales_increase_by_hand():
@@ -97,7 +100,7 @@ def test_sales_increase_names_the_missing_year():
     assert e.value.field == "sales_yen_by_fy.2019"
     sales = dict(HAND_SALES)
     del sales[2026]
-    with pytest.raises(MissingValueError, match="sales_yen_by_fy.2026"):
+    with pytest.raises(MissingValueError, match=r"sales_yen_by_fy\.2026"):
         sales_increase(sales, 2020)
 
 
@@ -248,7 +251,7 @@ def test_refund_scheme_themes_in_the_catalogue():
     """000 lines 4568–4618: the ten system technology themes of item ①."""
     keys = {t.key for t in catalogue.program().themes if t.refund_scheme}
     assert keys == {"1-a1", "1-a2", "1-b1", "1-b4", "1-b5", "1-c1", "1-c2", "1-c7", "1-f1", "1-f2"}
-    assert {t.key for t in catalogue.program().themes if t.refund_window_shifted} == {
+    assert {t.key for t in catalogue.program().themes if t.refund_scheme and t.refund.later} == {
         "1-f1",
         "1-f2",
     }
@@ -262,5 +265,6 @@ def test_evaluate_refund_refuses_a_start_before_the_program():
             received_yen=5 * B,
             set_value=Decimal("2.5"),
             sales_by_fy=HAND_SALES,
+            program_start_fy=2020,
         )
     assert e.value.field == "start_fy"

@@ -9,7 +9,6 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from kikin.solvers.assignment import SCORE_SCALE, AssignmentInfeasible, assign
 
-
 # ---------------------------------------------------------------------------------------------
 # oracles
 
@@ -47,14 +46,21 @@ def milp_oracle(S, conflict, k, lo, hi):
     P, R = S.shape
     p, r = np.nonzero(~conflict)
     n = p.size
-    A = sparse.vstack([
-        sparse.csr_matrix((np.ones(n), (p, np.arange(n))), shape=(P, n)),
-        sparse.csr_matrix((np.ones(n), (r, np.arange(n))), shape=(R, n)),
-    ])
+    A = sparse.vstack(
+        [
+            sparse.csr_matrix((np.ones(n), (p, np.arange(n))), shape=(P, n)),
+            sparse.csr_matrix((np.ones(n), (r, np.arange(n))), shape=(R, n)),
+        ]
+    )
     lb = np.concatenate([np.full(P, k), np.full(R, lo)])
     ub = np.concatenate([np.full(P, k), np.full(R, hi)])
-    res = milp(-S[p, r].astype(float), integrality=np.ones(n), bounds=Bounds(0, 1),
-               constraints=LinearConstraint(A, lb, ub), options={"mip_rel_gap": 0})
+    res = milp(
+        -S[p, r].astype(float),
+        integrality=np.ones(n),
+        bounds=Bounds(0, 1),
+        constraints=LinearConstraint(A, lb, ub),
+        options={"mip_rel_gap": 0},
+    )
     return None if res.x is None else -res.fun
 
 
@@ -138,12 +144,14 @@ def test_fair_matches_brute_force_max_min_then_total():
 def test_fair_when_the_best_reviewer_cannot_serve_every_weak_proposal():
     # two weak proposals both need reviewer 0, who can take only one: the max-min is below
     # either proposal's own best, so the MILP and its certificate decide it
-    S = np.array([
-        [9, 1, 1, 0, 0],
-        [9, 1, 1, 0, 0],
-        [5, 5, 5, 5, 5],
-        [5, 5, 5, 5, 5],
-    ])
+    S = np.array(
+        [
+            [9, 1, 1, 0, 0],
+            [9, 1, 1, 0, 0],
+            [5, 5, 5, 5, 5],
+            [5, 5, 5, 5, 5],
+        ]
+    )
     best, lexi = brute_force(S, np.zeros_like(S, bool), 2, 0, 2)
     a = assign(S, None, 2, 0, 2, fair=True, candidates_per_proposal=2)
     assert a.proven_optimal
@@ -245,8 +253,11 @@ def test_no_proposals_is_an_empty_assignment():
 
 
 def test_demand_above_capacity():
-    with pytest.raises(AssignmentInfeasible, match=r"total demand 5×3=15 exceeds total reviewer "
-                                                   r"capacity 4×3=12"):
+    with pytest.raises(
+        AssignmentInfeasible,
+        match=r"total demand 5×3=15 exceeds total reviewer "
+        r"capacity 4×3=12",
+    ):
         assign(np.ones((5, 4)), None, 3, 0, 3)
 
 
@@ -284,6 +295,9 @@ def test_loads_that_cannot_be_met_with_the_conflicts():
     # each proposal has a reviewer without conflict, capacity suffices in total, but both
     # proposals can only go to reviewer 0, who takes one
     conflict = np.array([[False, True], [False, True]])
-    with pytest.raises(AssignmentInfeasible, match=r"loads .* cannot be met together with the "
-                                                   r"conflicts"):
+    with pytest.raises(
+        AssignmentInfeasible,
+        match=r"loads .* cannot be met together with the "
+        r"conflicts",
+    ):
         assign(np.ones((2, 2)), conflict, 1, 0, 1)

@@ -6,7 +6,10 @@ from .models import Organisation, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + (("kikin", {"fields": ("role", "organisation", "display_name")}),)
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("kikin", {"fields": ("role", "organisation", "display_name")}),
+    )
     list_display = ["username", "display_name", "role", "organisation", "is_staff"]
     list_filter = ["role", "is_staff"]
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from kikin.audit.services import record
+from kikin.core.demo import demo_theme
 
 from .models import Organisation, OrganisationCategory, Role, User
 
@@ -12,9 +13,24 @@ DEMO_PASSWORD = "kikin-demo-2026"
 
 DEMO_ORGANISATIONS = [
     # (name_ja, name_en, category, corporate number)
-    ("経済産業省 商務情報政策局", "METI Commerce and Information Policy Bureau", OrganisationCategory.OTHER, ""),
-    ("研究開発機構 ポスト５Ｇ推進部", "R&D Agency, Post-5G Department", OrganisationCategory.OTHER, ""),
-    ("架空大学 情報科学研究科", "Fictional University, Graduate School of Informatics", OrganisationCategory.ACADEMIA, ""),
+    (
+        "経済産業省 商務情報政策局",
+        "METI Commerce and Information Policy Bureau",
+        OrganisationCategory.OTHER,
+        "",
+    ),
+    (
+        "研究開発機構 ポスト５Ｇ推進部",
+        "R&D Agency, Post-5G Department",
+        OrganisationCategory.OTHER,
+        "",
+    ),
+    (
+        "架空大学 情報科学研究科",
+        "Fictional University, Graduate School of Informatics",
+        OrganisationCategory.ACADEMIA,
+        "",
+    ),
     ("株式会社デモ基盤モデル", "Demo Foundation Models K.K.", OrganisationCategory.SME, ""),
 ]
 
@@ -47,7 +63,8 @@ def load_demo_users() -> list[User]:
     orgs = []
     for name_ja, name_en, category, number in DEMO_ORGANISATIONS:
         org, _ = Organisation.objects.update_or_create(
-            name_ja=name_ja, defaults={"name_en": name_en, "category": category, "corporate_number": number}
+            name_ja=name_ja,
+            defaults={"name_en": name_en, "category": category, "corporate_number": number},
         )
         orgs.append(org)
     users = []
@@ -57,6 +74,9 @@ def load_demo_users() -> list[User]:
         user.role = role
         user.organisation = orgs[org_index]
         user.is_staff = is_staff
+        # Demo accounts sign in without a second factor where the settings allow demo accounts
+        # (KIKIN_DEMO_ACCOUNTS: `make demo`), never in production.
+        user.second_factor_exempt = True
         user.set_password(DEMO_PASSWORD)
         user.save()
         if is_staff:
@@ -73,8 +93,10 @@ def _demo_reviewer_profile(reviewer: User) -> None:
 
     ReviewerProfile.objects.get_or_create(
         user=reviewer,
-        defaults={"keywords": "コアネットワーク, クラウド, 5G, 大規模言語モデル, foundation models",
-                  "profile": "移動通信のコアネットワークと生成AI基盤モデルの研究。"},
+        defaults={
+            "keywords": "コアネットワーク, クラウド, 5G, 大規模言語モデル, foundation models",
+            "profile": "移動通信のコアネットワークと生成AI基盤モデルの研究。",
+        },
     )
 
 
@@ -84,20 +106,27 @@ def load_demo_call():
 
     from kikin.calls.models import Call
     from kikin.core.timeutil import jst_end_of, jst_start_of, today_jst
-    from kikin.programs.models import Program, Theme
+    from kikin.programs.models import Program
 
     program = Program.objects.filter(code="post5g").first()
     if program is None:
         return None
     today = today_jst()
     call, _created = Call.objects.update_or_create(
-        program=program, key="demo",
+        program=program,
+        key="demo",
         defaults={
-            "title_ja": "デモ公募（ポスト５Ｇ・人材育成）", "title_en": "Demo call (post-5G, human resources)",
-            "opens_at": jst_start_of(today - dt.timedelta(days=7)), "closes_at": jst_end_of(today + dt.timedelta(days=30)),
-            "budget_total_yen": 20_000_000_000, "is_demo": True,
-            "note_ja": "デモ用の架空の公募です。", "note_en": "A fictional call for the demo.",
+            "title_ja": "デモ公募（ポスト５Ｇ・人材育成）",
+            "title_en": "Demo call (post-5G, human resources)",
+            "opens_at": jst_start_of(today - dt.timedelta(days=7)),
+            "closes_at": jst_end_of(today + dt.timedelta(days=30)),
+            "budget_total_yen": 20_000_000_000,
+            "is_demo": True,
+            "note_ja": "デモ用の架空の公募です。",
+            "note_en": "A fictional call for the demo.",
         },
     )
-    call.themes.set(Theme.objects.filter(item__number=1, code__in=["a1", "c8"]) | Theme.objects.filter(item__number=4, code="a"))
+    call.themes.set(
+        [demo_theme("refund_contract"), demo_theme("grant"), demo_theme("human_resources")]
+    )
     return call

@@ -21,7 +21,11 @@ class AuditRecordQuerySet(models.QuerySet):
 class AuditRecord(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("actor"),
     )
     actor_role = models.CharField(_("role"), max_length=32, blank=True)
@@ -50,3 +54,43 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit records are append-only")
+
+
+class SignInRecord(models.Model):
+    """One attempt to sign in, kept or refused: who (the user if the name is known), the name
+    typed, whether it succeeded, from where, and the request's id. Written by the auth signals
+    (`kikin.audit.signals`), append-only like the audit trail."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("user name typed"), max_length=150, blank=True)
+    succeeded = models.BooleanField(_("succeeded"))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    request_id = models.CharField(_("request id"), max_length=100, blank=True)
+
+    objects = AuditRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["user", "at"])]
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {'ok' if self.succeeded else 'refused'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("sign-in records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("sign-in records are append-only")

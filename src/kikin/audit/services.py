@@ -5,7 +5,9 @@ from django.db import models
 from .models import AuditRecord
 
 
-def record(*, actor, action: str, obj: models.Model, before=None, after=None, note: str = "") -> AuditRecord:
+def record(
+    *, actor, action: str, obj: models.Model, before=None, after=None, note: str = ""
+) -> AuditRecord:
     """Append one audit record for `action` on `obj` by `actor` (None for the system)."""
     return AuditRecord.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,

@@ -12,14 +12,27 @@ from django.http import Http404
 
 from kikin.accounts.models import Role
 
-from .models import Award, BudgetEntry, BudgetKind, ClaimState, CostCategory, CostClaim, Payment, ProgressReport, StageGateReview
+from .models import (
+    Award,
+    BudgetEntry,
+    BudgetKind,
+    ClaimState,
+    CostCategory,
+    CostClaim,
+    Payment,
+    ProgressReport,
+    StageGateReview,
+)
 
 
 def _sum(model, field: str, **filters):
     return Coalesce(
         Subquery(
-            model.objects.filter(award=OuterRef("pk"), **filters).order_by().values("award")
-            .annotate(s=Sum(field)).values("s")[:1],
+            model.objects.filter(award=OuterRef("pk"), **filters)
+            .order_by()
+            .values("award")
+            .annotate(s=Sum(field))
+            .values("s")[:1],
             output_field=IntegerField(),
         ),
         Value(0),
@@ -51,16 +64,40 @@ def with_portfolio_figures(qs: QuerySet[Award], today: dt.date) -> QuerySet[Awar
     return qs.annotate(
         budget_yen=_sum(BudgetEntry, "amount_yen"),
         paid_yen=_sum(Payment, "amount_yen"),
-        claims_waiting=Coalesce(Subquery(
-            CostClaim.objects.filter(award=OuterRef("pk"), state=ClaimState.SUBMITTED).order_by().values("award")
-            .annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()), Value(0)),
-        reports_overdue=Coalesce(Subquery(
-            ProgressReport.objects.filter(award=OuterRef("pk"), submitted_at__isnull=True, due_date__lt=today).order_by()
-            .values("award").annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()), Value(0)),
-        next_report=Subquery(ProgressReport.objects.filter(award=OuterRef("pk"), submitted_at__isnull=True)
-                             .order_by("due_date").values("due_date")[:1]),
-        next_gate=Subquery(StageGateReview.objects.filter(award=OuterRef("pk"), held_on__isnull=True)
-                           .order_by("scheduled_for").values("scheduled_for")[:1]),
+        claims_waiting=Coalesce(
+            Subquery(
+                CostClaim.objects.filter(award=OuterRef("pk"), state=ClaimState.SUBMITTED)
+                .order_by()
+                .values("award")
+                .annotate(n=Count("id"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+        reports_overdue=Coalesce(
+            Subquery(
+                ProgressReport.objects.filter(
+                    award=OuterRef("pk"), submitted_at__isnull=True, due_date__lt=today
+                )
+                .order_by()
+                .values("award")
+                .annotate(n=Count("id"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+        next_report=Subquery(
+            ProgressReport.objects.filter(award=OuterRef("pk"), submitted_at__isnull=True)
+            .order_by("due_date")
+            .values("due_date")[:1]
+        ),
+        next_gate=Subquery(
+            StageGateReview.objects.filter(award=OuterRef("pk"), held_on__isnull=True)
+            .order_by("scheduled_for")
+            .values("scheduled_for")[:1]
+        ),
     )
 
 
@@ -69,7 +106,11 @@ def ledger(award: Award) -> dict:
     by_year: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for entry in award.budget_entries.all():
         by_year[entry.fiscal_year][entry.kind] += entry.amount_yen
-    claims = list(award.claims.prefetch_related("lines").select_related("payment").order_by("fiscal_year", "id"))
+    claims = list(
+        award.claims.prefetch_related("lines")
+        .select_related("payment")
+        .order_by("fiscal_year", "id")
+    )
     # Labels looked up once per page: get_FOO_display re-evaluates the lazy choices on every call,
     # which a ledger of hundreds of lines feels.
     categories = {k: str(v) for k, v in CostCategory.choices}
@@ -93,9 +134,12 @@ def ledger(award: Award) -> dict:
         }
         for fy in years
     ]
-    return {"years": rows, "claims": claims,
-            "total_budget": sum(r["base"] + r["acceleration"] + r["continuation"] for r in rows),
-            "total_paid": sum(paid.values())}
+    return {
+        "years": rows,
+        "claims": claims,
+        "total_budget": sum(r["base"] + r["acceleration"] + r["continuation"] for r in rows),
+        "total_paid": sum(paid.values()),
+    }
 
 
 def ministry_summary(today: dt.date) -> dict:
@@ -120,10 +164,34 @@ def ministry_summary(today: dt.date) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(sql, ["active", "terminated"])
         rows = [
-            {"theme__item__number": n, "theme__item__symbol": sym, "n": int(count), "active": int(active),
-             "terminated": int(terminated), "paid": int(paid), "budget": int(budget)}
+            {
+                "theme__item__number": n,
+                "theme__item__symbol": sym,
+                "n": int(count),
+                "active": int(active),
+                "terminated": int(terminated),
+                "paid": int(paid),
+                "budget": int(budget),
+            }
             for n, sym, count, active, terminated, paid, budget in cursor.fetchall()
         ]
-    gates = (StageGateReview.objects.filter(held_on__isnull=True, scheduled_for__range=(today, today + dt.timedelta(days=90)))
-             .select_related("award__theme__item", "award__organisation").order_by("scheduled_for")[:100])
+    gates = (
+        StageGateReview.objects.filter(
+            held_on__isnull=True, scheduled_for__range=(today, today + dt.timedelta(days=90))
+        )
+        .select_related("award__theme__item", "award__organisation")
+        .order_by("scheduled_for")[:100]
+    )
     return {"items": rows, "gates": gates}
+
+
+def area_progress(item, today: dt.date) -> list[Award]:
+    """The awards of an area's themes (or adopted into it), with the portfolio's figures: what its
+    program director follows (one query)."""
+    from django.db.models import Q
+
+    qs = Award.objects.filter(
+        Q(theme__item=item, adopted_as_item__isnull=True)
+        | Q(theme__program=item.program, adopted_as_item=item.number)
+    ).select_related("organisation", "theme", "proposal")
+    return list(with_portfolio_figures(qs, today).order_by("number"))

@@ -5,6 +5,7 @@ from . import views
 app_name = "awards"
 urlpatterns = [
     path("", views.award_list, name="list"),
+    path("areas/<slug:code>/<int:number>/", views.area_detail, name="area"),
     path("<int:pk>/", views.award_detail, name="detail"),
     path("<int:pk>/lines/<int:line_pk>/evidence/", views.evidence_download, name="evidence"),
     path("<int:pk>/<slug:action>/", views.award_action, name="action"),

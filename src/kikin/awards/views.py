@@ -13,11 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kikin.accounts.models import Role
+from kikin.accounts.models import Role, User
 from kikin.awards.permissions import is_implementer
 from kikin.calls.models import Proposal
 from kikin.core.feedback import errors_to_messages
+from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
+from kikin.core.posted import at, parse_date, parse_int, posted_date, posted_int
 from kikin.core.timeutil import today_jst
 from kikin.exports import columns as export_columns
 from kikin.exports.tabular import export_format, export_response
@@ -35,15 +37,31 @@ def award_list(request):
     qs = selectors.with_portfolio_figures(selectors.awards_for_user(user), today).order_by("number")
     flt = request.GET.get("show")
     if flt == "overdue":
-        qs = qs.filter(pk__in=ProgressReport.objects.filter(submitted_at__isnull=True, due_date__lt=today).values("award"))
+        qs = qs.filter(
+            pk__in=ProgressReport.objects.filter(
+                submitted_at__isnull=True, due_date__lt=today
+            ).values("award")
+        )
     elif flt == "gates":
-        qs = qs.filter(pk__in=StageGateReview.objects.filter(
-            held_on__isnull=True, scheduled_for__lte=today + dt.timedelta(days=90)).values("award"))
+        qs = qs.filter(
+            pk__in=StageGateReview.objects.filter(
+                held_on__isnull=True, scheduled_for__lte=today + dt.timedelta(days=90)
+            ).values("award")
+        )
     if fmt := export_format(request):
-        return export_response(export_columns.award_rows(qs), export_columns.AWARD_COLUMNS,
-                               filename=export_columns.filename(export_columns.AWARDS_FILE), fmt=fmt)
+        return export_response(
+            export_columns.award_rows(qs),
+            export_columns.AWARD_COLUMNS,
+            filename=export_columns.filename(export_columns.AWARDS_FILE),
+            fmt=fmt,
+        )
     page = page_of(qs, request.GET.get("page"), 50)
-    context = {"page": page, "today": today, "show": flt, "is_staff_view": user.role in {Role.MINISTRY, Role.AGENCY}}
+    context = {
+        "page": page,
+        "today": today,
+        "show": flt,
+        "is_staff_view": user.role in {Role.MINISTRY, Role.AGENCY},
+    }
     if user.role == Role.MINISTRY:
         context["summary"] = selectors.ministry_summary(today)
     return render(request, "awards/award_list.html", context)
@@ -53,23 +71,32 @@ def award_list(request):
 def award_detail(request, pk: int):
     award = selectors.visible_award_or_404(request.user, pk)
     user = request.user
-    return render(request, "awards/award_detail.html", {
-        "award": award,
-        "ledger": selectors.ledger(award),
-        "gates": award.gate_reviews.all(),
-        "reports": award.progress_reports.all(),
-        "evaluations": award.evaluations.all(),
-        "directives": award.directives.all(),
-        "today": today_jst(),
-        "is_member": is_implementer(user, award),
-        "is_agency": user.role == Role.AGENCY,
-        "is_ministry": user.role == Role.MINISTRY,
-        "categories": CostCategory.choices,
-        "outcomes": GateOutcome.choices,
-        "outlooks": Outlook.choices,
-        "received_for_refund": services.received_for_refund(award),
-        "claim_rows": range(5),
-    })
+    return render(
+        request,
+        "awards/award_detail.html",
+        {
+            "award": award,
+            "ledger": selectors.ledger(award),
+            "gates": award.gate_reviews.all(),
+            "reports": award.progress_reports.all(),
+            "evaluations": award.evaluations.all(),
+            "directives": award.directives.all(),
+            "today": today_jst(),
+            "is_member": is_implementer(user, award),
+            "is_agency": user.role == Role.AGENCY,
+            "is_ministry": user.role == Role.MINISTRY,
+            "categories": CostCategory.choices,
+            "outcomes": GateOutcome.choices,
+            "outlooks": Outlook.choices,
+            "received_for_refund": services.received_for_refund(award),
+            "claim_rows": range(5),
+            "spec": services.award_spec(award),
+            "cap_entries": award.cap_entries.all(),
+            "milestones": award.milestones.all(),
+            "continuation": getattr(award, "continuation", None),
+            "continuation_rules": award.theme.program.plan_rules().continuation,
+        },
+    )
 
 
 @login_required
@@ -80,16 +107,14 @@ def award_create(request, proposal_pk: int):
     proposal = get_object_or_404(Proposal, pk=proposal_pk)
     rate = request.POST.get("rate") or None
     try:
-        award = services.create_award(actor=request.user, proposal=proposal, rate=Fraction(rate) if rate else None)
+        award = services.create_award(
+            actor=request.user, proposal=proposal, rate=Fraction(rate) if rate else None
+        )
     except (ValidationError, PermissionDenied, ValueError, ZeroDivisionError) as exc:
         errors_to_messages(request, exc)
         return redirect("review:proposal", pk=proposal_pk)
     messages.success(request, _("Award %(n)s created.") % {"n": award.number})
     return redirect("awards:detail", pk=award.pk)
-
-
-def _int(text: str) -> int:
-    return int(text.replace(",", "").strip())
 
 
 @login_required
@@ -99,55 +124,138 @@ def award_action(request, pk: int, action: str):
     post = request.POST
     try:
         if action == "claim":
-            lines = []
-            for i, desc in enumerate(post.getlist("description")):
-                amount = post.getlist("amount")[i].strip()
-                if not desc.strip() and not amount:
-                    continue
-                try:
-                    lines.append({"category": post.getlist("category")[i], "description": desc.strip(),
-                                  "incurred_on": dt.date.fromisoformat(post.getlist("incurred_on")[i]),
-                                  "amount_yen": _int(amount), "fixed_amount": str(i) in post.getlist("fixed_amount"),
-                                  "evidence": request.FILES.get(f"evidence_{i}")})
-                except (ValueError, IndexError):
-                    raise ValidationError({f"lines.{i + 1}": _("A date such as 2027-04-01 and an amount in whole yen.")}) from None
-            services.submit_claim(actor=request.user, award=award, fiscal_year=_int(post.get("fiscal_year", "0")),
-                                  budget_kind=post.get("budget_kind", "base"), lines=lines)
+            services.submit_claim(
+                actor=request.user,
+                award=award,
+                fiscal_year=posted_int(post, "fiscal_year"),
+                budget_kind=post.get("budget_kind", "base"),
+                lines=_claim_lines(request),
+            )
         elif action == "approve":
-            claim = get_object_or_404(CostClaim, pk=post.get("claim"), award=award)
-            eligible = {int(k.split("_", 1)[1]): _int(v) for k, v in post.items() if k.startswith("eligible_") and v.strip()}
-            services.approve_claim(actor=request.user, claim=claim, eligible=eligible, note=post.get("note", ""))
+            claim = posted_object_or_404(CostClaim, post.get("claim"), award=award)
+            eligible = {}
+            for key, value in post.items():
+                if key.startswith("eligible_") and value.strip():
+                    line = parse_int(key.split("_", 1)[1], field=key, minimum=1)
+                    eligible[line] = parse_int(value, field=key)
+            services.approve_claim(
+                actor=request.user, claim=claim, eligible=eligible, note=post.get("note", "")
+            )
         elif action == "refuse":
-            claim = get_object_or_404(CostClaim, pk=post.get("claim"), award=award)
+            claim = posted_object_or_404(CostClaim, post.get("claim"), award=award)
             services.refuse_claim(actor=request.user, claim=claim, reason=post.get("reason", ""))
         elif action == "gate":
-            services.decide_stage_gate(actor=request.user, award=award, held_on=dt.date.fromisoformat(post.get("held_on", "")),
-                                       outcome=post.get("outcome", ""), note=post.get("note", ""),
-                                       budget_change_yen=_int(post.get("budget_change_yen") or "0"),
-                                       fiscal_year=_int(post["fiscal_year"]) if post.get("fiscal_year") else None)
+            services.decide_stage_gate(
+                actor=request.user,
+                award=award,
+                held_on=posted_date(post, "held_on"),
+                outcome=post.get("outcome", ""),
+                note=post.get("note", ""),
+                budget_change_yen=posted_int(post, "budget_change_yen", required=False, default=0),
+                fiscal_year=posted_int(post, "fiscal_year", required=False),
+                gx_commitment_confirmed=post.get("gx_commitment_confirmed") == "1",
+            )
         elif action == "gate-earlier":
-            services.schedule_stage_gate_early(actor=request.user, award=award, on=dt.date.fromisoformat(post.get("on", "")),
-                                               reason=post.get("reason", ""))
+            services.schedule_stage_gate_early(
+                actor=request.user,
+                award=award,
+                on=posted_date(post, "on"),
+                reason=post.get("reason", ""),
+            )
         elif action == "report":
-            report = get_object_or_404(ProgressReport, pk=post.get("report"), award=award)
-            services.submit_progress_report(actor=request.user, report=report, summary=post.get("summary", ""), issues=post.get("issues", ""))
+            report = posted_object_or_404(ProgressReport, post.get("report"), award=award)
+            services.submit_progress_report(
+                actor=request.user,
+                report=report,
+                summary=post.get("summary", ""),
+                issues=post.get("issues", ""),
+                milestones={
+                    int(k.split("_", 1)[1]): v
+                    for k, v in post.items()
+                    if k.startswith("milestone_") and v
+                },
+            )
+        elif action == "milestones":
+            titles, dues = post.getlist("milestone_title"), post.getlist("milestone_due")
+            services.set_milestones(
+                actor=request.user,
+                award=award,
+                milestones=[
+                    {"title": t, "due_date": dt.date.fromisoformat(d) if d else None}
+                    for t, d in zip(titles, dues, strict=False)
+                    if t.strip() or d
+                ],
+            )
+        elif action == "continuation":
+            rate = post.get("rate") or None
+            services.approve_continuation(
+                actor=request.user,
+                award=award,
+                months=posted_int(post, "months"),
+                form=post.get("form", ""),
+                rate=Fraction(rate) if rate else None,
+                budget_by_fy={
+                    parse_int(fy, field="budget_fy"): parse_int(yen, field="budget_yen")
+                    for fy, yen in zip(
+                        post.getlist("budget_fy"), post.getlist("budget_yen"), strict=False
+                    )
+                    if fy.strip() and yen.strip()
+                },
+                note=post.get("note", ""),
+            )
         elif action == "evaluation":
-            services.record_evaluation(actor=request.user, award=award, fiscal_year=_int(post.get("fiscal_year", "0")),
-                                       outlook=post.get("outlook", ""), comment=post.get("comment", ""),
-                                       budget_needed=post.get("budget_needed") == "1", team_sound=post.get("team_sound") == "1")
+            services.record_evaluation(
+                actor=request.user,
+                award=award,
+                fiscal_year=posted_int(post, "fiscal_year"),
+                outlook=post.get("outlook", ""),
+                comment=post.get("comment", ""),
+                budget_needed=post.get("budget_needed") == "1",
+                team_sound=post.get("team_sound") == "1",
+            )
         elif action == "directive":
-            services.record_directive(actor=request.user, award=award, issued_on=dt.date.fromisoformat(post.get("issued_on", "")),
-                                      effective_from=dt.date.fromisoformat(post.get("effective_from", "")),
-                                      fiscal_year=_int(post.get("fiscal_year", "0")), amount_yen=_int(post.get("amount_yen", "0")),
-                                      note=post.get("note", ""))
+            services.record_directive(
+                actor=request.user,
+                award=award,
+                issued_on=posted_date(post, "issued_on"),
+                effective_from=posted_date(post, "effective_from"),
+                fiscal_year=posted_int(post, "fiscal_year"),
+                amount_yen=posted_int(post, "amount_yen"),
+                note=post.get("note", ""),
+            )
         else:
             raise Http404
         messages.success(request, _("Saved."))
     except (ValidationError, PermissionDenied) as exc:
         errors_to_messages(request, exc)
-    except ValueError as exc:
-        messages.error(request, _("A value is not in the expected form: %(e)s") % {"e": exc})
+    except (ValueError, ZeroDivisionError):
+        messages.error(
+            request, _("A value is not in the expected form (dates as 2027-04-01, whole yen).")
+        )
     return redirect("awards:detail", pk=pk)
+
+
+def _claim_lines(request) -> list[dict]:
+    """The claim form's rows (a row with neither description nor amount is left out)."""
+    post = request.POST
+    amounts, days = post.getlist("amount"), post.getlist("incurred_on")
+    categories, fixed = post.getlist("category"), set(post.getlist("fixed_amount"))
+    lines = []
+    for i, description in enumerate(post.getlist("description")):
+        amount = at(amounts, i).strip()
+        if not description.strip() and not amount:
+            continue
+        lines.append(
+            {
+                "category": at(categories, i),
+                "description": description,
+                "incurred_on": parse_date(at(days, i), field=f"lines.{i + 1}.incurred_on"),
+                "amount_yen": parse_int(amount, field=f"lines.{i + 1}.amount_yen"),
+                "fixed_amount": str(i) in fixed,
+                "evidence": request.FILES.get(f"evidence_{i}"),
+            }
+        )
+    return lines
 
 
 @login_required
@@ -161,6 +269,73 @@ def evidence_download(request, pk: int, line_pk: int):
     line = get_object_or_404(ClaimLine, pk=line_pk, claim__award=award)
     if not line.evidence:
         raise Http404
-    response = FileResponse(line.evidence.open("rb"), as_attachment=True, filename=line.evidence.name.rsplit("/", 1)[-1])
+    response = FileResponse(
+        line.evidence.open("rb"),
+        as_attachment=True,
+        filename=line.evidence_name or line.evidence.name.rsplit("/", 1)[-1],
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def area_detail(request, code: str, number: int):
+    """An area run by its program director (Q-LEAP's technology areas, 004 line 278): the
+    director, the policy, benchmarks and budget by fiscal year, and the progress of every award
+    in the area. For the agency, the ministry and the area's director."""
+    from kikin.programs import services as program_services
+    from kikin.programs.models import ResearchItem
+
+    item = get_object_or_404(ResearchItem, program__code=code, number=number, director=True)
+    director = program_services.current_director(item)
+    user = request.user
+    is_director = director is not None and director.user_id == user.pk
+    if user.role not in (Role.AGENCY, Role.MINISTRY) and not is_director:
+        raise Http404
+    if request.method == "POST":
+        post = request.POST
+        try:
+            if post.get("action") == "appoint":
+                appointee = get_object_or_404(User, pk=post.get("user"))
+                program_services.appoint_area_director(
+                    actor=user,
+                    item=item,
+                    user=appointee,
+                    appointed_on=posted_date(post, "appointed_on"),
+                )
+            elif post.get("action") == "policy":
+                program_services.set_area_policy(
+                    actor=user,
+                    item=item,
+                    fiscal_year=posted_int(post, "fiscal_year"),
+                    policy=post.get("policy", ""),
+                    benchmarks=post.get("benchmarks", ""),
+                    budget_yen=posted_int(post, "budget_yen"),
+                )
+            else:
+                raise Http404
+            messages.success(request, _("Saved."))
+        except (ValidationError, PermissionDenied) as exc:
+            errors_to_messages(request, exc)
+        except ValueError:
+            messages.error(
+                request, _("A value is not in the expected form (dates as 2027-04-01, whole yen).")
+            )
+        return redirect("awards:area", code=code, number=number)
+    return render(
+        request,
+        "awards/area_detail.html",
+        {
+            "item": item,
+            "program": item.program,
+            "director": director,
+            "is_director": is_director,
+            "is_agency": user.role == Role.AGENCY,
+            "policies": item.policies.all(),
+            "rows": selectors.area_progress(item, today_jst()),
+            "staff": User.objects.filter(
+                role__in=[Role.AGENCY, Role.REVIEWER], is_active=True
+            ).order_by("username"),
+            "today": today_jst(),
+        },
+    )

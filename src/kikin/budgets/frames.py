@@ -79,8 +79,10 @@ def to_yen(amount: str | int, unit: str, *, where: str, field: str = "amount") -
     """
     if unit not in UNITS:
         raise BudgetFrameError(f"{where}: unit {unit!r} is not one of {', '.join(UNITS)}")
-    if isinstance(amount, bool) or isinstance(amount, float):
-        raise BudgetFrameError(f"{where}: {field} must be written as a string such as \"9.8\", not {amount!r}")
+    if isinstance(amount, (bool, float)):
+        raise BudgetFrameError(
+            f'{where}: {field} must be written as a string such as "9.8", not {amount!r}'
+        )
     text = str(amount).strip().replace(",", "")
     try:
         value = Decimal(text)
@@ -139,13 +141,17 @@ def parse_line(raw: dict, index: int) -> FrameSpec:
     gx_yen = to_yen(gx, unit, where=where, field="gx_share") if gx != "" else None
     if gx_yen is not None and gx_yen > amount_yen:
         # The GX share is inside the line (一部GX), so it cannot exceed it.
-        raise BudgetFrameError(f"{where}: gx_share {gx} is more than the line's amount {amount}; a GX share is part of the line")
+        raise BudgetFrameError(
+            f"{where}: gx_share {gx} is more than the line's amount {amount}; a GX share is part of the line"
+        )
     prior = raw.get("prior_year_amount", "")
     prior = prior.strip() if isinstance(prior, str) else prior
     prior_yen = to_yen(prior, unit, where=where, field="prior_year_amount") if prior != "" else None
     code = _text(raw, "program_code", where)
     if not all(c.isascii() and (c.isalnum() or c in "-_") for c in code) or len(code) > 40:
-        raise BudgetFrameError(f"{where}: program_code {code!r} must be a short slug such as post5g")
+        raise BudgetFrameError(
+            f"{where}: program_code {code!r} must be a short slug such as post5g"
+        )
     return FrameSpec(
         source=_text(raw, "source", where),
         line=line,
@@ -172,7 +178,9 @@ def parse_line(raw: dict, index: int) -> FrameSpec:
 def parse_frames(data: dict) -> tuple[FrameSpec, ...]:
     """The whole file → its lines, checked: the schema, each line, and one line per seed line."""
     if data.get("schema") != SCHEMA:
-        raise BudgetFrameError(f"budget frames: schema must be {SCHEMA}, not {data.get('schema')!r}")
+        raise BudgetFrameError(
+            f"budget frames: schema must be {SCHEMA}, not {data.get('schema')!r}"
+        )
     out: list[FrameSpec] = []
     seen: dict[tuple[str, int], int] = {}
     for i, raw in enumerate(data.get("line", ()), start=1):
@@ -189,7 +197,9 @@ def parse_frames(data: dict) -> tuple[FrameSpec, ...]:
 def read_frames(path: str | Path | None = None) -> tuple[FrameSpec, ...]:
     """The budget lines of `path`, or of the packaged `kikin/rules/data/budget_frames.toml`."""
     if path is None:
-        text = resources.files("kikin.rules").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
+        text = (
+            resources.files("kikin.rules").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
+        )
     else:
         text = Path(path).read_text(encoding="utf-8")
     try:

@@ -13,6 +13,8 @@ known by their code and title alone.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +64,11 @@ class BudgetFrame(models.Model):
     program_ja = models.CharField(_("program (Japanese)"), max_length=300)
     program_en = models.CharField(_("program (English)"), max_length=300, blank=True)
     program = models.ForeignKey(
-        Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="budget_frames",
+        Program,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="budget_frames",
         verbose_name=_("program run in kikin"),
         help_text=_("Set where kikin runs the program (matched by code)."),
     )
@@ -74,12 +80,19 @@ class BudgetFrame(models.Model):
     unit = models.CharField(_("unit"), max_length=10, choices=AmountUnit.choices)
     amount_yen = models.BigIntegerField(_("amount (yen)"))
     gx_share_yen = models.BigIntegerField(
-        _("GX share (yen)"), null=True, blank=True, help_text=_("Inside the amount, not added to it."),
+        _("GX share (yen)"),
+        null=True,
+        blank=True,
+        help_text=_("Inside the amount, not added to it."),
     )
     prior_year_yen = models.BigIntegerField(_("prior year's figure (yen)"), null=True, blank=True)
     part_of = models.CharField(_("part of (内数)"), max_length=300, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("larger line"),
     )
     note_ja = models.TextField(_("note (Japanese)"), blank=True)
@@ -87,11 +100,18 @@ class BudgetFrame(models.Model):
     class Meta:
         ordering = ["program_code", "fiscal_year", "budget", "source", "seed_line"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "seed_line"], name="one_budget_frame_per_seed_line"),
-            models.CheckConstraint(condition=models.Q(amount_yen__gte=0), name="budget_frame_not_negative"),
+            models.UniqueConstraint(
+                fields=["source", "seed_line"], name="one_budget_frame_per_seed_line"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_yen__gte=0), name="budget_frame_not_negative"
+            ),
             models.CheckConstraint(
                 condition=models.Q(gx_share_yen__isnull=True)
-                | (models.Q(gx_share_yen__gte=0) & models.Q(gx_share_yen__lte=models.F("amount_yen"))),
+                | (
+                    models.Q(gx_share_yen__gte=0)
+                    & models.Q(gx_share_yen__lte=models.F("amount_yen"))
+                ),
                 name="budget_frame_gx_share_inside",
             ),
             models.CheckConstraint(
@@ -125,8 +145,6 @@ class BudgetFrame(models.Model):
 
 def written_amount(text: str, unit_label: str) -> str:
     whole, dot, frac = text.partition(".")
-    try:
+    with contextlib.suppress(ValueError):
         whole = f"{int(whole):,}"
-    except ValueError:
-        pass
     return f"{whole}{dot}{frac}{unit_label}"

@@ -11,4 +11,7 @@ SPENDING_ROLES = frozenset({Role.MINISTRY, Role.AGENCY})
 
 def can_see_spending(user) -> bool:
     """Commitments and payments against the budget: the ministry and the agency only."""
-    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in SPENDING_ROLES
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and getattr(user, "role", None) in SPENDING_ROLES
+    )

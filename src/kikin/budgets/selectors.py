@@ -67,8 +67,14 @@ def _group(frames: list[BudgetFrame]) -> dict[str, ProgramBudget]:
     for code, lines in by_code.items():
         lines.sort(key=line_order)
         first = min(lines, key=lambda f: (f.source, f.seed_line))
-        g = ProgramBudget(code=code, title_ja=first.program_ja, title_en=first.program_en, ministry=first.ministry,
-                          program=next((f.program for f in lines if f.program_id), None), lines=lines)
+        g = ProgramBudget(
+            code=code,
+            title_ja=first.program_ja,
+            title_en=first.program_en,
+            ministry=first.ministry,
+            program=next((f.program for f in lines if f.program_id), None),
+            lines=lines,
+        )
         g.part_of = next((f.part_of for f in lines if f.part_of), "")
         parent = next((f.parent for f in lines if f.parent_id), None)
         if parent is not None and parent.program_code != code:
@@ -105,7 +111,9 @@ def _tree_order(groups: dict[str, ProgramBudget]) -> list[ProgramBudget]:
     roots = [g for g in groups.values() if g.parent_code not in groups]
     for g in sorted(roots, key=lambda g: g.first_seen):
         visit(g, 0)
-    for g in sorted(groups.values(), key=lambda g: g.first_seen):  # anything only reachable through a cycle
+    for g in sorted(
+        groups.values(), key=lambda g: g.first_seen
+    ):  # anything only reachable through a cycle
         visit(g, 0)
     return out
 
@@ -125,7 +133,13 @@ def program_budget(program_code: str) -> ProgramBudget | None:
 
 
 BUDGET_LABELS_JA = {BudgetType.INITIAL: "当初", BudgetType.SUPPLEMENTARY: "補正"}
-KIND_LABELS_JA = {"fund": "基金", "appropriation": "歳出予算", "grant": "交付金", "equity": "出資", "other": "その他"}
+KIND_LABELS_JA = {
+    "fund": "基金",
+    "appropriation": "歳出予算",
+    "grant": "交付金",
+    "equity": "出資",
+    "other": "その他",
+}
 UNIT_LABELS = {"cho": "兆円", "oku": "億円", "hyakuman": "百万円", "man": "万円"}
 
 
@@ -139,32 +153,35 @@ def budget_rows(program_code: str | None = None) -> list[dict]:
     rows = []
     for g in program_budgets(program_code):
         for f in g.lines:
-            rows.append({
-                "ministry": f.ministry,
-                "program_code": f.program_code,
-                "program_ja": f.program_ja,
-                "program_en": f.program_en,
-                "part_of": f.part_of,
-                "fiscal_year": f.fiscal_year,
-                "fiscal_year_ja": fiscal_year_label_ja(f.fiscal_year),
-                "fiscal_year_en": fiscal_year_label_en(f.fiscal_year),
-                "budget": f.budget,
-                "budget_ja": BUDGET_LABELS_JA.get(f.budget, f.budget) + ("（案）" if f.draft else ""),
-                "draft": f.draft,
-                "kind": f.kind,
-                "kind_ja": KIND_LABELS_JA.get(f.kind, f.kind),
-                "amount_yen": f.amount_yen,
-                "gx_share_yen": f.gx_share_yen,
-                "prior_year_yen": f.prior_year_yen,
-                "fund_cumulative_yen": f.fund_cumulative_yen,
-                "amount_as_written": f.amount_as_written,
-                "amount_text": f.amount_text,
-                "unit": f.unit,
-                "unit_ja": UNIT_LABELS.get(f.unit, f.unit),
-                "source": f.source,
-                "seed_line": f.seed_line,
-                "note_ja": f.note_ja,
-            })
+            rows.append(
+                {
+                    "ministry": f.ministry,
+                    "program_code": f.program_code,
+                    "program_ja": f.program_ja,
+                    "program_en": f.program_en,
+                    "part_of": f.part_of,
+                    "fiscal_year": f.fiscal_year,
+                    "fiscal_year_ja": fiscal_year_label_ja(f.fiscal_year),
+                    "fiscal_year_en": fiscal_year_label_en(f.fiscal_year),
+                    "budget": f.budget,
+                    "budget_ja": BUDGET_LABELS_JA.get(f.budget, f.budget)
+                    + ("（案）" if f.draft else ""),
+                    "draft": f.draft,
+                    "kind": f.kind,
+                    "kind_ja": KIND_LABELS_JA.get(f.kind, f.kind),
+                    "amount_yen": f.amount_yen,
+                    "gx_share_yen": f.gx_share_yen,
+                    "prior_year_yen": f.prior_year_yen,
+                    "fund_cumulative_yen": f.fund_cumulative_yen,
+                    "amount_as_written": f.amount_as_written,
+                    "amount_text": f.amount_text,
+                    "unit": f.unit,
+                    "unit_ja": UNIT_LABELS.get(f.unit, f.unit),
+                    "source": f.source,
+                    "seed_line": f.seed_line,
+                    "note_ja": f.note_ja,
+                }
+            )
     return rows
 
 
@@ -181,7 +198,10 @@ class YearFigures:
 
 
 def _by_year(qs) -> dict[int, int]:
-    return {r["fiscal_year"]: int(r["s"] or 0) for r in qs.order_by().values("fiscal_year").annotate(s=Sum("amount_yen"))}
+    return {
+        r["fiscal_year"]: int(r["s"] or 0)
+        for r in qs.order_by().values("fiscal_year").annotate(s=Sum("amount_yen"))
+    }
 
 
 def budget_against_spending(program_code: str, program: Program) -> list[YearFigures]:
@@ -193,7 +213,9 @@ def budget_against_spending(program_code: str, program: Program) -> list[YearFig
     for a program funded wholly as a fund, such as the post-5G fund.
     """
     budget_rows_ = (
-        BudgetFrame.objects.filter(program_code=program_code).order_by().values("fiscal_year")
+        BudgetFrame.objects.filter(program_code=program_code)
+        .order_by()
+        .values("fiscal_year")
         .annotate(s=Sum("amount_yen"), fund=Sum("amount_yen", filter=Q(kind=FrameKind.FUND)))
     )
     budget = {r["fiscal_year"]: (int(r["s"] or 0), int(r["fund"] or 0)) for r in budget_rows_}

@@ -75,7 +75,13 @@ def load_budget_frames(*, path: str | Path | None = None, actor=None) -> dict[st
             frame = BudgetFrame(source=spec.source, seed_line=spec.line, **values)
             _check(frame, spec)
             frame.save()
-            record(actor=actor, action="budget_frame.load", obj=frame, after=_snapshot(frame), note="created")
+            record(
+                actor=actor,
+                action="budget_frame.load",
+                obj=frame,
+                after=_snapshot(frame),
+                note="created",
+            )
             counts["created"] += 1
             changed_keys.add(spec.key)
         else:
@@ -86,8 +92,14 @@ def load_budget_frames(*, path: str | Path | None = None, actor=None) -> dict[st
                     setattr(frame, k, values[k])
                 _check(frame, spec)
                 frame.save(update_fields=changed)
-                record(actor=actor, action="budget_frame.load", obj=frame, before=before, after=_snapshot(frame),
-                       note="updated: " + ", ".join(changed))
+                record(
+                    actor=actor,
+                    action="budget_frame.load",
+                    obj=frame,
+                    before=before,
+                    after=_snapshot(frame),
+                    note="updated: " + ", ".join(changed),
+                )
                 counts["updated"] += 1
                 changed_keys.add(spec.key)
         frames[spec.key] = frame
@@ -99,12 +111,24 @@ def load_budget_frames(*, path: str | Path | None = None, actor=None) -> dict[st
             frame.parent_id = parent_id
             frame.save(update_fields=["parent"])
             if key not in changed_keys:
-                record(actor=actor, action="budget_frame.load", obj=frame, before=before, after=_snapshot(frame),
-                       note="updated: parent")
+                record(
+                    actor=actor,
+                    action="budget_frame.load",
+                    obj=frame,
+                    before=before,
+                    after=_snapshot(frame),
+                    note="updated: parent",
+                )
                 counts["updated"] += 1
                 changed_keys.add(key)
     for frame in existing.values():  # lines no longer in the data
-        record(actor=actor, action="budget_frame.load", obj=frame, before=_snapshot(frame), note="deleted")
+        record(
+            actor=actor,
+            action="budget_frame.load",
+            obj=frame,
+            before=_snapshot(frame),
+            note="deleted",
+        )
         counts["deleted"] += 1
     if existing:
         BudgetFrame.objects.filter(pk__in=[f.pk for f in existing.values()]).delete()
@@ -117,15 +141,29 @@ def _check(frame: BudgetFrame, spec: FrameSpec) -> None:
     try:
         frame.full_clean(exclude=["parent", "program"], validate_unique=False)
     except ValidationError as exc:
-        problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-        raise BudgetFrameError(f"{spec.source} line {spec.line} ({spec.program_code}): {problems}") from None
+        problems = "; ".join(
+            f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items()
+        )
+        raise BudgetFrameError(
+            f"{spec.source} line {spec.line} ({spec.program_code}): {problems}"
+        ) from None
 
 
 def _snapshot(frame: BudgetFrame) -> dict:
     return {
-        "source": frame.source, "seed_line": frame.seed_line, "program_code": frame.program_code,
-        "fiscal_year": frame.fiscal_year, "budget": frame.budget, "draft": frame.draft, "kind": frame.kind,
-        "amount_text": frame.amount_text, "unit": frame.unit, "amount_yen": frame.amount_yen,
-        "gx_share_yen": frame.gx_share_yen, "prior_year_yen": frame.prior_year_yen,
-        "part_of": frame.part_of, "parent_id": frame.parent_id, "program_id": frame.program_id,
+        "source": frame.source,
+        "seed_line": frame.seed_line,
+        "program_code": frame.program_code,
+        "fiscal_year": frame.fiscal_year,
+        "budget": frame.budget,
+        "draft": frame.draft,
+        "kind": frame.kind,
+        "amount_text": frame.amount_text,
+        "unit": frame.unit,
+        "amount_yen": frame.amount_yen,
+        "gx_share_yen": frame.gx_share_yen,
+        "prior_year_yen": frame.prior_year_yen,
+        "part_of": frame.part_of,
+        "parent_id": frame.parent_id,
+        "program_id": frame.program_id,
     }

@@ -11,11 +11,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kikin.core import charts
-from kikin.rules.fiscal import fiscal_year_label_en, fiscal_year_label_ja
-from kikin.rules.money import OKU
-
 from kikin.exports.columns import filename as export_filename
 from kikin.exports.tabular import export_format, export_response
+from kikin.rules.fiscal import fiscal_year_label_en, fiscal_year_label_ja
+from kikin.rules.money import OKU
 
 from . import selectors
 from .columns import BUDGET_COLUMNS, BUDGETS_FILE
@@ -28,13 +27,21 @@ def _oku(yen: int) -> float:
 
 
 def _fy_label(fy: int) -> str:
-    return fiscal_year_label_ja(fy) if (get_language() or "ja").startswith("ja") else fiscal_year_label_en(fy)
+    return (
+        fiscal_year_label_ja(fy)
+        if (get_language() or "ja").startswith("ja")
+        else fiscal_year_label_en(fy)
+    )
 
 
 def budget_list(request):
     if fmt := export_format(request):
-        return export_response(selectors.budget_rows(request.GET.get("program") or None), BUDGET_COLUMNS,
-                               filename=export_filename(BUDGETS_FILE), fmt=fmt)
+        return export_response(
+            selectors.budget_rows(request.GET.get("program") or None),
+            BUDGET_COLUMNS,
+            filename=export_filename(BUDGETS_FILE),
+            fmt=fmt,
+        )
     grouped: dict[str, list] = {}
     for g in selectors.program_budgets():  # display order kept inside each ministry
         grouped.setdefault(g.ministry, []).append(g)
@@ -64,7 +71,8 @@ def budget_program(request, program_code: str):
                 _("Committed to awards"): [_oku(y.committed_yen) for y in years],
                 _("Paid"): [_oku(y.paid_yen) for y in years],
             },
-            title=_("Budget, commitments and payments by fiscal year"), unit=unit,
+            title=_("Budget, commitments and payments by fiscal year"),
+            unit=unit,
         )
         if program.is_fund:
             context["cumulative_chart"] = charts.line_chart(
@@ -74,6 +82,7 @@ def budget_program(request, program_code: str):
                     _("Committed, cumulative"): [_oku(y.cumulative_committed_yen) for y in years],
                     _("Paid, cumulative"): [_oku(y.cumulative_paid_yen) for y in years],
                 },
-                title=_("The fund: cumulative budget, commitments and payments"), unit=unit,
+                title=_("The fund: cumulative budget, commitments and payments"),
+                unit=unit,
             )
     return render(request, "budgets/budget_program.html", context)

@@ -9,21 +9,35 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kikin.programs.models import Program, Theme
+from kikin.accounts.models import validate_researcher_number
+from kikin.core.files import generated_name
 from kikin.core.timeutil import JST
+from kikin.programs.models import Program, Theme
 
 #: From the call's deadline to the adoption decision: at most 55 days (000 line 5187).
 ADOPTION_LIMIT_DAYS = 55
 
 
+class PeerReviews(models.TextChoices):
+    """When a reviewer may read the other reviewers' reviews of a proposal (never their names)."""
+
+    NEVER = "never", _("Never")
+    AFTER_OWN = "after_own", _("Once their own review is submitted")
+    AFTER_DECISION = "after_decision", _("Once the committee has decided")
+
+
 class Call(models.Model):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="calls")
-    key = models.SlugField(_("key"), max_length=32, help_text=_("e.g. 2024-07 for the GENIAC call of July 2024"))
+    key = models.SlugField(
+        _("key"), max_length=32, help_text=_("e.g. 2024-07 for the GENIAC call of July 2024")
+    )
     title_ja = models.CharField(_("title (Japanese)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     themes = models.ManyToManyField(Theme, related_name="calls", verbose_name=_("themes"))
     opens_at = models.DateTimeField(_("opens at"))
-    closes_at = models.DateTimeField(_("closes at"), help_text=_("The last moment a proposal is accepted."))
+    closes_at = models.DateTimeField(
+        _("closes at"), help_text=_("The last moment a proposal is accepted.")
+    )
     budget_total_yen = models.BigIntegerField(_("budget total (yen)"), null=True, blank=True)
     cycle = models.PositiveSmallIntegerField(_("cycle"), null=True, blank=True)
     note_ja = models.TextField(_("note (Japanese)"), blank=True)
@@ -31,14 +45,25 @@ class Call(models.Model):
     source = models.CharField(_("source"), max_length=100, blank=True)
     seed_line = models.PositiveIntegerField(_("source line"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo call"), default=False)
+    peer_reviews = models.CharField(
+        _("reviewers see each other's reviews"),
+        max_length=16,
+        choices=PeerReviews.choices,
+        default=PeerReviews.AFTER_OWN,
+        help_text=_("Reviewers never see each other's names."),
+    )
 
     class Meta:
         ordering = ["-opens_at"]
         constraints = [
             models.UniqueConstraint(fields=["program", "key"], name="one_call_key_per_program"),
-            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_it_opens"),
             models.CheckConstraint(
-                condition=models.Q(budget_total_yen__isnull=True) | models.Q(budget_total_yen__gte=0),
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="call_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_total_yen__isnull=True)
+                | models.Q(budget_total_yen__gte=0),
                 name="call_budget_not_negative",
             ),
         ]
@@ -101,36 +126,86 @@ class Proposal(models.Model):
     reviewers entitled to it may read it.
     """
 
-    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("call"))
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("theme"))
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("call")
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("theme")
+    )
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("organisation")
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("organisation"),
     )
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
-    state = models.CharField(_("state"), max_length=20, choices=ProposalState.choices, default=ProposalState.DRAFT, db_index=True)
-    language = models.CharField(_("language"), max_length=2, choices=[("ja", "日本語"), ("en", "English")], default="ja")
-    receipt_number = models.CharField(_("receipt number"), max_length=32, unique=True, null=True, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=ProposalState.choices,
+        default=ProposalState.DRAFT,
+        db_index=True,
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("ja", "日本語"), ("en", "English")], default="ja"
+    )
+    receipt_number = models.CharField(
+        _("receipt number"), max_length=32, unique=True, null=True, blank=True
+    )
     title = models.CharField(_("title"), max_length=300, blank=True)
     abstract = models.TextField(_("abstract"), blank=True)
     plan = models.TextField(_("R&D plan"), blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     period_months = models.PositiveSmallIntegerField(_("period (months)"), null=True, blank=True)
     set_value = models.DecimalField(
-        _("cost-effectiveness set value"), max_digits=6, decimal_places=2, null=True, blank=True,
-        help_text=_("Sales increase ÷ proposal-time contract cost, for themes under the refund scheme."),
+        _("cost-effectiveness set value"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Sales increase ÷ proposal-time contract cost, for themes under the refund scheme."
+        ),
     )
     cap_option = models.CharField(_("scope of the proposal"), max_length=16, blank=True)
-    self_investment_yen = models.BigIntegerField(_("pledged self-investment (yen)"), null=True, blank=True)
+    self_investment_yen = models.BigIntegerField(
+        _("pledged self-investment (yen)"), null=True, blank=True
+    )
     continuation_plan = models.TextField(_("continuation plan"), blank=True)
+    requested_to_first_gate_yen = models.BigIntegerField(
+        _("money up to the first stage gate (yen)"),
+        null=True,
+        blank=True,
+        help_text=_("Where the theme's cap bounds the money planned up to its first gate."),
+    )
+    gx_commitment = models.BooleanField(
+        _("commitment to social implementation (GX)"), default=False
+    )
+    declarations = models.JSONField(
+        _("conditions declared as met"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of the theme's application conditions the applicant affirms."),
+    )
+    declaration_evidence = models.TextField(_("evidence for the declared conditions"), blank=True)
+    cap_excess_reason = models.TextField(
+        _("why the cap is not enough"),
+        blank=True,
+        help_text=_(
+            "Items whose cap the selection reviewers may exceed: the reason for asking more."
+        ),
+    )
     # Technology-leakage declarations (calls from FY2025, 000 lines 6292–6523).
     leakage_core_technologies = models.TextField(_("core important technologies"), blank=True)
     leakage_access_control = models.TextField(_("access control"), blank=True)
     leakage_staff_management = models.TextField(_("management of staff with access"), blank=True)
     leakage_partner_controls = models.TextField(_("controls at partners"), blank=True)
     # GENIAC (g3).
-    development_type = models.CharField(_("development type"), max_length=16, choices=DevelopmentType.choices, blank=True)
+    development_type = models.CharField(
+        _("development type"), max_length=16, choices=DevelopmentType.choices, blank=True
+    )
     benchmark_target = models.TextField(_("benchmark target"), blank=True)
     compute_provider = models.CharField(_("compute provider"), max_length=100, blank=True)
     accelerator_type = models.CharField(_("accelerator type"), max_length=100, blank=True)
@@ -148,16 +223,24 @@ class Proposal(models.Model):
             models.Index(fields=["call", "state", "id"]),
             models.Index(fields=["organisation", "-updated_at"]),
             # The staff list (every submitted proposal, newest first) and a call's panel.
-            models.Index(fields=["-updated_at", "-id"], condition=~models.Q(state="draft"), name="proposal_staff_list"),
+            models.Index(
+                fields=["-updated_at", "-id"],
+                condition=~models.Q(state="draft"),
+                name="proposal_staff_list",
+            ),
             models.Index(fields=["call", "receipt_number"], name="proposal_call_receipt"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(self_investment_yen__isnull=True) | models.Q(self_investment_yen__gte=0),
+                condition=models.Q(self_investment_yen__isnull=True)
+                | models.Q(self_investment_yen__gte=0),
                 name="self_investment_not_negative",
             ),
+            # A draft has no receipt number yet; a draft withdrawn keeps none.
             models.CheckConstraint(
-                condition=models.Q(state="draft") | models.Q(receipt_number__isnull=False),
+                condition=models.Q(state="draft")
+                | models.Q(receipt_number__isnull=False)
+                | models.Q(state="withdrawn", submitted_at__isnull=True),
                 name="submitted_proposal_has_receipt",
             ),
         ]
@@ -171,9 +254,23 @@ class Proposal(models.Model):
     def requested_total_yen(self) -> int:
         return sum(line.requested_yen for line in self.budget_lines.all())
 
+    def theme_spec(self):
+        """The rules engine's view of the theme, as the terms in force on the call's date set it
+        (None where the plan states no terms)."""
+        if not hasattr(self, "_theme_spec"):
+            from kikin.programs.selectors import terms_in_force
+
+            terms = terms_in_force(
+                self.theme, timezone.localtime(self.call.opens_at, JST).date()
+            ).terms
+            self._theme_spec = terms.as_spec() if terms else None
+        return self._theme_spec
+
     @property
-    def is_geniac(self) -> bool:
-        return self.theme.item.number == 1 and self.theme.code == "g3"
+    def has_compute_support(self) -> bool:
+        """The theme's plan declares compute support (GENIAC's mode, 000 lines 4711–4729)."""
+        spec = self.theme_spec()
+        return bool(spec and spec.has_mode("compute_support"))
 
 
 class BudgetLine(models.Model):
@@ -187,10 +284,15 @@ class BudgetLine(models.Model):
     class Meta:
         ordering = ["fiscal_year"]
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "fiscal_year"], name="one_budget_line_per_year"),
-            models.CheckConstraint(condition=models.Q(requested_yen__gte=0), name="requested_not_negative"),
+            models.UniqueConstraint(
+                fields=["proposal", "fiscal_year"], name="one_budget_line_per_year"
+            ),
             models.CheckConstraint(
-                condition=models.Q(eligible_cost_yen__isnull=True) | models.Q(eligible_cost_yen__gte=0),
+                condition=models.Q(requested_yen__gte=0), name="requested_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(eligible_cost_yen__isnull=True)
+                | models.Q(eligible_cost_yen__gte=0),
                 name="eligible_cost_not_negative",
             ),
         ]
@@ -199,6 +301,12 @@ class BudgetLine(models.Model):
 class TeamMember(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
     name = models.CharField(_("name"), max_length=100)
+    researcher_number = models.CharField(
+        _("researcher number (e-Rad)"),
+        max_length=8,
+        blank=True,
+        validators=[validate_researcher_number],
+    )
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     role = models.CharField(_("role in the project"), max_length=100, blank=True)
     is_lead = models.BooleanField(_("principal investigator"), default=False)
@@ -218,12 +326,38 @@ class Partner(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="partners")
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="partnerships"
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
     )
     name = models.CharField(_("name"), max_length=200)
+    corporate_number = models.CharField(
+        _("corporate number"),
+        max_length=13,
+        blank=True,
+        help_text=_(
+            "法人番号, where the partner has one: conflicts of interest are matched by it."
+        ),
+    )
     country = models.CharField(_("country"), max_length=2, default="JP")
-    relation = models.CharField(_("relation"), max_length=16, choices=PartnerRelation.choices, default=PartnerRelation.INDEPENDENT)
+    relation = models.CharField(
+        _("relation"),
+        max_length=16,
+        choices=PartnerRelation.choices,
+        default=PartnerRelation.INDEPENDENT,
+    )
     special_capability = models.TextField(_("special capability (foreign partners)"), blank=True)
+    role = models.CharField(
+        _("role"),
+        max_length=10,
+        choices=[("joint", _("Joint R&D")), ("adviser", _("Adviser"))],
+        default="joint",
+    )
+    supplies_ai_compute = models.BooleanField(
+        _("develops or supplies part of AI compute infrastructure"), default=False
+    )
 
     class Meta:
         ordering = ["id"]
@@ -234,7 +368,8 @@ class Partner(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"proposals/{instance.proposal_id}/{filename}"
+    """A generated name: the name the applicant gave is kept in `original_name`."""
+    return generated_name(f"proposals/{instance.proposal_id}", filename)
 
 
 class Attachment(models.Model):
@@ -259,15 +394,21 @@ class ProposalVersion(models.Model):
     content = models.JSONField(_("content"))
     submitted_at = models.DateTimeField(_("submitted at"))
     submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    submission_key = models.CharField(max_length=64, unique=True, help_text="idempotency key of the request")
+    submission_key = models.CharField(
+        max_length=64, unique=True, help_text="idempotency key of the request"
+    )
 
     class Meta:
         ordering = ["proposal", "number"]
-        constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="one_version_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="one_version_number")
+        ]
 
 
 class CallSequence(models.Model):
     """The last receipt number given in a call, incremented under a row lock."""
 
-    call = models.OneToOneField(Call, on_delete=models.CASCADE, primary_key=True, related_name="sequence")
+    call = models.OneToOneField(
+        Call, on_delete=models.CASCADE, primary_key=True, related_name="sequence"
+    )
     last = models.PositiveIntegerField(default=0)

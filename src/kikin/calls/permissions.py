@@ -10,7 +10,11 @@ from .models import Proposal, ProposalState
 
 
 def is_member(user, proposal: Proposal) -> bool:
-    return bool(user.is_authenticated and user.organisation_id and user.organisation_id == proposal.organisation_id)
+    return bool(
+        user.is_authenticated
+        and user.organisation_id
+        and user.organisation_id == proposal.organisation_id
+    )
 
 
 def can_edit(user, proposal: Proposal) -> tuple[bool, str]:
@@ -38,7 +42,9 @@ def can_view(user, proposal: Proposal) -> bool:
     if user.role == Role.REVIEWER:
         from kikin.review.conflicts import has_conflict
 
-        return proposal.assignments.filter(reviewer=user).exists() and not has_conflict(user, proposal)
+        return proposal.assignments.filter(reviewer=user).exists() and not has_conflict(
+            user, proposal
+        )
     return False
 
 

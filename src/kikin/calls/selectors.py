@@ -38,7 +38,7 @@ def proposals_for_user(user, call: Call | None = None) -> QuerySet[Proposal]:
 def state_counts(call: Call) -> dict[str, int]:
     """How many proposals of `call` are in each state (one query)."""
     rows = Proposal.objects.filter(call=call).values("state").annotate(n=Count("id"))
-    counts = {s: 0 for s in ProposalState.values}
+    counts = dict.fromkeys(ProposalState.values, 0)
     counts.update({r["state"]: r["n"] for r in rows})
     return counts
 
@@ -49,13 +49,26 @@ def call_summaries(calls) -> list[dict]:
         Proposal.objects.filter(call__in=calls)
         .values("call_id")
         .annotate(
-            submitted=Count("id", filter=~Q(state__in=[ProposalState.DRAFT, ProposalState.WITHDRAWN])),
-            pending=Count("id", filter=Q(state__in=[
-                ProposalState.SUBMITTED, ProposalState.FIRST_PASSED, ProposalState.IN_REVIEW,
-                ProposalState.RECOMMENDED, ProposalState.NOT_RECOMMENDED,
-            ])),
+            submitted=Count(
+                "id", filter=~Q(state__in=[ProposalState.DRAFT, ProposalState.WITHDRAWN])
+            ),
+            pending=Count(
+                "id",
+                filter=Q(
+                    state__in=[
+                        ProposalState.SUBMITTED,
+                        ProposalState.FIRST_PASSED,
+                        ProposalState.IN_REVIEW,
+                        ProposalState.RECOMMENDED,
+                        ProposalState.NOT_RECOMMENDED,
+                    ]
+                ),
+            ),
             adopted=Count("id", filter=Q(state=ProposalState.ADOPTED)),
         )
     )
     by_call = {r["call_id"]: r for r in rows}
-    return [{"call": c, **by_call.get(c.pk, {"submitted": 0, "pending": 0, "adopted": 0})} for c in calls]
+    return [
+        {"call": c, **by_call.get(c.pk, {"submitted": 0, "pending": 0, "adopted": 0})}
+        for c in calls
+    ]

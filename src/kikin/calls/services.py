@@ -16,12 +16,27 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kikin.accounts.identity import valid_corporate_number
 from kikin.accounts.models import Role
 from kikin.audit.services import record
+from kikin.core import validation as v
 from kikin.core.files import check_document
+from kikin.rules import fiscal
 
 from . import permissions
-from .models import Attachment, BudgetLine, Call, CallSequence, Partner, Proposal, ProposalState, ProposalVersion, TeamMember
+from .models import (
+    Attachment,
+    BudgetLine,
+    Call,
+    CallSequence,
+    DevelopmentType,
+    Partner,
+    PartnerRelation,
+    Proposal,
+    ProposalState,
+    ProposalVersion,
+    TeamMember,
+)
 from .validation import Problem, check_proposal
 from .workflow import apply_transition
 
@@ -29,10 +44,30 @@ MAX_ATTACHMENTS_TOTAL_BYTES = 100 * 1024 * 1024
 MAX_ATTACHMENTS = 20
 
 DRAFT_FIELDS = (
-    "title", "abstract", "plan", "language", "start_date", "period_months", "set_value", "cap_option",
-    "self_investment_yen", "continuation_plan", "leakage_core_technologies", "leakage_access_control",
-    "leakage_staff_management", "leakage_partner_controls", "development_type", "benchmark_target",
-    "compute_provider", "accelerator_type", "accelerator_hours",
+    "title",
+    "abstract",
+    "plan",
+    "language",
+    "start_date",
+    "period_months",
+    "set_value",
+    "cap_option",
+    "self_investment_yen",
+    "continuation_plan",
+    "leakage_core_technologies",
+    "leakage_access_control",
+    "leakage_staff_management",
+    "leakage_partner_controls",
+    "development_type",
+    "benchmark_target",
+    "compute_provider",
+    "accelerator_type",
+    "accelerator_hours",
+    "requested_to_first_gate_yen",
+    "gx_commitment",
+    "declarations",
+    "declaration_evidence",
+    "cap_excess_reason",
 )
 
 
@@ -40,6 +75,18 @@ class SubmissionRefused(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
+
+
+def _require_verified_email(actor) -> None:
+    if not getattr(actor, "may_apply", True):
+        raise ValidationError(
+            {
+                "email": _(
+                    "Verify your e-mail address first: follow the link sent to it (or ask for a"
+                    " new one on your organisation's page)."
+                )
+            }
+        )
 
 
 def _require(ok_reason: tuple[bool, str]):
@@ -52,33 +99,54 @@ def _require(ok_reason: tuple[bool, str]):
 def create_proposal(*, actor, call: Call, theme) -> Proposal:
     """Start a draft for `actor`'s organisation. Side effect: audit record."""
     if actor.role != Role.APPLICANT or not actor.organisation_id:
-        raise PermissionDenied(_("Only an applicant acting for an organisation may start a proposal."))
+        raise PermissionDenied(
+            _("Only an applicant acting for an organisation may start a proposal.")
+        )
+    _require_verified_email(actor)
     if not call.is_open():
         raise ValidationError({"call": _("The call is not open.")})
     if not call.themes.filter(pk=theme.pk).exists():
         raise ValidationError({"theme": _("This theme is not open in this call.")})
     proposal = Proposal.objects.create(
-        call=call, theme=theme, organisation_id=actor.organisation_id, created_by=actor,
+        call=call,
+        theme=theme,
+        organisation_id=actor.organisation_id,
+        created_by=actor,
         language="ja" if (actor.organisation and actor.organisation.country == "JP") else "en",
     )
-    record(actor=actor, action="proposal.create", obj=proposal, after={"call": call.key, "theme": theme.key})
+    record(
+        actor=actor,
+        action="proposal.create",
+        obj=proposal,
+        after={"call": call.key, "theme": theme.key},
+    )
     return proposal
 
 
 @transaction.atomic
-def save_draft(*, actor, proposal: Proposal, fields: dict, budget: list[dict] | None = None,
-               team: list[dict] | None = None, partners: list[dict] | None = None) -> Proposal:
+def save_draft(
+    *,
+    actor,
+    proposal: Proposal,
+    fields: dict,
+    budget: list[dict] | None = None,
+    team: list[dict] | None = None,
+    partners: list[dict] | None = None,
+) -> Proposal:
     """Save the working copy as typed (no rule checks beyond the fields' own types).
 
     `budget` rows: {fiscal_year, requested_yen, eligible_cost_yen}; `team` rows: {name,
     affiliation, role, is_lead}; `partners` rows: {name, country, relation, special_capability}.
     A list given replaces the rows; None leaves them. Side effect: audit record of changed fields.
     """
-    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update().select_related("call__program").get(pk=proposal.pk)
+    )
     _require(permissions.can_edit(actor, proposal))
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise ValidationError({k: _("Unknown field.") for k in unknown})
+    budget, team, partners = _check_draft(proposal, fields, budget, team, partners)
     changed = {}
     for name, value in fields.items():
         if getattr(proposal, name) != value:
@@ -98,15 +166,131 @@ def save_draft(*, actor, proposal: Proposal, fields: dict, budget: list[dict] | 
         changed["budget"] = budget
     if team is not None:
         proposal.team.all().delete()
-        TeamMember.objects.bulk_create([TeamMember(proposal=proposal, **row) for row in team])
+        members = [TeamMember(proposal=proposal, **row) for row in team]
+        for n, member in enumerate(members, start=1):
+            try:
+                member.full_clean(exclude=["proposal"])
+            except ValidationError as exc:
+                raise ValidationError(
+                    {
+                        "team": [
+                            _("Team member %(n)s: %(error)s") % {"n": n, "error": message}
+                            for message in exc.messages
+                        ]
+                    }
+                ) from None
+        TeamMember.objects.bulk_create(members)
         changed["team"] = team
     if partners is not None:
         proposal.partners.all().delete()
         Partner.objects.bulk_create([Partner(proposal=proposal, **row) for row in partners])
         changed["partners"] = partners
     if changed:
-        record(actor=actor, action="proposal.save_draft", obj=proposal, after={"fields": sorted(changed)})
+        record(
+            actor=actor,
+            action="proposal.save_draft",
+            obj=proposal,
+            after={"fields": sorted(changed)},
+        )
     return proposal
+
+
+#: A proposal's period in months (the longest theme runs five years; a typing error is refused).
+MAX_PERIOD_MONTHS = 120
+MAX_ROWS = 50
+
+
+def _check_draft(proposal: Proposal, fields: dict, budget, team, partners):
+    """Every value of a draft against its column and its meaning, all refusals at once:
+    text without NUL and within its column, dates and fiscal years inside the program's life,
+    no negative money, known choices. Returns the rows cleaned (text stripped)."""
+    program = proposal.call.program
+    first_fy, last_fy = fiscal.fiscal_year(program.start_date), fiscal.fiscal_year(program.end_date)
+    refusals = v.Refusals()
+    for name, value in fields.items():
+        field = Proposal._meta.get_field(name)
+        if isinstance(value, str) or (
+            value is None
+            and field.get_internal_type()
+            in {
+                "CharField",
+                "TextField",
+            }
+        ):
+            fields[name] = refusals.check(v.text, value, field=name, max_length=field.max_length)
+    if fields.get("start_date") is not None:
+        refusals.check(
+            v.date_between,
+            fields["start_date"],
+            field="start_date",
+            first=program.start_date,
+            last=program.end_date,
+            what=_("the program's life"),
+        )
+    if fields.get("period_months") is not None:
+        refusals.check(
+            v.whole_number,
+            fields["period_months"],
+            field="period_months",
+            minimum=1,
+            maximum=MAX_PERIOD_MONTHS,
+        )
+    if fields.get("self_investment_yen") is not None:
+        refusals.check(v.yen, fields["self_investment_yen"], field="self_investment_yen")
+    if fields.get("accelerator_hours") is not None:
+        refusals.check(
+            v.whole_number, fields["accelerator_hours"], field="accelerator_hours", maximum=10**9
+        )
+    if fields.get("development_type"):
+        refusals.check(
+            v.choice,
+            fields["development_type"],
+            field="development_type",
+            choices=DevelopmentType,
+        )
+    if "language" in fields:
+        refusals.check(v.choice, fields["language"], field="language", choices=["ja", "en"])
+    for name, rows in (("budget", budget), ("team", team), ("partners", partners)):
+        if rows is not None and len(rows) > MAX_ROWS:
+            refusals.errors[name] = [_("At most %(n)s rows.") % {"n": MAX_ROWS}]
+    for i, row in enumerate(budget or [], 1):
+        refusals.check(
+            v.whole_number,
+            row.get("fiscal_year"),
+            field=f"budget.{i}.fiscal_year",
+            minimum=first_fy,
+            maximum=last_fy,
+        )
+        refusals.check(v.yen, row.get("requested_yen"), field=f"budget.{i}.requested_yen")
+        if row.get("eligible_cost_yen") is not None:
+            refusals.check(v.yen, row["eligible_cost_yen"], field=f"budget.{i}.eligible_cost_yen")
+    for i, row in enumerate(team or [], 1):
+        for name, limit in (("name", 100), ("affiliation", 200), ("role", 100)):
+            row[name] = refusals.check(
+                v.text, row.get(name), field=f"team.{i}.{name}", max_length=limit
+            )
+    for i, row in enumerate(partners or [], 1):
+        row["name"] = refusals.check(
+            v.text, row.get("name"), field=f"partners.{i}.name", max_length=200, required=True
+        )
+        country = str(row.get("country") or "")
+        if not (len(country) == 2 and country.isascii() and country.isalpha()):
+            refusals.errors[f"partners.{i}.country"] = [
+                _("A two-letter country code such as JP or US.")
+            ]
+        refusals.check(
+            v.choice, row.get("relation"), field=f"partners.{i}.relation", choices=PartnerRelation
+        )
+        row["special_capability"] = refusals.check(
+            v.text, row.get("special_capability"), field=f"partners.{i}.special_capability"
+        )
+        number = row.get("corporate_number") or ""
+        if number and not valid_corporate_number(number):
+            refusals.errors[f"partners.{i}.corporate_number"] = [
+                _("A corporate number (法人番号) has 13 digits, the first a check digit.")
+            ]
+    refusals.raise_any()
+    return budget, team, partners
 
 
 @transaction.atomic
@@ -117,15 +301,33 @@ def add_attachment(*, actor, proposal: Proposal, uploaded) -> Attachment:
     name = uploaded.name
     existing = list(proposal.attachments.values_list("size", flat=True))
     if len(existing) >= MAX_ATTACHMENTS:
-        raise ValidationError({"attachment": _("At most %(n)s files per proposal.") % {"n": MAX_ATTACHMENTS}})
+        raise ValidationError(
+            {"attachment": _("At most %(n)s files per proposal.") % {"n": MAX_ATTACHMENTS}}
+        )
     if sum(existing) + uploaded.size > MAX_ATTACHMENTS_TOTAL_BYTES:
-        raise ValidationError({"attachment": _("All files together may be at most %(mb)s MB.") % {"mb": MAX_ATTACHMENTS_TOTAL_BYTES // 2**20}})
+        raise ValidationError(
+            {
+                "attachment": _("All files together may be at most %(mb)s MB.")
+                % {"mb": MAX_ATTACHMENTS_TOTAL_BYTES // 2**20}
+            }
+        )
     content_type, sha256 = check_document(uploaded, field="attachment")
-    attachment = Attachment(proposal=proposal, original_name=name, content_type=content_type, size=uploaded.size,
-                            sha256=sha256, uploaded_by=actor)
+    attachment = Attachment(
+        proposal=proposal,
+        original_name=name,
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=sha256,
+        uploaded_by=actor,
+    )
     attachment.file.save(name, uploaded, save=False)
     attachment.save()
-    record(actor=actor, action="proposal.attach", obj=proposal, after={"file": name, "size": uploaded.size, "sha256": attachment.sha256})
+    record(
+        actor=actor,
+        action="proposal.attach",
+        obj=proposal,
+        after={"file": name, "size": uploaded.size, "sha256": attachment.sha256},
+    )
     return attachment
 
 
@@ -133,7 +335,12 @@ def add_attachment(*, actor, proposal: Proposal, uploaded) -> Attachment:
 def remove_attachment(*, actor, attachment: Attachment) -> None:
     proposal = Proposal.objects.select_for_update().get(pk=attachment.proposal_id)
     _require(permissions.can_edit(actor, proposal))
-    record(actor=actor, action="proposal.detach", obj=proposal, before={"file": attachment.original_name})
+    record(
+        actor=actor,
+        action="proposal.detach",
+        obj=proposal,
+        before={"file": attachment.original_name},
+    )
     attachment.file.delete(save=False)
     attachment.delete()
 
@@ -146,15 +353,39 @@ def snapshot(proposal: Proposal) -> dict:
     data["set_value"] = str(data["set_value"]) if data["set_value"] is not None else None
     data["theme"] = proposal.theme.key
     data["budget"] = [
-        {"fiscal_year": b.fiscal_year, "requested_yen": b.requested_yen, "eligible_cost_yen": b.eligible_cost_yen}
+        {
+            "fiscal_year": b.fiscal_year,
+            "requested_yen": b.requested_yen,
+            "eligible_cost_yen": b.eligible_cost_yen,
+        }
         for b in proposal.budget_lines.all()
     ]
-    data["team"] = [{"name": m.name, "affiliation": m.affiliation, "role": m.role, "is_lead": m.is_lead} for m in proposal.team.all()]
+    data["team"] = [
+        {
+            "name": m.name,
+            "researcher_number": m.researcher_number,
+            "affiliation": m.affiliation,
+            "role": m.role,
+            "is_lead": m.is_lead,
+        }
+        for m in proposal.team.all()
+    ]
     data["partners"] = [
-        {"name": p.name, "country": p.country, "relation": p.relation, "special_capability": p.special_capability}
+        {
+            "name": p.name,
+            "country": p.country,
+            "relation": p.relation,
+            "role": p.role,
+            "supplies_ai_compute": p.supplies_ai_compute,
+            "special_capability": p.special_capability,
+            "corporate_number": p.corporate_number,
+        }
         for p in proposal.partners.all()
     ]
-    data["attachments"] = [{"name": a.original_name, "size": a.size, "sha256": a.sha256} for a in proposal.attachments.all()]
+    data["attachments"] = [
+        {"name": a.original_name, "size": a.size, "sha256": a.sha256}
+        for a in proposal.attachments.all()
+    ]
     return data
 
 
@@ -177,18 +408,40 @@ def submit_proposal(*, actor, proposal: Proposal, submission_key: str, at=None) 
     """
     if not submission_key or len(submission_key) > 64:
         raise ValidationError({"submission_key": _("Missing or malformed submission key.")})
-    proposal = Proposal.objects.select_for_update().select_related("call", "theme__item", "organisation").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update()
+        .select_related("call", "theme__item", "organisation")
+        .get(pk=proposal.pk)
+    )
     done = ProposalVersion.objects.filter(submission_key=submission_key).first()
     if done is not None:
         if done.proposal_id != proposal.pk:
-            raise ValidationError({"submission_key": _("This submission key belongs to another proposal.")})
+            raise ValidationError(
+                {"submission_key": _("This submission key belongs to another proposal.")}
+            )
         return done
     at = at or timezone.now()
     if not proposal.call.is_open(at):
-        raise SubmissionRefused([Problem("call", _("The call is closed: proposals are accepted from %(opens)s to %(closes)s (JST).")
-                                         % {"opens": timezone.localtime(proposal.call.opens_at).strftime("%Y-%m-%d %H:%M"),
-                                            "closes": timezone.localtime(proposal.call.closes_at).strftime("%Y-%m-%d %H:%M")})])
+        raise SubmissionRefused(
+            [
+                Problem(
+                    "call",
+                    _(
+                        "The call is closed: proposals are accepted from %(opens)s to %(closes)s (JST)."
+                    )
+                    % {
+                        "opens": timezone.localtime(proposal.call.opens_at).strftime(
+                            "%Y-%m-%d %H:%M"
+                        ),
+                        "closes": timezone.localtime(proposal.call.closes_at).strftime(
+                            "%Y-%m-%d %H:%M"
+                        ),
+                    },
+                )
+            ]
+        )
     _require(permissions.can_edit(actor, proposal))
+    _require_verified_email(actor)
     problems = check_proposal(proposal)
     if problems:
         raise SubmissionRefused(problems)
@@ -201,19 +454,30 @@ def submit_proposal(*, actor, proposal: Proposal, submission_key: str, at=None) 
     try:
         with transaction.atomic():
             version = ProposalVersion.objects.create(
-                proposal=proposal, number=proposal.version_count, content=snapshot(proposal),
-                submitted_at=at, submitted_by=actor, submission_key=submission_key,
+                proposal=proposal,
+                number=proposal.version_count,
+                content=snapshot(proposal),
+                submitted_at=at,
+                submitted_by=actor,
+                submission_key=submission_key,
             )
     except IntegrityError:
         # The same key raced in through another connection: that one won; return it.
         return ProposalVersion.objects.get(submission_key=submission_key)
-    apply_transition(proposal, "submit" if first else "resubmit", actor,
-                     extra={"receipt_number": proposal.receipt_number, "version": version.number})
+    apply_transition(
+        proposal,
+        "submit" if first else "resubmit",
+        actor,
+        extra={"receipt_number": proposal.receipt_number, "version": version.number},
+    )
     return version
 
 
 @transaction.atomic
 def withdraw_proposal(*, actor, proposal: Proposal, reason: str = "") -> Proposal:
+    """The proposing organisation withdraws a draft or a submitted proposal (a draft withdrawn
+    never had a receipt number and keeps none). Side effects: state change and audit record."""
+    reason = v.text(reason, field="reason")
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if not permissions.is_member(actor, proposal):
         raise PermissionDenied(_("Only the proposing organisation may withdraw its proposal."))

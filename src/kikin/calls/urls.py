@@ -13,6 +13,10 @@ urlpatterns = [
     path("proposals/<int:pk>/submit/", views.proposal_submit, name="proposal_submit"),
     path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
     path("proposals/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
-    path("proposals/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment_download"),
+    path(
+        "proposals/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("proposals/<int:pk>/versions/<int:number>/", views.version_diff, name="version_diff"),
 ]

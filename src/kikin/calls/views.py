@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role
+from kikin.core.feedback import errors_to_messages
+from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
 from kikin.exports import columns as export_columns
 from kikin.exports.tabular import export_format, export_response
@@ -21,7 +21,15 @@ from kikin.programs.selectors import terms_in_force
 
 from . import permissions, selectors, services
 from .forms import parse_draft
-from .models import Attachment, Call, DevelopmentType, PartnerRelation, Proposal, ProposalState, ProposalVersion
+from .models import (
+    Attachment,
+    Call,
+    DevelopmentType,
+    PartnerRelation,
+    Proposal,
+    ProposalState,
+    ProposalVersion,
+)
 from .validation import call_date, cap_for, check_proposal
 from .workflow import TransitionError
 
@@ -29,7 +37,17 @@ PAGE_SIZE = 50
 
 
 def call_list(request):
-    calls = Call.objects.select_related("program").prefetch_related("themes__item").order_by("-closes_at")
+    calls = (
+        Call.objects.select_related("program")
+        .prefetch_related("themes__item")
+        .order_by("-closes_at")
+    )
+    if fmt := export_format(request):
+        from kikin.publish.columns import CALL_COLUMNS, CALLS_FILE
+
+        return export_response(
+            calls, CALL_COLUMNS, filename=export_columns.filename(CALLS_FILE), fmt=fmt
+        )
     now = timezone.now()
     return render(request, "calls/call_list.html", {"calls": calls, "now": now})
 
@@ -37,11 +55,17 @@ def call_list(request):
 def call_detail(request, pk: int):
     call = get_object_or_404(Call.objects.select_related("program"), pk=pk)
     themes = call.themes.select_related("item").order_by("item__number", "sort_order")
-    return render(request, "calls/call_detail.html", {"call": call, "themes": themes, "is_open": call.is_open()})
+    return render(
+        request,
+        "calls/call_detail.html",
+        {"call": call, "themes": themes, "is_open": call.is_open()},
+    )
 
 
 def _visible(request, pk: int) -> Proposal:
-    proposal = get_object_or_404(Proposal.objects.select_related("call__program", "theme__item", "organisation"), pk=pk)
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("call__program", "theme__item", "organisation"), pk=pk
+    )
     if not permissions.can_view(request.user, proposal):
         raise Http404  # existence itself is confidential
     return proposal
@@ -51,7 +75,7 @@ def _visible(request, pk: int) -> Proposal:
 @require_POST
 def proposal_start(request, call_pk: int):
     call = get_object_or_404(Call, pk=call_pk)
-    theme = get_object_or_404(call.themes.all(), pk=request.POST.get("theme"))
+    theme = posted_object_or_404(call.themes.all(), request.POST.get("theme"))
     try:
         proposal = services.create_proposal(actor=request.user, call=call, theme=theme)
     except ValidationError as exc:
@@ -68,19 +92,31 @@ def proposal_list(request):
         qs = qs.filter(state=state)
     if fmt := export_format(request):
         columns = export_columns.proposal_columns(applicant=request.user.role == Role.APPLICANT)
-        return export_response(export_columns.proposal_rows(qs), columns,
-                               filename=export_columns.filename(export_columns.PROPOSALS_FILE), fmt=fmt)
+        return export_response(
+            export_columns.proposal_rows(qs),
+            columns,
+            filename=export_columns.filename(export_columns.PROPOSALS_FILE),
+            fmt=fmt,
+        )
     page = page_of(qs, request.GET.get("page"), PAGE_SIZE)
-    return render(request, "calls/proposal_list.html", {
-        "page": page, "state": state, "states": ProposalState.choices,
-        "is_applicant": request.user.role == Role.APPLICANT,
-    })
+    return render(
+        request,
+        "calls/proposal_list.html",
+        {
+            "page": page,
+            "state": state,
+            "states": ProposalState.choices,
+            "is_applicant": request.user.role == Role.APPLICANT,
+        },
+    )
 
 
 def _form_context(request, proposal: Proposal, errors=None, problems=None):
     terms = terms_in_force(proposal.theme, call_date(proposal)).terms
     spec = terms.as_spec() if terms else None
     budget = list(proposal.budget_lines.all())
+    rules = proposal.theme.program.plan_rules()
+    conditions = (*rules.conditions, *(spec.conditions if spec else ()))
     return {
         "proposal": proposal,
         "spec": spec,
@@ -88,15 +124,18 @@ def _form_context(request, proposal: Proposal, errors=None, problems=None):
         "cap": cap_for(proposal),
         "budget_rows": budget + [None] * max(1, 6 - len(budget)),
         "team_rows": list(proposal.team.all()) + [None] * 2,
-        "partner_rows": list(proposal.partners.all()) + [None],
+        "partner_rows": [*list(proposal.partners.all()), None],
         "attachments": proposal.attachments.all(),
         "development_types": DevelopmentType.choices,
         "relations": PartnerRelation.choices,
         "errors": errors or {},
         "problems": problems if problems is not None else check_proposal(proposal),
-        "submission_key": uuid.uuid4().hex,
         "needs_leakage": _needs_leakage(proposal),
-        "is_geniac": proposal.is_geniac,
+        "has_compute_support": bool(spec and spec.has_mode("compute_support")),
+        "declarable": [c for c in conditions if c.check in ("declaration", "not_option_only")],
+        "advice": [c for c in conditions if c.check == "advice"],
+        "first_gate_cap": bool(spec and spec.cap.scope == "first_gate"),
+        "self_investment": bool(spec and rules.self_investment_applies(spec.support)),
         "saved_at": None,
     }
 
@@ -104,9 +143,7 @@ def _form_context(request, proposal: Proposal, errors=None, problems=None):
 def _needs_leakage(proposal: Proposal) -> bool:
     from kikin.rules.fiscal import fiscal_year
 
-    from .validation import LEAKAGE_FROM_FY
-
-    return fiscal_year(proposal.call.opens_at) >= LEAKAGE_FROM_FY
+    return proposal.theme.program.plan_rules().leakage_applies(fiscal_year(proposal.call.opens_at))
 
 
 @login_required
@@ -119,19 +156,38 @@ def proposal_edit(request, pk: int):
     if request.method == "POST":
         fields, budget, team, partners, errors = parse_draft(request.POST)
         try:
-            proposal = services.save_draft(actor=request.user, proposal=proposal, fields=fields, budget=budget, team=team, partners=partners)
+            proposal = services.save_draft(
+                actor=request.user,
+                proposal=proposal,
+                fields=fields,
+                budget=budget,
+                team=team,
+                partners=partners,
+            )
         except ValidationError as exc:
             errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
         if request.htmx:
             proposal.refresh_from_db()
-            return render(request, "calls/_save_status.html", {
-                "errors": errors, "problems": check_proposal(proposal), "saved_at": timezone.localtime(),
-                "cap": cap_for(proposal),
-            })
+            return render(
+                request,
+                "calls/_save_status.html",
+                {
+                    "errors": errors,
+                    "problems": check_proposal(proposal),
+                    "saved_at": timezone.localtime(),
+                    "cap": cap_for(proposal),
+                },
+            )
         if not errors:
             messages.success(request, _("Draft saved."))
             return redirect("calls:proposal_edit", pk=pk)
-        return render(request, "calls/proposal_form.html", _form_context(request, proposal, errors))
+        # Refused: nothing of it is kept (kikin.core.idempotency rolls the request back).
+        return render(
+            request,
+            "calls/proposal_form.html",
+            _form_context(request, proposal, errors),
+            status=400,
+        )
     return render(request, "calls/proposal_form.html", _form_context(request, proposal))
 
 
@@ -141,19 +197,49 @@ def proposal_submit(request, pk: int):
     proposal = _visible(request, pk)
     fields, budget, team, partners, errors = parse_draft(request.POST)
     if errors:
-        return render(request, "calls/proposal_form.html", _form_context(request, proposal, errors), status=400)
+        return render(
+            request,
+            "calls/proposal_form.html",
+            _form_context(request, proposal, errors),
+            status=400,
+        )
     try:
         if fields or budget is not None:
-            proposal = services.save_draft(actor=request.user, proposal=proposal, fields=fields, budget=budget, team=team, partners=partners)
-        version = services.submit_proposal(actor=request.user, proposal=proposal, submission_key=request.POST.get("submission_key", ""))
+            proposal = services.save_draft(
+                actor=request.user,
+                proposal=proposal,
+                fields=fields,
+                budget=budget,
+                team=team,
+                partners=partners,
+            )
+        version = services.submit_proposal(
+            actor=request.user,
+            proposal=proposal,
+            # The form's own key identifies the submission (kikin.core.idempotency); a client
+            # that sends a submission key of its own keeps it.
+            submission_key=request.POST.get("submission_key") or request.form_digest,
+        )
     except services.SubmissionRefused as exc:
-        return render(request, "calls/proposal_form.html", _form_context(request, proposal, problems=exc.problems), status=400)
+        return render(
+            request,
+            "calls/proposal_form.html",
+            _form_context(request, proposal, problems=exc.problems),
+            status=400,
+        )
     except ValidationError as exc:
-        return render(request, "calls/proposal_form.html",
-                      _form_context(request, proposal, {k: " ".join(v) for k, v in exc.message_dict.items()}), status=400)
+        return render(
+            request,
+            "calls/proposal_form.html",
+            _form_context(request, proposal, {k: " ".join(v) for k, v in exc.message_dict.items()}),
+            status=400,
+        )
     proposal.refresh_from_db()
-    messages.success(request, _("Submitted. Receipt number %(number)s (version %(version)s).") % {
-        "number": proposal.receipt_number, "version": version.number})
+    messages.success(
+        request,
+        _("Submitted. Receipt number %(number)s (version %(version)s).")
+        % {"number": proposal.receipt_number, "version": version.number},
+    )
     return redirect("calls:proposal_detail", pk=pk)
 
 
@@ -162,9 +248,13 @@ def proposal_submit(request, pk: int):
 def proposal_withdraw(request, pk: int):
     proposal = _visible(request, pk)
     try:
-        services.withdraw_proposal(actor=request.user, proposal=proposal, reason=request.POST.get("reason", ""))
+        services.withdraw_proposal(
+            actor=request.user, proposal=proposal, reason=request.POST.get("reason", "")
+        )
     except (PermissionDenied, TransitionError) as exc:
         messages.error(request, str(exc))
+    except ValidationError as exc:
+        errors_to_messages(request, exc)
     return redirect("calls:proposal_detail", pk=pk)
 
 
@@ -190,15 +280,19 @@ def attachment_upload(request, pk: int):
 def attachment_download(request, pk: int, attachment_pk: int):
     proposal = _visible(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, proposal=proposal)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 @login_required
 def proposal_detail(request, pk: int):
-    from kikin.review.selectors import reviews_visible_to
+    from kikin.review.selectors import reviews_visible_to, with_authors
 
     proposal = _visible(request, pk)
     user = request.user
@@ -215,7 +309,7 @@ def proposal_detail(request, pk: int):
         "is_staff_view": user.role in {Role.MINISTRY, Role.AGENCY},
     }
     if not is_member:
-        context["reviews"] = reviews_visible_to(user, proposal)
+        context["reviews"] = with_authors(reviews_visible_to(user, proposal), user)
     elif proposal.result_notified_at:
         # The notice: the result and, for an adoption, its conditions. Never the reviews.
         from kikin.review.models import Decision
@@ -230,4 +324,8 @@ def version_diff(request, pk: int, number: int):
     new = get_object_or_404(ProposalVersion, proposal=proposal, number=number)
     old = ProposalVersion.objects.filter(proposal=proposal, number=number - 1).first()
     changes = services.diff_versions(old.content if old else {}, new.content)
-    return render(request, "calls/version_diff.html", {"proposal": proposal, "new": new, "old": old, "changes": changes})
+    return render(
+        request,
+        "calls/version_diff.html",
+        {"proposal": proposal, "new": new, "old": old, "changes": changes},
+    )

@@ -7,46 +7,97 @@ own transaction, and it writes the audit record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Role
-from kikin.audit.services import record
+from kikin.core.workflow import Machine, TransitionError, register, transition
 
 from .models import Proposal
 from .models import ProposalState as S
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: tuple[str, ...]
-    target: str
-    roles: frozenset[str]
-    label: str
+def _after_first_review(proposal, actor) -> tuple[bool, str]:
+    """The second review starts from SUBMITTED only where the item skips the first review."""
+    if proposal.state == S.SUBMITTED and proposal.theme.item.first_review:
+        return False, str(_("This theme's proposals go through the ministry's first review first."))
+    return True, ""
 
 
-def _t(name, sources, target, roles, label):
-    return Transition(name, tuple(sources), target, frozenset(roles), label)
+def _has_first_review(proposal, actor) -> tuple[bool, str]:
+    if not proposal.theme.item.first_review:
+        return False, str(_("Proposals for this item skip the first review."))
+    return True, ""
 
 
-TRANSITIONS: dict[str, Transition] = {
+_t = transition
+
+
+TRANSITIONS = {
     t.name: t
     for t in [
         _t("submit", [S.DRAFT], S.SUBMITTED, [Role.APPLICANT], _("Submit")),
         _t("resubmit", [S.SUBMITTED], S.SUBMITTED, [Role.APPLICANT], _("Submit a new version")),
         _t("withdraw", [S.DRAFT, S.SUBMITTED], S.WITHDRAWN, [Role.APPLICANT], _("Withdraw")),
-        _t("pass_first_review", [S.SUBMITTED], S.FIRST_PASSED, [Role.MINISTRY], _("Pass the first review")),
-        _t("fail_first_review", [S.SUBMITTED], S.FIRST_FAILED, [Role.MINISTRY], _("Fail the first review")),
+        _t(
+            "pass_first_review",
+            [S.SUBMITTED],
+            S.FIRST_PASSED,
+            [Role.MINISTRY],
+            _("Pass the first review"),
+            _has_first_review,
+        ),
+        _t(
+            "fail_first_review",
+            [S.SUBMITTED],
+            S.FIRST_FAILED,
+            [Role.MINISTRY],
+            _("Fail the first review"),
+            _has_first_review,
+        ),
         # From SUBMITTED only where the theme's item skips the first review (item ④).
-        _t("start_second_review", [S.FIRST_PASSED, S.SUBMITTED], S.IN_REVIEW, [Role.AGENCY], _("Start the second review")),
-        _t("recommend", [S.IN_REVIEW], S.RECOMMENDED, [Role.AGENCY], _("Record the committee's adoption")),
-        _t("not_recommend", [S.IN_REVIEW], S.NOT_RECOMMENDED, [Role.AGENCY], _("Record the committee's rejection")),
-        _t("approve_adoption", [S.RECOMMENDED], S.ADOPTED, [Role.MINISTRY], _("Approve the adoption")),
-        _t("approve_rejection", [S.NOT_RECOMMENDED], S.REJECTED, [Role.MINISTRY], _("Approve the rejection")),
-        _t("return_to_committee", [S.RECOMMENDED, S.NOT_RECOMMENDED], S.IN_REVIEW, [Role.MINISTRY], _("Return to the committee")),
+        _t(
+            "start_second_review",
+            [S.FIRST_PASSED, S.SUBMITTED],
+            S.IN_REVIEW,
+            [Role.AGENCY],
+            _("Start the second review"),
+            _after_first_review,
+        ),
+        _t(
+            "recommend",
+            [S.IN_REVIEW],
+            S.RECOMMENDED,
+            [Role.AGENCY],
+            _("Record the committee's adoption"),
+        ),
+        _t(
+            "not_recommend",
+            [S.IN_REVIEW],
+            S.NOT_RECOMMENDED,
+            [Role.AGENCY],
+            _("Record the committee's rejection"),
+        ),
+        _t(
+            "approve_adoption",
+            [S.RECOMMENDED],
+            S.ADOPTED,
+            [Role.MINISTRY],
+            _("Approve the adoption"),
+        ),
+        _t(
+            "approve_rejection",
+            [S.NOT_RECOMMENDED],
+            S.REJECTED,
+            [Role.MINISTRY],
+            _("Approve the rejection"),
+        ),
+        _t(
+            "return_to_committee",
+            [S.RECOMMENDED, S.NOT_RECOMMENDED],
+            S.IN_REVIEW,
+            [Role.MINISTRY],
+            _("Return to the committee"),
+        ),
     ]
 }
 
@@ -56,29 +107,22 @@ FINAL_STATES = frozenset({S.FIRST_FAILED, S.ADOPTED, S.REJECTED, S.WITHDRAWN})
 DECIDED_STATES = frozenset({S.FIRST_FAILED, S.ADOPTED, S.REJECTED})
 
 
-class TransitionError(Exception):
-    """A move the table does not allow, or an actor whose role may not make it."""
-
-    def __init__(self, message: str, *, code: str = "not_allowed"):
-        super().__init__(message)
-        self.code = code
+MACHINE = register(Machine(Proposal, TRANSITIONS.values(), audit_prefix="proposal"))
 
 
 def allowed(proposal: Proposal, name: str, actor) -> tuple[bool, str]:
     """(may `actor` make transition `name` on `proposal` now, and if not, why)."""
-    t = TRANSITIONS[name]
-    if proposal.state not in t.sources:
-        return False, str(_("This cannot be done while the proposal is “%(state)s”.") % {"state": proposal.get_state_display()})
-    if getattr(actor, "role", None) not in t.roles:
-        return False, str(_("Your role may not do this."))
-    if name == "start_second_review" and proposal.state == S.SUBMITTED and proposal.theme.item.first_review:
-        return False, str(_("This theme's proposals go through the ministry's first review first."))
-    if name in {"pass_first_review", "fail_first_review"} and not proposal.theme.item.first_review:
-        return False, str(_("Proposals for this item skip the first review."))
-    return True, ""
+    ok, reason = MACHINE.allowed(proposal, name, actor)
+    if not ok and proposal.state not in TRANSITIONS[name].sources:
+        reason = _("This cannot be done while the proposal is “%(state)s”.") % {
+            "state": proposal.get_state_display()
+        }
+    return ok, str(reason)
 
 
-def apply_transition(proposal: Proposal, name: str, actor, *, note: str = "", extra: dict | None = None) -> Proposal:
+def apply_transition(
+    proposal: Proposal, name: str, actor, *, note: str = "", extra: dict | None = None
+) -> Proposal:
     """Move `proposal` by transition `name`, saving it and writing the audit record.
 
     Call inside a transaction, on a row locked with select_for_update.
@@ -86,15 +130,4 @@ def apply_transition(proposal: Proposal, name: str, actor, *, note: str = "", ex
     ok, reason = allowed(proposal, name, actor)
     if not ok:
         raise TransitionError(reason)
-    before = proposal.state
-    proposal.state = TRANSITIONS[name].target
-    proposal.save(update_fields=["state", "updated_at"])
-    record(
-        actor=actor,
-        action=f"proposal.{name}",
-        obj=proposal,
-        before={"state": before},
-        after={"state": proposal.state, **(extra or {}), "at": timezone.now().isoformat()},
-        note=note,
-    )
-    return proposal
+    return MACHINE.apply(proposal, name, actor, note=note, extra=extra)

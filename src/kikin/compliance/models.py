@@ -37,24 +37,35 @@ class LeakageReport(models.Model):
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="leakage_reports")
     committee_date = models.DateField(_("committee date"))
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
-    state = models.CharField(_("state"), max_length=12, choices=ReportState.choices, default=ReportState.REQUESTED)
-    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    state = models.CharField(
+        _("state"), max_length=12, choices=ReportState.choices, default=ReportState.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     requested_at = models.DateTimeField(null=True, blank=True)
     core_technologies = models.TextField(_("core important technologies (non-public)"), blank=True)
     access_control = models.TextField(_("(a) access control"), blank=True)
     staff_management = models.TextField(_("(b) management of staff with access"), blank=True)
     partner_controls = models.TextField(_("(c) controls at partners"), blank=True)
     staff_with_access = models.PositiveIntegerField(_("staff with access"), null=True, blank=True)
-    partners_covered = models.TextField(_("partners covered"), blank=True, help_text=_("One partner a line."))
+    partners_covered = models.TextField(
+        _("partners covered"), blank=True, help_text=_("One partner a line.")
+    )
     consultation_check = models.TextField(
-        _("result of checking whether prior consultation was needed"), blank=True,
+        _("result of checking whether prior consultation was needed"),
+        blank=True,
         help_text=_("Reported at each committee (000 lines 6512–6513)."),
     )
-    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     findings = models.TextField(_("findings"), blank=True)
     assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
-    assessed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    assessed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["award", "committee_date"]
@@ -62,10 +73,18 @@ class LeakageReport(models.Model):
         verbose_name_plural = _("leakage-prevention reports")
         indexes = [models.Index(fields=["state", "committee_date"])]
         constraints = [
-            models.UniqueConstraint(fields=["award", "committee_date"], name="one_leakage_report_per_committee"),
+            models.UniqueConstraint(
+                fields=["award", "committee_date"], name="one_leakage_report_per_committee"
+            ),
             models.CheckConstraint(
-                condition=Q(state__in=[ReportState.SUFFICIENT, ReportState.INSUFFICIENT], assessed_on__isnull=False)
-                | (~Q(state__in=[ReportState.SUFFICIENT, ReportState.INSUFFICIENT]) & Q(assessed_on__isnull=True)),
+                condition=Q(
+                    state__in=[ReportState.SUFFICIENT, ReportState.INSUFFICIENT],
+                    assessed_on__isnull=False,
+                )
+                | (
+                    ~Q(state__in=[ReportState.SUFFICIENT, ReportState.INSUFFICIENT])
+                    & Q(assessed_on__isnull=True)
+                ),
                 name="leakage_report_assessed_has_date",
             ),
             models.CheckConstraint(
@@ -93,18 +112,30 @@ class Shortcoming(models.Model):
     """Shortcomings pointed out on an insufficient report, due by the end of the next fiscal year."""
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="leakage_shortcomings")
-    opened_by = models.OneToOneField(LeakageReport, on_delete=models.PROTECT, related_name="opened_shortcoming")
+    opened_by = models.OneToOneField(
+        LeakageReport, on_delete=models.PROTECT, related_name="opened_shortcoming"
+    )
     opened_on = models.DateField(_("pointed out on"))
     findings = models.TextField(_("findings"))
     due_date = models.DateField(_("due"), db_index=True)
-    state = models.CharField(_("state"), max_length=10, choices=ShortcomingState.choices, default=ShortcomingState.OPEN)
-    closed_by = models.OneToOneField(LeakageReport, on_delete=models.PROTECT, null=True, blank=True, related_name="closed_shortcoming")
+    state = models.CharField(
+        _("state"), max_length=10, choices=ShortcomingState.choices, default=ShortcomingState.OPEN
+    )
+    closed_by = models.OneToOneField(
+        LeakageReport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="closed_shortcoming",
+    )
     closed_on = models.DateField(_("fixed on"), null=True, blank=True)
     decided_on = models.DateField(_("committee's resolution on"), null=True, blank=True)
     decision_reason = models.TextField(_("resolution"), blank=True)
     reclaim_yen = models.BigIntegerField(_("money to reclaim (yen)"), default=0)
     end_date = models.DateField(_("theme stopped from"), null=True, blank=True)
-    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -112,10 +143,19 @@ class Shortcoming(models.Model):
         verbose_name_plural = _("leakage-prevention shortcomings")
         indexes = [models.Index(fields=["state", "due_date"])]
         constraints = [
-            models.UniqueConstraint(fields=["award"], condition=Q(state="open"), name="one_open_shortcoming_per_award"),
-            models.CheckConstraint(condition=Q(due_date__gt=models.F("opened_on")), name="shortcoming_due_after_opened"),
-            models.CheckConstraint(condition=Q(reclaim_yen__gte=0), name="shortcoming_reclaim_not_negative"),
-            models.CheckConstraint(condition=Q(state="stopped") | Q(reclaim_yen=0), name="shortcoming_reclaim_only_when_stopped"),
+            models.UniqueConstraint(
+                fields=["award"], condition=Q(state="open"), name="one_open_shortcoming_per_award"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gt=models.F("opened_on")), name="shortcoming_due_after_opened"
+            ),
+            models.CheckConstraint(
+                condition=Q(reclaim_yen__gte=0), name="shortcoming_reclaim_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="stopped") | Q(reclaim_yen=0),
+                name="shortcoming_reclaim_only_when_stopped",
+            ),
         ]
 
     def __str__(self):
@@ -164,11 +204,19 @@ REASON_LABELS = {
     "act_rd_abroad": _("The act is R&D in another country"),
     "production_new_site": _("A new production site abroad"),
     "production_capacity_increase_over_10": _("The site's capacity grows by more than 10 percent"),
-    "production_capacity_increase_10_or_less": _("The site's capacity grows by 10 percent or less: not an act under the rule"),
-    "production_local_consumption_85": _("85 percent or more of the output is consumed in that country: not an act under the rule"),
+    "production_capacity_increase_10_or_less": _(
+        "The site's capacity grows by 10 percent or less: not an act under the rule"
+    ),
+    "production_local_consumption_85": _(
+        "85 percent or more of the output is consumed in that country: not an act under the rule"
+    ),
     "forced_transfer_risk": _("A risk of forced technology transfer is known"),
-    "counterparty_broke_norms_5y": _("The other party broke UN resolutions or international norms in the last five years"),
-    "foreign_government_influence": _("The other party acts under a foreign government's influence"),
+    "counterparty_broke_norms_5y": _(
+        "The other party broke UN resolutions or international norms in the last five years"
+    ),
+    "foreign_government_influence": _(
+        "The other party acts under a foreign government's influence"
+    ),
     "ministry_requested": _("The ministry asked for a consultation"),
     "no_risk_known": _("No risk is known and the ministry did not ask"),
 }
@@ -180,39 +228,68 @@ class PriorConsultation(models.Model):
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="prior_consultations")
     act = models.CharField(_("act"), max_length=20, choices=Act.choices)
     description = models.TextField(_("what is planned"))
-    carried_out_by = models.CharField(_("carried out by (group company, if not the implementer)"), max_length=200, blank=True)
+    carried_out_by = models.CharField(
+        _("carried out by (group company, if not the implementer)"), max_length=200, blank=True
+    )
     counterparty = models.CharField(_("other party"), max_length=200)
     country = models.CharField(
-        _("country"), max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", _("A two-letter country code (ISO 3166), e.g. JP, US."))],
+        _("country"),
+        max_length=2,
+        validators=[
+            RegexValidator(r"^[A-Z]{2}$", _("A two-letter country code (ISO 3166), e.g. JP, US."))
+        ],
     )
     planned_date = models.DateField(_("planned date"))
     new_site = models.BooleanField(_("a new production site"), default=False)
-    capacity_increase_percent = models.DecimalField(_("capacity increase (%)"), max_digits=7, decimal_places=2, null=True, blank=True)
-    local_consumption_percent = models.DecimalField(_("consumed in that country (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
-    forced_transfer_risk = models.BooleanField(_("a risk of forced technology transfer is known"), default=False)
-    counterparty_broke_norms_5y = models.BooleanField(_("the other party broke UN resolutions or international norms in the last five years"), default=False)
-    foreign_government_influence = models.BooleanField(_("the other party acts under a foreign government's influence"), default=False)
-    ministry_requested = models.BooleanField(_("the ministry asked for a consultation"), default=False)
+    capacity_increase_percent = models.DecimalField(
+        _("capacity increase (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    local_consumption_percent = models.DecimalField(
+        _("consumed in that country (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    forced_transfer_risk = models.BooleanField(
+        _("a risk of forced technology transfer is known"), default=False
+    )
+    counterparty_broke_norms_5y = models.BooleanField(
+        _("the other party broke UN resolutions or international norms in the last five years"),
+        default=False,
+    )
+    foreign_government_influence = models.BooleanField(
+        _("the other party acts under a foreign government's influence"), default=False
+    )
+    ministry_requested = models.BooleanField(
+        _("the ministry asked for a consultation"), default=False
+    )
     required = models.BooleanField(_("prior consultation required"))
     reasons = models.JSONField(_("reasons"), default=list)
     state = models.CharField(_("state"), max_length=12, choices=ConsultationState.choices)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    sent_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    answer = models.CharField(_("answer"), max_length=12, choices=ConsultationAnswer.choices, blank=True)
+    answer = models.CharField(
+        _("answer"), max_length=12, choices=ConsultationAnswer.choices, blank=True
+    )
     answer_note = models.TextField(_("ministry's note"), blank=True)
-    answered_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answered_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["planned_date", "id"]
         verbose_name = _("prior consultation")
         verbose_name_plural = _("prior consultations")
-        indexes = [models.Index(fields=["state", "planned_date"]), models.Index(fields=["award", "planned_date"])]
+        indexes = [
+            models.Index(fields=["state", "planned_date"]),
+            models.Index(fields=["award", "planned_date"]),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(capacity_increase_percent__isnull=True) | Q(capacity_increase_percent__gte=0),
+                condition=Q(capacity_increase_percent__isnull=True)
+                | Q(capacity_increase_percent__gte=0),
                 name="consultation_capacity_not_negative",
             ),
             models.CheckConstraint(
@@ -225,7 +302,10 @@ class PriorConsultation(models.Model):
                 | Q(required=False, state__in=["not_required", "withdrawn"]),
                 name="consultation_state_follows_verdict",
             ),
-            models.CheckConstraint(condition=~Q(state="answered") | ~Q(answer=""), name="consultation_answered_has_answer"),
+            models.CheckConstraint(
+                condition=~Q(state="answered") | ~Q(answer=""),
+                name="consultation_answered_has_answer",
+            ),
         ]
 
     def __str__(self):

@@ -18,7 +18,9 @@ def can_view_award(user, award: Award) -> tuple[bool, str]:
         return False, _("Log in.")
     if user.role == Role.AGENCY or is_implementer(user, award):
         return True, ""
-    return False, _("Only the implementer and the agency see an award's leakage-prevention records.")
+    return False, _(
+        "Only the implementer and the agency see an award's leakage-prevention records."
+    )
 
 
 def can_view_consultation(user, consultation: PriorConsultation) -> tuple[bool, str]:
@@ -26,6 +28,9 @@ def can_view_consultation(user, consultation: PriorConsultation) -> tuple[bool, 
     allowed, reason = can_view_award(user, consultation.award)
     if allowed:
         return True, ""
-    if getattr(user, "role", None) == Role.MINISTRY and consultation.state in (ConsultationState.SENT, ConsultationState.ANSWERED):
+    if getattr(user, "role", None) == Role.MINISTRY and consultation.state in (
+        ConsultationState.SENT,
+        ConsultationState.ANSWERED,
+    ):
         return True, ""
     return False, reason

@@ -13,7 +13,14 @@ from django.db.models import F, Q, QuerySet
 from kikin.accounts.models import Role
 from kikin.awards.models import Award, AwardState
 
-from .models import ConsultationState, LeakageReport, PriorConsultation, ReportState, Shortcoming, ShortcomingState
+from .models import (
+    ConsultationState,
+    LeakageReport,
+    PriorConsultation,
+    ReportState,
+    Shortcoming,
+    ShortcomingState,
+)
 
 
 def awards_visible_to(user) -> QuerySet[Award]:
@@ -60,7 +67,9 @@ def unfixed_shortcomings(today: dt.date) -> QuerySet[Shortcoming]:
 
 def awards_with_unfixed_shortcoming(today: dt.date) -> QuerySet[Award]:
     """Awards flagged for the committee: a shortcoming not fixed by its due date."""
-    return Award.objects.filter(pk__in=Shortcoming.objects.filter(unfixed_q(today)).values("award_id")).select_related("organisation")
+    return Award.objects.filter(
+        pk__in=Shortcoming.objects.filter(unfixed_q(today)).values("award_id")
+    ).select_related("organisation")
 
 
 def open_shortcomings() -> QuerySet[Shortcoming]:
@@ -107,9 +116,19 @@ def recently_answered(limit: int = 20) -> list[PriorConsultation]:
 
 def award_page(award: Award, today: dt.date) -> dict:
     """Everything the award's page shows, in four queries."""
-    reports = list(award.leakage_reports.select_related("submitted_by", "assessed_by").order_by("-committee_date", "-id"))
-    shortcomings = list(award.leakage_shortcomings.select_related("opened_by", "closed_by").order_by("-opened_on", "-id"))
-    consultations = list(award.prior_consultations.select_related("answered_by").order_by("-planned_date", "-id"))
+    reports = list(
+        award.leakage_reports.select_related("submitted_by", "assessed_by").order_by(
+            "-committee_date", "-id"
+        )
+    )
+    shortcomings = list(
+        award.leakage_shortcomings.select_related("opened_by", "closed_by").order_by(
+            "-opened_on", "-id"
+        )
+    )
+    consultations = list(
+        award.prior_consultations.select_related("answered_by").order_by("-planned_date", "-id")
+    )
     for s in shortcomings:
         s.flagged = s.unfixed_by_due_date(today)
         s.days_left = (s.due_date - today).days
@@ -117,6 +136,8 @@ def award_page(award: Award, today: dt.date) -> dict:
         "reports_due": [r for r in reports if r.state == ReportState.REQUESTED],
         "reports": [r for r in reports if r.state != ReportState.REQUESTED],
         "shortcomings": shortcomings,
-        "open_shortcoming": next((s for s in shortcomings if s.state == ShortcomingState.OPEN), None),
+        "open_shortcoming": next(
+            (s for s in shortcomings if s.state == ShortcomingState.OPEN), None
+        ),
         "consultations": consultations,
     }

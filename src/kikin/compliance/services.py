@@ -101,14 +101,28 @@ def request_report(*, actor, award: Award, committee_date: dt.date) -> LeakageRe
     if award.state == AwardState.TERMINATED:
         raise ValidationError({"award": _("The theme has been stopped.")})
     if committee_date < award.start_date:
-        raise ValidationError({"committee_date": _("The committee cannot be before the work starts (%(day)s).") % {"day": award.start_date.isoformat()}})
+        raise ValidationError(
+            {
+                "committee_date": _("The committee cannot be before the work starts (%(day)s).")
+                % {"day": award.start_date.isoformat()}
+            }
+        )
     if LeakageReport.objects.filter(award=award, committee_date=committee_date).exists():
         raise ValidationError({"committee_date": _("A report for this committee already exists.")})
     report = LeakageReport.objects.create(
-        award=award, committee_date=committee_date, fiscal_year=fiscal.fiscal_year(committee_date),
-        state=ReportState.REQUESTED, requested_by=actor, requested_at=timezone.now(),
+        award=award,
+        committee_date=committee_date,
+        fiscal_year=fiscal.fiscal_year(committee_date),
+        state=ReportState.REQUESTED,
+        requested_by=actor,
+        requested_at=timezone.now(),
     )
-    record(actor=actor, action="leakage.report_request", obj=report, after={"award": award.number, "committee_date": committee_date.isoformat()})
+    record(
+        actor=actor,
+        action="leakage.report_request",
+        obj=report,
+        after={"award": award.number, "committee_date": committee_date.isoformat()},
+    )
     return report
 
 
@@ -116,9 +130,19 @@ REPORT_TEXT_FIELDS = ("core_technologies", "access_control", "staff_management",
 
 
 @transaction.atomic
-def submit_report(*, actor, award: Award, committee_date: dt.date, core_technologies: str, access_control: str,
-                  staff_management: str, partner_controls: str, staff_with_access: int, partners_covered: str = "",
-                  consultation_check: str = "") -> LeakageReport:
+def submit_report(
+    *,
+    actor,
+    award: Award,
+    committee_date: dt.date,
+    core_technologies: str,
+    access_control: str,
+    staff_management: str,
+    partner_controls: str,
+    staff_with_access: int,
+    partners_covered: str = "",
+    consultation_check: str = "",
+) -> LeakageReport:
     """The implementer reports its measures for a committee: fills the report the agency asked
     for, or files one of its own. A report not yet assessed may be submitted again."""
     award = _locked_award(award)
@@ -130,71 +154,167 @@ def submit_report(*, actor, award: Award, committee_date: dt.date, core_technolo
     if committee_date is None:
         add("committee_date", _("Give the committee's date."))
     elif committee_date < award.start_date:
-        add("committee_date", _("The committee cannot be before the work starts (%(day)s).") % {"day": award.start_date.isoformat()})
-    texts = {"core_technologies": core_technologies, "access_control": access_control,
-             "staff_management": staff_management, "partner_controls": partner_controls}
+        add(
+            "committee_date",
+            _("The committee cannot be before the work starts (%(day)s).")
+            % {"day": award.start_date.isoformat()},
+        )
+    texts = {
+        "core_technologies": core_technologies,
+        "access_control": access_control,
+        "staff_management": staff_management,
+        "partner_controls": partner_controls,
+    }
     for name, value in texts.items():
         if not (value or "").strip():
             add(name, _("Describe this measure."))
-    if not isinstance(staff_with_access, int) or isinstance(staff_with_access, bool) or staff_with_access < 1:
+    if (
+        not isinstance(staff_with_access, int)
+        or isinstance(staff_with_access, bool)
+        or staff_with_access < 1
+    ):
         add("staff_with_access", _("A whole number of people, at least 1."))
     if errors:
         raise ValidationError(errors)
-    report = LeakageReport.objects.select_for_update().filter(award=award, committee_date=committee_date).first()
+    report = (
+        LeakageReport.objects.select_for_update()
+        .filter(award=award, committee_date=committee_date)
+        .first()
+    )
     before = None
     if report is None:
-        report = LeakageReport(award=award, committee_date=committee_date, fiscal_year=fiscal.fiscal_year(committee_date))
+        report = LeakageReport(
+            award=award,
+            committee_date=committee_date,
+            fiscal_year=fiscal.fiscal_year(committee_date),
+        )
     elif report.state in (ReportState.SUFFICIENT, ReportState.INSUFFICIENT):
-        raise ValidationError({"committee_date": _("The report for this committee has been assessed; it can no longer be changed.")})
+        raise ValidationError(
+            {
+                "committee_date": _(
+                    "The report for this committee has been assessed; it can no longer be changed."
+                )
+            }
+        )
     elif report.state == ReportState.SUBMITTED:
-        before = {name: getattr(report, name) for name in (*REPORT_TEXT_FIELDS, "staff_with_access", "partners_covered")}
+        before = {
+            name: getattr(report, name)
+            for name in (*REPORT_TEXT_FIELDS, "staff_with_access", "partners_covered")
+        }
     for name, value in texts.items():
         setattr(report, name, value.strip())
     report.staff_with_access = staff_with_access
     report.partners_covered = (partners_covered or "").strip()
     report.consultation_check = (consultation_check or "").strip()
-    report.state, report.submitted_by, report.submitted_at = ReportState.SUBMITTED, actor, timezone.now()
+    report.state, report.submitted_by, report.submitted_at = (
+        ReportState.SUBMITTED,
+        actor,
+        timezone.now(),
+    )
     report.save()
-    record(actor=actor, action="leakage.report_submit", obj=report, before=before,
-           after={"award": award.number, "committee_date": committee_date.isoformat(), "staff_with_access": staff_with_access,
-                  "partners": len(report.partner_list)})
+    record(
+        actor=actor,
+        action="leakage.report_submit",
+        obj=report,
+        before=before,
+        after={
+            "award": award.number,
+            "committee_date": committee_date.isoformat(),
+            "staff_with_access": staff_with_access,
+            "partners": len(report.partner_list),
+        },
+    )
     return report
 
 
 @transaction.atomic
-def assess_report(*, actor, report: LeakageReport, sufficient: bool, findings: str = "",
-                  assessed_on: dt.date | None = None) -> LeakageReport:
+def assess_report(
+    *,
+    actor,
+    report: LeakageReport,
+    sufficient: bool,
+    findings: str = "",
+    assessed_on: dt.date | None = None,
+) -> LeakageReport:
     """The agency assesses a submitted report. Insufficient: the findings are the improvements
     pointed out, and a shortcoming opens (due at the end of the next fiscal year) unless one is
     already open, whose due date then stands. Sufficient: an open shortcoming pointed out on an
     earlier committee's report is closed as fixed."""
     require_role(actor, Role.AGENCY)
-    award = _locked_award(Award(pk=LeakageReport.objects.values_list("award_id", flat=True).get(pk=report.pk)))
+    award = _locked_award(
+        Award(pk=LeakageReport.objects.values_list("award_id", flat=True).get(pk=report.pk))
+    )
     report = LeakageReport.objects.select_for_update().get(pk=report.pk)
     assessed_on = assessed_on or today_jst()
     if report.state != ReportState.SUBMITTED:
-        raise ValidationError({"report": _("Only a submitted report awaiting assessment can be assessed.")})
+        raise ValidationError(
+            {"report": _("Only a submitted report awaiting assessment can be assessed.")}
+        )
     if assessed_on < report.committee_date:
-        raise ValidationError({"assessed_on": _("The assessment cannot be before the committee (%(day)s).") % {"day": report.committee_date.isoformat()}})
+        raise ValidationError(
+            {
+                "assessed_on": _("The assessment cannot be before the committee (%(day)s).")
+                % {"day": report.committee_date.isoformat()}
+            }
+        )
     _past_or_today("assessed_on", assessed_on)
     if not sufficient and not findings.strip():
         raise ValidationError({"findings": _("Say what must be improved.")})
     report.state = ReportState.SUFFICIENT if sufficient else ReportState.INSUFFICIENT
     report.findings, report.assessed_on, report.assessed_by = findings.strip(), assessed_on, actor
     report.save()
-    record(actor=actor, action="leakage.report_assess", obj=report, after={"state": report.state, "assessed_on": assessed_on.isoformat()},
-           note=report.findings)
-    open_one = Shortcoming.objects.select_for_update().filter(award=award, state=ShortcomingState.OPEN).select_related("opened_by").first()
+    record(
+        actor=actor,
+        action="leakage.report_assess",
+        obj=report,
+        after={"state": report.state, "assessed_on": assessed_on.isoformat()},
+        note=report.findings,
+    )
+    open_one = (
+        Shortcoming.objects.select_for_update()
+        .filter(award=award, state=ShortcomingState.OPEN)
+        .select_related("opened_by")
+        .first()
+    )
     if not sufficient and open_one is None:
-        shortcoming = Shortcoming.objects.create(award=award, opened_by=report, opened_on=assessed_on, findings=report.findings,
-                                                 due_date=shortcoming_due_date(assessed_on))
-        record(actor=actor, action="leakage.shortcoming_open", obj=shortcoming,
-               after={"award": award.number, "opened_on": assessed_on.isoformat(), "due_date": shortcoming.due_date.isoformat()})
-    elif sufficient and open_one is not None and report.committee_date > open_one.opened_by.committee_date:
-        open_one.state, open_one.closed_by, open_one.closed_on = ShortcomingState.FIXED, report, assessed_on
+        shortcoming = Shortcoming.objects.create(
+            award=award,
+            opened_by=report,
+            opened_on=assessed_on,
+            findings=report.findings,
+            due_date=shortcoming_due_date(assessed_on),
+        )
+        record(
+            actor=actor,
+            action="leakage.shortcoming_open",
+            obj=shortcoming,
+            after={
+                "award": award.number,
+                "opened_on": assessed_on.isoformat(),
+                "due_date": shortcoming.due_date.isoformat(),
+            },
+        )
+    elif (
+        sufficient
+        and open_one is not None
+        and report.committee_date > open_one.opened_by.committee_date
+    ):
+        open_one.state, open_one.closed_by, open_one.closed_on = (
+            ShortcomingState.FIXED,
+            report,
+            assessed_on,
+        )
         open_one.save(update_fields=["state", "closed_by", "closed_on"])
-        record(actor=actor, action="leakage.shortcoming_fixed", obj=open_one,
-               after={"closed_on": assessed_on.isoformat(), "due_date": open_one.due_date.isoformat(), "late": assessed_on > open_one.due_date})
+        record(
+            actor=actor,
+            action="leakage.shortcoming_fixed",
+            obj=open_one,
+            after={
+                "closed_on": assessed_on.isoformat(),
+                "due_date": open_one.due_date.isoformat(),
+                "late": assessed_on > open_one.due_date,
+            },
+        )
     return report
 
 
@@ -211,32 +331,59 @@ class Resolution:
 def terminate_award(*, actor, award: Award, end_date: dt.date, reason: str) -> None:
     """End an award early (state "terminated", actual end date), with its audit record. Called
     inside the caller's transaction, on a row the caller has locked."""
-    before = {"state": award.state, "end_date": award.end_date.isoformat() if award.end_date else None}
+    before = {
+        "state": award.state,
+        "end_date": award.end_date.isoformat() if award.end_date else None,
+    }
     Award.objects.filter(pk=award.pk).update(state=AwardState.TERMINATED, end_date=end_date)
     award.state, award.end_date = AwardState.TERMINATED, end_date
-    record(actor=actor, action="award.terminate", obj=award, before=before,
-           after={"state": AwardState.TERMINATED, "end_date": end_date.isoformat()}, note=reason)
+    record(
+        actor=actor,
+        action="award.terminate",
+        obj=award,
+        before=before,
+        after={"state": AwardState.TERMINATED, "end_date": end_date.isoformat()},
+        note=reason,
+    )
 
 
 @transaction.atomic
-def decide_on_unfixed_shortcoming(*, actor, shortcoming: Shortcoming, resolution: str, reason: str, decided_on: dt.date | None = None,
-                                  reclaim_yen: int = 0, end_date: dt.date | None = None) -> Shortcoming:
+def decide_on_unfixed_shortcoming(
+    *,
+    actor,
+    shortcoming: Shortcoming,
+    resolution: str,
+    reason: str,
+    decided_on: dt.date | None = None,
+    reclaim_yen: int = 0,
+    end_date: dt.date | None = None,
+) -> Shortcoming:
     """Record the committee's resolution on a shortcoming not fixed by its due date: stop the
     theme (the award ends on `end_date`, by default the day of the resolution) and reclaim
     `reclaim_yen` (a whole number of yen, 0 up to the money paid less what was already
     reclaimed), or continue, with the reason."""
     require_role(actor, Role.AGENCY)
-    award = _locked_award(Award(pk=Shortcoming.objects.values_list("award_id", flat=True).get(pk=shortcoming.pk)))
+    award = _locked_award(
+        Award(pk=Shortcoming.objects.values_list("award_id", flat=True).get(pk=shortcoming.pk))
+    )
     shortcoming = Shortcoming.objects.select_for_update().get(pk=shortcoming.pk)
     decided_on = decided_on or today_jst()
     if resolution not in Resolution.CHOICES:
         raise ValidationError({"resolution": _("Choose to stop the theme or to continue it.")})
     if shortcoming.decided:
-        raise ValidationError({"shortcoming": _("The committee has already resolved on this shortcoming.")})
+        raise ValidationError(
+            {"shortcoming": _("The committee has already resolved on this shortcoming.")}
+        )
     _past_or_today("decided_on", decided_on)
     if not shortcoming.unfixed_by_due_date(decided_on):
-        raise ValidationError({"shortcoming": _("Only a shortcoming not fixed by its due date (%(day)s) goes to the committee.")
-                               % {"day": shortcoming.due_date.isoformat()}})
+        raise ValidationError(
+            {
+                "shortcoming": _(
+                    "Only a shortcoming not fixed by its due date (%(day)s) goes to the committee."
+                )
+                % {"day": shortcoming.due_date.isoformat()}
+            }
+        )
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the committee's reason.")})
     if not isinstance(reclaim_yen, int) or isinstance(reclaim_yen, bool):
@@ -244,28 +391,63 @@ def decide_on_unfixed_shortcoming(*, actor, shortcoming: Shortcoming, resolution
     before = {"state": shortcoming.state}
     if resolution == Resolution.CONTINUE:
         if reclaim_yen != 0:
-            raise ValidationError({"reclaim_yen": _("Money is reclaimed only when the theme is stopped.")})
+            raise ValidationError(
+                {"reclaim_yen": _("Money is reclaimed only when the theme is stopped.")}
+            )
         shortcoming.state = ShortcomingState.CONTINUED
     else:
         if award.state != AwardState.ACTIVE:
             raise ValidationError({"resolution": _("The award is no longer in progress.")})
         end_date = end_date or decided_on
         if not decided_on <= end_date <= award.period_end:
-            raise ValidationError({"end_date": _("Between the resolution (%(a)s) and the end of the period (%(b)s).")
-                                   % {"a": decided_on.isoformat(), "b": award.period_end.isoformat()}})
+            raise ValidationError(
+                {
+                    "end_date": _(
+                        "Between the resolution (%(a)s) and the end of the period (%(b)s)."
+                    )
+                    % {"a": decided_on.isoformat(), "b": award.period_end.isoformat()}
+                }
+            )
         paid = money_paid(award)
-        reclaimed = Shortcoming.objects.filter(award=award).exclude(pk=shortcoming.pk).aggregate(s=Sum("reclaim_yen"))["s"] or 0
+        reclaimed = (
+            Shortcoming.objects.filter(award=award)
+            .exclude(pk=shortcoming.pk)
+            .aggregate(s=Sum("reclaim_yen"))["s"]
+            or 0
+        )
         most = paid - reclaimed
         if not 0 <= reclaim_yen <= most:
-            raise ValidationError({"reclaim_yen": _("Between 0 and the money paid (%(most)s yen).") % {"most": f"{most:,}"}})
-        shortcoming.state, shortcoming.reclaim_yen, shortcoming.end_date = ShortcomingState.STOPPED, reclaim_yen, end_date
+            raise ValidationError(
+                {
+                    "reclaim_yen": _("Between 0 and the money paid (%(most)s yen).")
+                    % {"most": f"{most:,}"}
+                }
+            )
+        shortcoming.state, shortcoming.reclaim_yen, shortcoming.end_date = (
+            ShortcomingState.STOPPED,
+            reclaim_yen,
+            end_date,
+        )
         terminate_award(actor=actor, award=award, end_date=end_date, reason=reason.strip())
-    shortcoming.decided_on, shortcoming.decision_reason, shortcoming.decided_by = decided_on, reason.strip(), actor
+    shortcoming.decided_on, shortcoming.decision_reason, shortcoming.decided_by = (
+        decided_on,
+        reason.strip(),
+        actor,
+    )
     shortcoming.save()
-    record(actor=actor, action="leakage.shortcoming_decide", obj=shortcoming, before=before,
-           after={"resolution": resolution, "decided_on": decided_on.isoformat(), "reclaim_yen": shortcoming.reclaim_yen,
-                  "end_date": shortcoming.end_date.isoformat() if shortcoming.end_date else None},
-           note=shortcoming.decision_reason)
+    record(
+        actor=actor,
+        action="leakage.shortcoming_decide",
+        obj=shortcoming,
+        before=before,
+        after={
+            "resolution": resolution,
+            "decided_on": decided_on.isoformat(),
+            "reclaim_yen": shortcoming.reclaim_yen,
+            "end_date": shortcoming.end_date.isoformat() if shortcoming.end_date else None,
+        },
+        note=shortcoming.decision_reason,
+    )
     return shortcoming
 
 
@@ -286,11 +468,24 @@ def _percent(field: str, value) -> Decimal | None:
 
 
 @transaction.atomic
-def record_planned_act(*, actor, award: Award, act: str, description: str, counterparty: str, country: str,
-                       planned_date: dt.date, capacity_increase_percent=None, local_consumption_percent=None,
-                       forced_transfer_risk: bool = False, counterparty_broke_norms_5y: bool = False,
-                       foreign_government_influence: bool = False, ministry_requested: bool = False,
-                       new_site: bool = False, carried_out_by: str = "") -> PriorConsultation:
+def record_planned_act(
+    *,
+    actor,
+    award: Award,
+    act: str,
+    description: str,
+    counterparty: str,
+    country: str,
+    planned_date: dt.date,
+    capacity_increase_percent=None,
+    local_consumption_percent=None,
+    forced_transfer_risk: bool = False,
+    counterparty_broke_norms_5y: bool = False,
+    foreign_government_influence: bool = False,
+    ministry_requested: bool = False,
+    new_site: bool = False,
+    carried_out_by: str = "",
+) -> PriorConsultation:
     """The implementer records an act it plans toward another party or country; the rules engine
     decides whether prior consultation with the ministry is required, and the reasons are kept."""
     award = _locked_award(award)
@@ -315,32 +510,62 @@ def record_planned_act(*, actor, award: Award, act: str, description: str, count
     capacity = _percent("capacity_increase_percent", capacity_increase_percent)
     local = _percent("local_consumption_percent", local_consumption_percent)
     if capacity is not None and capacity > MAX_CAPACITY_INCREASE_PERCENT:
-        add("capacity_increase_percent", _("At most %(n)s %%.") % {"n": MAX_CAPACITY_INCREASE_PERCENT})
-    if act != Act.PRODUCTION_ABROAD:
-        if capacity is not None or local is not None or new_site:
-            add("act", _("Site, capacity and local consumption apply only to a production site abroad."))
+        add(
+            "capacity_increase_percent",
+            _("At most %(n)s %%.") % {"n": MAX_CAPACITY_INCREASE_PERCENT},
+        )
+    if act != Act.PRODUCTION_ABROAD and (capacity is not None or local is not None or new_site):
+        add(
+            "act",
+            _("Site, capacity and local consumption apply only to a production site abroad."),
+        )
     if errors:
         raise ValidationError(errors)
     try:
         required, reasons = prior_consultation_required(
-            act, capacity_increase_percent=capacity, local_consumption_percent=local,
-            forced_transfer_risk=bool(forced_transfer_risk), counterparty_broke_norms_5y=bool(counterparty_broke_norms_5y),
-            foreign_government_influence=bool(foreign_government_influence), ministry_requested=bool(ministry_requested),
+            act,
+            capacity_increase_percent=capacity,
+            local_consumption_percent=local,
+            forced_transfer_risk=bool(forced_transfer_risk),
+            counterparty_broke_norms_5y=bool(counterparty_broke_norms_5y),
+            foreign_government_influence=bool(foreign_government_influence),
+            ministry_requested=bool(ministry_requested),
             new_site=bool(new_site),
         )
     except RuleError as exc:
         raise ValidationError({exc.field: exc.message}) from None
     consultation = PriorConsultation.objects.create(
-        award=award, act=act, description=description.strip(), carried_out_by=(carried_out_by or "").strip(),
-        counterparty=counterparty.strip(), country=country, planned_date=planned_date, new_site=bool(new_site),
-        capacity_increase_percent=capacity, local_consumption_percent=local,
-        forced_transfer_risk=bool(forced_transfer_risk), counterparty_broke_norms_5y=bool(counterparty_broke_norms_5y),
-        foreign_government_influence=bool(foreign_government_influence), ministry_requested=bool(ministry_requested),
-        required=required, reasons=reasons,
-        state=ConsultationState.TO_SEND if required else ConsultationState.NOT_REQUIRED, created_by=actor,
+        award=award,
+        act=act,
+        description=description.strip(),
+        carried_out_by=(carried_out_by or "").strip(),
+        counterparty=counterparty.strip(),
+        country=country,
+        planned_date=planned_date,
+        new_site=bool(new_site),
+        capacity_increase_percent=capacity,
+        local_consumption_percent=local,
+        forced_transfer_risk=bool(forced_transfer_risk),
+        counterparty_broke_norms_5y=bool(counterparty_broke_norms_5y),
+        foreign_government_influence=bool(foreign_government_influence),
+        ministry_requested=bool(ministry_requested),
+        required=required,
+        reasons=reasons,
+        state=ConsultationState.TO_SEND if required else ConsultationState.NOT_REQUIRED,
+        created_by=actor,
     )
-    record(actor=actor, action="leakage.act_record", obj=consultation,
-           after={"award": award.number, "act": act, "planned_date": planned_date.isoformat(), "required": required, "reasons": reasons})
+    record(
+        actor=actor,
+        action="leakage.act_record",
+        obj=consultation,
+        after={
+            "award": award.number,
+            "act": act,
+            "planned_date": planned_date.isoformat(),
+            "required": required,
+            "reasons": reasons,
+        },
+    )
     return consultation
 
 
@@ -352,51 +577,116 @@ def last_day_to_send(consultation: PriorConsultation) -> dt.date:
 def send_consultation(*, actor, consultation: PriorConsultation) -> PriorConsultation:
     """The implementer sends a required consultation to the ministry, at least the lead time
     before the planned act."""
-    consultation = PriorConsultation.objects.select_for_update().select_related("award").get(pk=consultation.pk)
+    consultation = (
+        PriorConsultation.objects.select_for_update()
+        .select_related("award")
+        .get(pk=consultation.pk)
+    )
     _require_implementer(actor, consultation.award)
     if consultation.state != ConsultationState.TO_SEND:
-        raise ValidationError({"consultation": _("Only a required consultation not yet sent can be sent.")})
+        raise ValidationError(
+            {"consultation": _("Only a required consultation not yet sent can be sent.")}
+        )
     today, last = today_jst(), last_day_to_send(consultation)
     if today > last:
-        raise ValidationError({"planned_date": _(
-            "A prior consultation must reach the ministry at least %(n)s days before the act: for %(day)s, by %(last)s. "
-            "Withdraw this one and record the act with a later date.")
-            % {"n": consultation_lead_days(), "day": consultation.planned_date.isoformat(), "last": last.isoformat()}})
-    consultation.state, consultation.sent_by, consultation.sent_at = ConsultationState.SENT, actor, timezone.now()
+        raise ValidationError(
+            {
+                "planned_date": _(
+                    "A prior consultation must reach the ministry at least %(n)s days before the act: for %(day)s, by %(last)s. "
+                    "Withdraw this one and record the act with a later date."
+                )
+                % {
+                    "n": consultation_lead_days(),
+                    "day": consultation.planned_date.isoformat(),
+                    "last": last.isoformat(),
+                }
+            }
+        )
+    consultation.state, consultation.sent_by, consultation.sent_at = (
+        ConsultationState.SENT,
+        actor,
+        timezone.now(),
+    )
     consultation.save(update_fields=["state", "sent_by", "sent_at"])
-    record(actor=actor, action="leakage.consultation_send", obj=consultation,
-           after={"planned_date": consultation.planned_date.isoformat(), "days_ahead": (consultation.planned_date - today).days})
+    record(
+        actor=actor,
+        action="leakage.consultation_send",
+        obj=consultation,
+        after={
+            "planned_date": consultation.planned_date.isoformat(),
+            "days_ahead": (consultation.planned_date - today).days,
+        },
+    )
     return consultation
 
 
 @transaction.atomic
-def withdraw_consultation(*, actor, consultation: PriorConsultation, reason: str = "") -> PriorConsultation:
+def withdraw_consultation(
+    *, actor, consultation: PriorConsultation, reason: str = ""
+) -> PriorConsultation:
     """The implementer withdraws a planned act not yet answered (dropped, or to be recorded again)."""
-    consultation = PriorConsultation.objects.select_for_update().select_related("award").get(pk=consultation.pk)
+    consultation = (
+        PriorConsultation.objects.select_for_update()
+        .select_related("award")
+        .get(pk=consultation.pk)
+    )
     _require_implementer(actor, consultation.award)
-    if consultation.state not in (ConsultationState.NOT_REQUIRED, ConsultationState.TO_SEND, ConsultationState.SENT):
-        raise ValidationError({"consultation": _("An answered or withdrawn consultation cannot be withdrawn.")})
+    if consultation.state not in (
+        ConsultationState.NOT_REQUIRED,
+        ConsultationState.TO_SEND,
+        ConsultationState.SENT,
+    ):
+        raise ValidationError(
+            {"consultation": _("An answered or withdrawn consultation cannot be withdrawn.")}
+        )
     before = {"state": consultation.state}
     consultation.state = ConsultationState.WITHDRAWN
     consultation.save(update_fields=["state"])
-    record(actor=actor, action="leakage.consultation_withdraw", obj=consultation, before=before, after={"state": consultation.state}, note=reason)
+    record(
+        actor=actor,
+        action="leakage.consultation_withdraw",
+        obj=consultation,
+        before=before,
+        after={"state": consultation.state},
+        note=reason,
+    )
     return consultation
 
 
 @transaction.atomic
-def answer_consultation(*, actor, consultation: PriorConsultation, answer: str, note: str = "") -> PriorConsultation:
+def answer_consultation(
+    *, actor, consultation: PriorConsultation, answer: str, note: str = ""
+) -> PriorConsultation:
     """The ministry answers a consultation sent to it: no objection, objection, or conditions.
     An objection or conditions need the note saying why or which."""
     require_role(actor, Role.MINISTRY)
     consultation = PriorConsultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.state != ConsultationState.SENT:
-        raise ValidationError({"consultation": _("Only a consultation sent to the ministry and not yet answered can be answered.")})
+        raise ValidationError(
+            {
+                "consultation": _(
+                    "Only a consultation sent to the ministry and not yet answered can be answered."
+                )
+            }
+        )
     if answer not in ConsultationAnswer.values:
         raise ValidationError({"answer": _("Choose the answer.")})
     if answer != ConsultationAnswer.NO_OBJECTION and not (note or "").strip():
         raise ValidationError({"note": _("Say why, or which conditions.")})
-    consultation.state, consultation.answer, consultation.answer_note = ConsultationState.ANSWERED, answer, (note or "").strip()
+    consultation.state, consultation.answer, consultation.answer_note = (
+        ConsultationState.ANSWERED,
+        answer,
+        (note or "").strip(),
+    )
     consultation.answered_by, consultation.answered_at = actor, timezone.now()
-    consultation.save(update_fields=["state", "answer", "answer_note", "answered_by", "answered_at"])
-    record(actor=actor, action="leakage.consultation_answer", obj=consultation, after={"answer": answer}, note=consultation.answer_note)
+    consultation.save(
+        update_fields=["state", "answer", "answer_note", "answered_by", "answered_at"]
+    )
+    record(
+        actor=actor,
+        action="leakage.consultation_answer",
+        obj=consultation,
+        after={"answer": answer},
+        note=consultation.answer_note,
+    )
     return consultation

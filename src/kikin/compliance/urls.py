@@ -12,5 +12,9 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("shortcomings/<int:pk>/", views.shortcoming_detail, name="shortcoming"),
     path("consultations/<int:pk>/", views.consultation_detail, name="consultation"),
-    path("consultations/<int:pk>/<slug:action>/", views.consultation_action, name="consultation_action"),
+    path(
+        "consultations/<int:pk>/<slug:action>/",
+        views.consultation_action,
+        name="consultation_action",
+    ),
 ]

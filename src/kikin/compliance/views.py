@@ -20,7 +20,15 @@ from kikin.core.feedback import errors_to_messages
 from kikin.core.timeutil import today_jst
 
 from . import permissions, selectors, services
-from .forms import AnswerForm, AssessForm, DecisionForm, PlannedActForm, ReportForm, RequestReportForm, add_service_errors
+from .forms import (
+    AnswerForm,
+    AssessForm,
+    DecisionForm,
+    PlannedActForm,
+    ReportForm,
+    RequestReportForm,
+    add_service_errors,
+)
 from .models import ConsultationState, PriorConsultation, ReportState, Shortcoming, ShortcomingState
 
 
@@ -40,9 +48,21 @@ def home(request):
     awards = (
         selectors.awards_visible_to(request.user)
         .annotate(
-            reports_due=Count("leakage_reports", filter=Q(leakage_reports__state=ReportState.REQUESTED), distinct=True),
-            open_shortcomings=Count("leakage_shortcomings", filter=Q(leakage_shortcomings__state=ShortcomingState.OPEN), distinct=True),
-            consultations_to_send=Count("prior_consultations", filter=Q(prior_consultations__state=ConsultationState.TO_SEND), distinct=True),
+            reports_due=Count(
+                "leakage_reports",
+                filter=Q(leakage_reports__state=ReportState.REQUESTED),
+                distinct=True,
+            ),
+            open_shortcomings=Count(
+                "leakage_shortcomings",
+                filter=Q(leakage_shortcomings__state=ShortcomingState.OPEN),
+                distinct=True,
+            ),
+            consultations_to_send=Count(
+                "prior_consultations",
+                filter=Q(prior_consultations__state=ConsultationState.TO_SEND),
+                distinct=True,
+            ),
         )
         .order_by("number")
     )
@@ -50,7 +70,9 @@ def home(request):
 
 
 def _award(request, pk: int):
-    award = get_object_or_404(selectors.awards_visible_to(request.user).select_related("proposal"), pk=pk)
+    award = get_object_or_404(
+        selectors.awards_visible_to(request.user).select_related("proposal"), pk=pk
+    )
     if not permissions.can_view_award(request.user, award)[0]:
         raise Http404
     return award
@@ -60,11 +82,18 @@ def _report_initial(award, data: dict) -> dict:
     """The last report's measures (or the application's declarations), and the next committee asked for."""
     last = next((r for r in data["reports"] if r.state != ReportState.REQUESTED), None)
     if last is not None:
-        initial = {name: getattr(last, name) for name in (*services.REPORT_TEXT_FIELDS, "staff_with_access", "partners_covered")}
+        initial = {
+            name: getattr(last, name)
+            for name in (*services.REPORT_TEXT_FIELDS, "staff_with_access", "partners_covered")
+        }
     else:
         p = award.proposal
-        initial = {"core_technologies": p.leakage_core_technologies, "access_control": p.leakage_access_control,
-                   "staff_management": p.leakage_staff_management, "partner_controls": p.leakage_partner_controls}
+        initial = {
+            "core_technologies": p.leakage_core_technologies,
+            "access_control": p.leakage_access_control,
+            "staff_management": p.leakage_staff_management,
+            "partner_controls": p.leakage_partner_controls,
+        }
     if data["reports_due"]:
         initial["committee_date"] = min(r.committee_date for r in data["reports_due"])
     return initial
@@ -75,8 +104,13 @@ def _award_page(request, award, *, report_form=None, act_form=None, request_form
     data = selectors.award_page(award, today)
     implementer = is_implementer(request.user, award)
     context = {
-        "award": award, "today": today, "is_implementer": implementer, "is_agency": request.user.role == Role.AGENCY,
-        "lead_days": services.consultation_lead_days(), "proposal": award.proposal, **data,
+        "award": award,
+        "today": today,
+        "is_implementer": implementer,
+        "is_agency": request.user.role == Role.AGENCY,
+        "lead_days": services.consultation_lead_days(),
+        "proposal": award.proposal,
+        **data,
     }
     if implementer and award.state != AwardState.TERMINATED:
         context["report_form"] = report_form or ReportForm(initial=_report_initial(award, data))
@@ -109,9 +143,15 @@ def award_action(request, pk: int, action: str):
                 services.submit_report(actor=request.user, award=award, **form.cleaned_data)
                 messages.success(request, _("Report submitted."))
             elif action == "act":
-                c = services.record_planned_act(actor=request.user, award=award, **form.cleaned_data)
-                messages.success(request, _("Prior consultation required: send it to the ministry.") if c.required
-                                 else _("Recorded: prior consultation is not required."))
+                c = services.record_planned_act(
+                    actor=request.user, award=award, **form.cleaned_data
+                )
+                messages.success(
+                    request,
+                    _("Prior consultation required: send it to the ministry.")
+                    if c.required
+                    else _("Recorded: prior consultation is not required."),
+                )
                 return redirect("compliance:consultation", pk=c.pk)
             else:
                 services.request_report(actor=request.user, award=award, **form.cleaned_data)
@@ -126,7 +166,12 @@ def award_action(request, pk: int, action: str):
 
 @login_required
 def report_detail(request, pk: int):
-    report = get_object_or_404(selectors.reports_visible_to(request.user).select_related("award__organisation", "submitted_by", "assessed_by"), pk=pk)
+    report = get_object_or_404(
+        selectors.reports_visible_to(request.user).select_related(
+            "award__organisation", "submitted_by", "assessed_by"
+        ),
+        pk=pk,
+    )
     form = None
     if request.user.role == Role.AGENCY and report.state == ReportState.SUBMITTED:
         form = AssessForm(request.POST or None, initial={"assessed_on": today_jst()})
@@ -140,14 +185,22 @@ def report_detail(request, pk: int):
     elif request.method == "POST":
         raise Http404
     shortcoming = Shortcoming.objects.filter(Q(opened_by=report) | Q(closed_by=report)).first()
-    return render(request, "compliance/report.html", {"report": report, "award": report.award, "form": form, "shortcoming": shortcoming},
-                  status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "compliance/report.html",
+        {"report": report, "award": report.award, "form": form, "shortcoming": shortcoming},
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 @login_required
 def shortcoming_detail(request, pk: int):
-    qs = Shortcoming.objects.filter(award__in=selectors.awards_visible_to(request.user).values("pk"))
-    shortcoming = get_object_or_404(qs.select_related("award__organisation", "opened_by", "closed_by", "decided_by"), pk=pk)
+    qs = Shortcoming.objects.filter(
+        award__in=selectors.awards_visible_to(request.user).values("pk")
+    )
+    shortcoming = get_object_or_404(
+        qs.select_related("award__organisation", "opened_by", "closed_by", "decided_by"), pk=pk
+    )
     today = today_jst()
     flagged = shortcoming.unfixed_by_due_date(today)
     form = None
@@ -157,21 +210,37 @@ def shortcoming_detail(request, pk: int):
             data = dict(form.cleaned_data)
             data["reclaim_yen"] = data["reclaim_yen"] or 0
             try:
-                services.decide_on_unfixed_shortcoming(actor=request.user, shortcoming=shortcoming, **data)
+                services.decide_on_unfixed_shortcoming(
+                    actor=request.user, shortcoming=shortcoming, **data
+                )
                 messages.success(request, _("The committee's resolution is recorded."))
                 return redirect("compliance:shortcoming", pk=shortcoming.pk)
             except ValidationError as exc:
                 add_service_errors(form, exc)
     elif request.method == "POST":
         raise Http404
-    return render(request, "compliance/shortcoming.html", {
-        "shortcoming": shortcoming, "award": shortcoming.award, "flagged": flagged, "form": form,
-        "paid": services.money_paid(shortcoming.award), "today": today,
-    }, status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "compliance/shortcoming.html",
+        {
+            "shortcoming": shortcoming,
+            "award": shortcoming.award,
+            "flagged": flagged,
+            "form": form,
+            "paid": services.money_paid(shortcoming.award),
+            "today": today,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 def _consultation(request, pk: int) -> PriorConsultation:
-    c = get_object_or_404(selectors.consultations_visible_to(request.user).select_related("sent_by", "answered_by", "created_by"), pk=pk)
+    c = get_object_or_404(
+        selectors.consultations_visible_to(request.user).select_related(
+            "sent_by", "answered_by", "created_by"
+        ),
+        pk=pk,
+    )
     if not permissions.can_view_consultation(request.user, c)[0]:
         raise Http404
     return c
@@ -185,11 +254,21 @@ def consultation_detail(request, pk: int, form=None):
     implementer = is_implementer(request.user, c.award)
     if request.user.role == Role.MINISTRY and c.state == ConsultationState.SENT:
         form = form or AnswerForm()
-    return render(request, "compliance/consultation.html", {
-        "c": c, "award": c.award, "today": today, "is_implementer": implementer, "form": form,
-        "too_late": c.state == ConsultationState.TO_SEND and today > c.last_day_to_send, "lead_days": services.consultation_lead_days(),
-        "days_left": (c.planned_date - today).days,
-    }, status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "compliance/consultation.html",
+        {
+            "c": c,
+            "award": c.award,
+            "today": today,
+            "is_implementer": implementer,
+            "form": form,
+            "too_late": c.state == ConsultationState.TO_SEND and today > c.last_day_to_send,
+            "lead_days": services.consultation_lead_days(),
+            "days_left": (c.planned_date - today).days,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 @login_required
@@ -201,14 +280,18 @@ def consultation_action(request, pk: int, action: str):
             services.send_consultation(actor=request.user, consultation=c)
             messages.success(request, _("Sent to the ministry."))
         elif action == "withdraw":
-            services.withdraw_consultation(actor=request.user, consultation=c, reason=request.POST.get("reason", ""))
+            services.withdraw_consultation(
+                actor=request.user, consultation=c, reason=request.POST.get("reason", "")
+            )
             messages.success(request, _("Withdrawn."))
         elif action == "answer":
             form = AnswerForm(request.POST)
             if not form.is_valid():
                 return consultation_detail(request, pk, form=form)
             try:
-                services.answer_consultation(actor=request.user, consultation=c, **form.cleaned_data)
+                services.answer_consultation(
+                    actor=request.user, consultation=c, **form.cleaned_data
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
                 return consultation_detail(request, pk, form=form)
@@ -233,14 +316,18 @@ def agency_list(request):
     for s in open_:
         s.flagged = s.pk in flagged_ids
         s.days_left = (s.due_date - today).days
-    return render(request, "compliance/agency.html", {
-        "today": today,
-        "to_assess": selectors.reports_to_assess(),
-        "outstanding": selectors.reports_outstanding(),
-        "open_shortcomings": open_,
-        "unfixed": unfixed,
-        "to_answer": selectors.consultations_to_answer(),
-    })
+    return render(
+        request,
+        "compliance/agency.html",
+        {
+            "today": today,
+            "to_assess": selectors.reports_to_assess(),
+            "outstanding": selectors.reports_outstanding(),
+            "open_shortcomings": open_,
+            "unfixed": unfixed,
+            "to_answer": selectors.consultations_to_answer(),
+        },
+    )
 
 
 @login_required
@@ -250,5 +337,8 @@ def ministry_queue(request):
     queue = list(selectors.consultations_to_answer())
     for c in queue:
         c.days_left = (c.planned_date - today).days
-    return render(request, "compliance/ministry.html", {"queue": queue, "answered": selectors.recently_answered(), "today": today})
-
+    return render(
+        request,
+        "compliance/ministry.html",
+        {"queue": queue, "answered": selectors.recently_answered(), "today": today},
+    )

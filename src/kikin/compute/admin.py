@@ -7,8 +7,18 @@ from django.contrib import admin
 from kikin.core.admin import ReadOnlyAdmin
 
 from .models import (
-    Allocation, Benchmark, BenchmarkResult, CommunityEvent, ComputePool, DataOffer, DataRequest, EvaluationDeclaration,
-    Introduction, PlannedMonth, UsageImport, UsageRecord,
+    Allocation,
+    Benchmark,
+    BenchmarkResult,
+    CommunityEvent,
+    ComputePool,
+    DataOffer,
+    DataRequest,
+    EvaluationDeclaration,
+    Introduction,
+    PlannedMonth,
+    UsageImport,
+    UsageRecord,
 )
 
 
@@ -24,7 +34,17 @@ class PlannedMonthInline(admin.TabularInline):
 
 @admin.register(ComputePool)
 class ComputePoolAdmin(ReadOnlyAdmin):
-    list_display = ["name", "call", "cycle_label", "provider", "accelerator_type", "hours_bought", "price_per_hour_yen", "starts_on", "ends_on"]
+    list_display = [
+        "name",
+        "call",
+        "cycle_label",
+        "provider",
+        "accelerator_type",
+        "hours_bought",
+        "price_per_hour_yen",
+        "starts_on",
+        "ends_on",
+    ]
     list_filter = ["provider", "accelerator_type"]
 
 
@@ -38,7 +58,16 @@ class AllocationAdmin(ReadOnlyAdmin):
 
 @admin.register(UsageImport)
 class UsageImportAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", "pool", "file_name", "rows_read", "rows_imported", "rows_already", "rows_bad", "uploaded_by"]
+    list_display = [
+        "started_at",
+        "pool",
+        "file_name",
+        "rows_read",
+        "rows_imported",
+        "rows_already",
+        "rows_bad",
+        "uploaded_by",
+    ]
     list_filter = ["pool"]
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kikin.awards.models import Award
 from kikin.calls.models import Call
+from kikin.programs.selectors import themes_with_mode
 
 from .models import DataOffer, DataRequest, EventKind, Introduction, IntroductionOutcome
 from .services import DEFAULT_DECLARATION
@@ -27,23 +28,32 @@ def parse_monthly(text: str) -> dict[dt.date, int] | None:
             continue
         m = _MONTH_LINE.match(raw)
         if not m or not 1 <= int(m.group(2)) <= 12:
-            raise ValidationError(_("Line %(n)s: write “YYYY-MM hours”, e.g. “2024-11 1200”.") % {"n": n})
+            raise ValidationError(
+                _("Line %(n)s: write “YYYY-MM hours”, e.g. “2024-11 1200”.") % {"n": n}
+            )
         month = dt.date(int(m.group(1)), int(m.group(2)), 1)
         if month in plan:
-            raise ValidationError(_("Line %(n)s: %(m)s is given twice.") % {"n": n, "m": f"{month:%Y-%m}"})
+            raise ValidationError(
+                _("Line %(n)s: %(m)s is given twice.") % {"n": n, "m": f"{month:%Y-%m}"}
+            )
         plan[month] = int(m.group(3))
     return plan or None
 
 
 class PoolForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    call = forms.ModelChoiceField(label=_("Call"), queryset=Call.objects.filter(themes__item__number=1, themes__code="g3").distinct(),
-                                  required=False)
+    call = forms.ModelChoiceField(
+        label=_("Call"),
+        queryset=Call.objects.filter(themes__in=themes_with_mode("compute_support")).distinct(),
+        required=False,
+    )
     cycle_label = forms.CharField(label=_("Cycle"), max_length=60, required=False)
     provider = forms.CharField(label=_("Provider"), max_length=100)
     accelerator_type = forms.CharField(label=_("Accelerator type"), max_length=100)
     hours_bought = forms.IntegerField(label=_("Accelerator-hours bought"), min_value=1)
-    price_per_hour_yen = forms.IntegerField(label=_("Price per accelerator-hour (yen)"), min_value=0)
+    price_per_hour_yen = forms.IntegerField(
+        label=_("Price per accelerator-hour (yen)"), min_value=0
+    )
     starts_on = forms.DateField(label=_("From"), widget=DATE)
     ends_on = forms.DateField(label=_("To"), widget=DATE)
 
@@ -51,16 +61,28 @@ class PoolForm(forms.Form):
 class AllocationForm(forms.Form):
     award = forms.ModelChoiceField(label=_("Developer (award)"), queryset=Award.objects.none())
     hours = forms.IntegerField(label=_("Accelerator-hours"), min_value=1)
-    code = forms.CharField(label=_("Allocation number"), max_length=60, required=False,
-                           help_text=_("The number the provider's usage report carries; the award number if empty."))
+    code = forms.CharField(
+        label=_("Allocation number"),
+        max_length=60,
+        required=False,
+        help_text=_("The number the provider's usage report carries; the award number if empty."),
+    )
     starts_on = forms.DateField(label=_("From"), widget=DATE, required=False)
     ends_on = forms.DateField(label=_("To"), widget=DATE, required=False)
-    monthly = forms.CharField(label=_("Plan by month"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
-                              help_text=_("Optional: one “YYYY-MM hours” a line, adding up to the hours. Without it the hours are spread evenly."))
+    monthly = forms.CharField(
+        label=_("Plan by month"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_(
+            "Optional: one “YYYY-MM hours” a line, adding up to the hours. Without it the hours are spread evenly."
+        ),
+    )
 
     def __init__(self, *args, pool=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Award.objects.filter(theme__item__number=1, theme__code="g3", state="active").select_related("organisation")
+        qs = Award.objects.filter(
+            theme__in=themes_with_mode("compute_support"), state="active"
+        ).select_related("organisation")
         if pool is not None and pool.call_id:
             qs = qs.filter(call_id=pool.call_id)
         if pool is not None:
@@ -76,7 +98,9 @@ class ChangeAllocationForm(forms.Form):
     hours = forms.IntegerField(label=_("Accelerator-hours"), min_value=1)
     starts_on = forms.DateField(label=_("From"), widget=DATE)
     ends_on = forms.DateField(label=_("To"), widget=DATE)
-    monthly = forms.CharField(label=_("Plan by month"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    monthly = forms.CharField(
+        label=_("Plan by month"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     note = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
     def clean_monthly(self):
@@ -88,7 +112,9 @@ class UsageUploadForm(forms.Form):
 
 
 class DeclarationForm(forms.Form):
-    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 3}), initial=DEFAULT_DECLARATION)
+    statement = forms.CharField(
+        label=_("Statement"), widget=forms.Textarea(attrs={"rows": 3}), initial=DEFAULT_DECLARATION
+    )
     confirm = forms.BooleanField(label=_("I declare this on behalf of the developer."))
 
 
@@ -97,7 +123,9 @@ class ResultForm(forms.Form):
     score = forms.DecimalField(label=_("Score"), max_digits=14, decimal_places=4)
     evaluated_on = forms.DateField(label=_("Evaluated on"), widget=DATE)
     model_version = forms.CharField(label=_("Model version"), max_length=100)
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class DataRequestForm(forms.Form):
@@ -106,8 +134,12 @@ class DataRequestForm(forms.Form):
 
 
 class StaffDataRequestForm(DataRequestForm):
-    award = forms.ModelChoiceField(label=_("Developer (award)"), queryset=Award.objects.filter(theme__item__number=1, theme__code="g3")
-                                   .select_related("organisation").order_by("number"))
+    award = forms.ModelChoiceField(
+        label=_("Developer (award)"),
+        queryset=Award.objects.filter(theme__in=themes_with_mode("compute_support"))
+        .select_related("organisation")
+        .order_by("number"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,12 +151,19 @@ class DataOfferForm(forms.Form):
     holder_name = forms.CharField(label=_("Data holder"), max_length=200)
     title = forms.CharField(label=_("Data offered"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
-    conditions = forms.CharField(label=_("Conditions of use"), widget=forms.Textarea(attrs={"rows": 2}))
+    conditions = forms.CharField(
+        label=_("Conditions of use"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class IntroductionForm(forms.Form):
-    offer = forms.ModelChoiceField(label=_("Data offered"), queryset=DataOffer.objects.filter(is_open=True))
-    request = forms.ModelChoiceField(label=_("Data wanted"), queryset=DataRequest.objects.filter(is_open=True).select_related("award"))
+    offer = forms.ModelChoiceField(
+        label=_("Data offered"), queryset=DataOffer.objects.filter(is_open=True)
+    )
+    request = forms.ModelChoiceField(
+        label=_("Data wanted"),
+        queryset=DataRequest.objects.filter(is_open=True).select_related("award"),
+    )
     note = forms.CharField(label=_("Note"), max_length=1000, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -133,7 +172,9 @@ class IntroductionForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    introduction = forms.ModelChoiceField(queryset=Introduction.objects.all(), widget=forms.HiddenInput)
+    introduction = forms.ModelChoiceField(
+        queryset=Introduction.objects.all(), widget=forms.HiddenInput
+    )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=IntroductionOutcome.choices)
     note = forms.CharField(label=_("Note"), max_length=1000, required=False)
 
@@ -143,4 +184,6 @@ class EventForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=DATE)
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
     attendees = forms.IntegerField(label=_("Attendees"), min_value=0, initial=0)
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

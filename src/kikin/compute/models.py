@@ -41,12 +41,28 @@ def milli_to_hours(milli: int | None) -> Decimal | None:
 
 
 class ComputePool(models.Model):
-    call = models.ForeignKey(Call, on_delete=models.PROTECT, null=True, blank=True, related_name="compute_pools",
-                             verbose_name=_("call"), help_text=_("The call whose developers use the pool (empty for a whole cycle)."))
-    cycle_label = models.CharField(_("cycle"), max_length=60, blank=True, help_text=_("e.g. “Cycle 1”, where the pool serves a whole cycle."))
+    call = models.ForeignKey(
+        Call,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="compute_pools",
+        verbose_name=_("call"),
+        help_text=_("The call whose developers use the pool (empty for a whole cycle)."),
+    )
+    cycle_label = models.CharField(
+        _("cycle"),
+        max_length=60,
+        blank=True,
+        help_text=_("e.g. “Cycle 1”, where the pool serves a whole cycle."),
+    )
     name = models.CharField(_("name"), max_length=120)
-    provider = models.CharField(_("provider"), max_length=100, help_text=_("e.g. Google Cloud, Microsoft Azure"))
-    accelerator_type = models.CharField(_("accelerator type"), max_length=100, help_text=_("e.g. H100"))
+    provider = models.CharField(
+        _("provider"), max_length=100, help_text=_("e.g. Google Cloud, Microsoft Azure")
+    )
+    accelerator_type = models.CharField(
+        _("accelerator type"), max_length=100, help_text=_("e.g. H100")
+    )
     hours_bought = models.PositiveBigIntegerField(_("accelerator-hours bought"))
     price_per_hour_yen = models.PositiveBigIntegerField(_("price per accelerator-hour (yen)"))
     starts_on = models.DateField(_("from"))
@@ -59,9 +75,17 @@ class ComputePool(models.Model):
         verbose_name = _("compute pool")
         verbose_name_plural = _("compute pools")
         constraints = [
-            models.CheckConstraint(condition=models.Q(hours_bought__gt=0), name="compute_pool_hours_positive"),
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="compute_pool_ends_after_start"),
-            models.CheckConstraint(condition=models.Q(call__isnull=False) | ~models.Q(cycle_label=""), name="compute_pool_call_or_cycle"),
+            models.CheckConstraint(
+                condition=models.Q(hours_bought__gt=0), name="compute_pool_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="compute_pool_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(call__isnull=False) | ~models.Q(cycle_label=""),
+                name="compute_pool_call_or_cycle",
+            ),
         ]
 
     def __str__(self):
@@ -76,8 +100,12 @@ class Allocation(models.Model):
     """Hours of a pool given to one developer (award). `code` is the number the provider's usage
     report carries in its `allocation` column (by default the award number)."""
 
-    pool = models.ForeignKey(ComputePool, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("pool"))
-    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="compute_allocations", verbose_name=_("award"))
+    pool = models.ForeignKey(
+        ComputePool, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("pool")
+    )
+    award = models.ForeignKey(
+        Award, on_delete=models.PROTECT, related_name="compute_allocations", verbose_name=_("award")
+    )
     code = models.CharField(_("allocation number"), max_length=60)
     hours = models.PositiveBigIntegerField(_("accelerator-hours allocated"))
     starts_on = models.DateField(_("from"))
@@ -90,10 +118,17 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         constraints = [
-            models.UniqueConstraint(fields=["pool", "award"], name="one_allocation_per_award_and_pool"),
+            models.UniqueConstraint(
+                fields=["pool", "award"], name="one_allocation_per_award_and_pool"
+            ),
             models.UniqueConstraint(fields=["pool", "code"], name="allocation_code_unique_in_pool"),
-            models.CheckConstraint(condition=models.Q(hours__gt=0), name="allocation_hours_positive"),
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="allocation_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0), name="allocation_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="allocation_ends_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -109,19 +144,27 @@ class Allocation(models.Model):
 class PlannedMonth(models.Model):
     """The hours an allocation plans to use in one month (the first day of the month)."""
 
-    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="planned_months")
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.CASCADE, related_name="planned_months"
+    )
     month = models.DateField(_("month"))
     hours = models.PositiveBigIntegerField(_("planned accelerator-hours"))
 
     class Meta:
         ordering = ["allocation", "month"]
-        constraints = [models.UniqueConstraint(fields=["allocation", "month"], name="one_plan_per_allocation_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["allocation", "month"], name="one_plan_per_allocation_month"
+            )
+        ]
 
 
 class UsageImport(models.Model):
     """One usage report file received for a pool, with what became of its rows."""
 
-    pool = models.ForeignKey(ComputePool, on_delete=models.PROTECT, related_name="imports", verbose_name=_("pool"))
+    pool = models.ForeignKey(
+        ComputePool, on_delete=models.PROTECT, related_name="imports", verbose_name=_("pool")
+    )
     file_name = models.CharField(_("file"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size_bytes = models.BigIntegerField(_("size (bytes)"), default=0)
@@ -131,8 +174,14 @@ class UsageImport(models.Model):
     rows_already = models.BigIntegerField(_("rows already imported"), default=0)
     rows_bad = models.BigIntegerField(_("bad rows"), default=0)
     errors = models.JSONField(_("first errors"), default=list, blank=True)
-    same_file_as = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                     verbose_name=_("same file as"))
+    same_file_as = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("same file as"),
+    )
     seconds = models.DecimalField(_("seconds"), max_digits=10, decimal_places=3, default=0)
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
@@ -161,13 +210,23 @@ class UsageRecord(models.Model):
     `allocation`, the one that comes from the file, is checked.
     """
 
-    pool = models.ForeignKey(ComputePool, on_delete=models.PROTECT, related_name="usage", db_index=False, db_constraint=False)
-    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="usage", db_index=False)
+    pool = models.ForeignKey(
+        ComputePool,
+        on_delete=models.PROTECT,
+        related_name="usage",
+        db_index=False,
+        db_constraint=False,
+    )
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.PROTECT, related_name="usage", db_index=False
+    )
     usage_id = models.CharField(_("provider's line id"), max_length=100)
     day = models.DateField(_("date"))
     hours_milli = models.BigIntegerField(_("accelerator-hours (thousandths)"))
     fee_yen = models.BigIntegerField(_("fee (yen)"))
-    source = models.ForeignKey(UsageImport, on_delete=models.PROTECT, related_name="records", db_constraint=False)
+    source = models.ForeignKey(
+        UsageImport, on_delete=models.PROTECT, related_name="records", db_constraint=False
+    )
     line = models.PositiveIntegerField(_("line in the file"))
 
     class Meta:
@@ -175,8 +234,12 @@ class UsageRecord(models.Model):
         indexes = [models.Index(fields=["allocation", "day"])]
         constraints = [
             models.UniqueConstraint(fields=["pool", "usage_id"], name="usage_id_unique_in_pool"),
-            models.CheckConstraint(condition=models.Q(hours_milli__gte=0), name="usage_hours_not_negative"),
-            models.CheckConstraint(condition=models.Q(fee_yen__gte=0), name="usage_fee_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(hours_milli__gte=0), name="usage_hours_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fee_yen__gte=0), name="usage_fee_not_negative"
+            ),
         ]
 
     @property
@@ -189,7 +252,9 @@ class UsageDay(models.Model):
     same transaction, so that the monthly table, the totals and the alerts read a few thousand
     rows rather than every provider line."""
 
-    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="usage_days", db_index=False)
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.CASCADE, related_name="usage_days", db_index=False
+    )
     day = models.DateField(_("date"))
     hours_milli = models.BigIntegerField(_("accelerator-hours (thousandths)"))
     fee_yen = models.BigIntegerField(_("fee (yen)"))
@@ -197,7 +262,11 @@ class UsageDay(models.Model):
 
     class Meta:
         ordering = ["allocation", "day"]
-        constraints = [models.UniqueConstraint(fields=["allocation", "day"], name="one_usage_day_per_allocation")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["allocation", "day"], name="one_usage_day_per_allocation"
+            )
+        ]
 
 
 class Benchmark(models.Model):
@@ -221,7 +290,9 @@ class EvaluationDeclaration(models.Model):
     """The developer's declaration that no evaluation benchmark's data set was trained on
     (000 lines 1760–1762). Results may be submitted only after it."""
 
-    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="evaluation_declaration")
+    award = models.OneToOneField(
+        Award, on_delete=models.PROTECT, related_name="evaluation_declaration"
+    )
     statement = models.TextField(_("statement"))
     declared_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
@@ -232,7 +303,9 @@ class EvaluationDeclaration(models.Model):
 
 class BenchmarkResult(models.Model):
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="benchmark_results")
-    benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="results", verbose_name=_("benchmark"))
+    benchmark = models.ForeignKey(
+        Benchmark, on_delete=models.PROTECT, related_name="results", verbose_name=_("benchmark")
+    )
     score = models.DecimalField(_("score"), max_digits=14, decimal_places=4)
     evaluated_on = models.DateField(_("evaluated on"))
     model_version = models.CharField(_("model version"), max_length=100)
@@ -242,9 +315,15 @@ class BenchmarkResult(models.Model):
 
     class Meta:
         ordering = ["benchmark", "-evaluated_on", "-id"]
-        indexes = [models.Index(fields=["benchmark", "award"]), models.Index(fields=["award", "-evaluated_on"])]
+        indexes = [
+            models.Index(fields=["benchmark", "award"]),
+            models.Index(fields=["award", "-evaluated_on"]),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["award", "benchmark", "model_version", "evaluated_on"], name="one_result_per_version_and_day"),
+            models.UniqueConstraint(
+                fields=["award", "benchmark", "model_version", "evaluated_on"],
+                name="one_result_per_version_and_day",
+            ),
         ]
 
     @property
@@ -258,8 +337,14 @@ class DataOffer(models.Model):
     """Data a holder offers to developers, with its conditions of use."""
 
     holder_name = models.CharField(_("data holder"), max_length=200)
-    holder = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="data_offers",
-                               verbose_name=_("holder (registered organisation)"))
+    holder = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="data_offers",
+        verbose_name=_("holder (registered organisation)"),
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     conditions = models.TextField(_("conditions of use"))
@@ -278,7 +363,9 @@ class DataOffer(models.Model):
 class DataRequest(models.Model):
     """Data a developer wants."""
 
-    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="data_requests", verbose_name=_("developer"))
+    award = models.ForeignKey(
+        Award, on_delete=models.PROTECT, related_name="data_requests", verbose_name=_("developer")
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     is_open = models.BooleanField(_("open"), default=True)
@@ -304,7 +391,12 @@ class Introduction(models.Model):
 
     offer = models.ForeignKey(DataOffer, on_delete=models.PROTECT, related_name="introductions")
     request = models.ForeignKey(DataRequest, on_delete=models.PROTECT, related_name="introductions")
-    outcome = models.CharField(_("outcome"), max_length=10, choices=IntroductionOutcome.choices, default=IntroductionOutcome.PENDING)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=IntroductionOutcome.choices,
+        default=IntroductionOutcome.PENDING,
+    )
     note = models.TextField(_("note"), blank=True)
     introduced_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     introduced_at = models.DateTimeField(auto_now_add=True)
@@ -312,7 +404,9 @@ class Introduction(models.Model):
 
     class Meta:
         ordering = ["-introduced_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["offer", "request"], name="one_introduction_per_pair")]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "request"], name="one_introduction_per_pair")
+        ]
 
 
 class EventKind(models.TextChoices):

@@ -20,11 +20,24 @@ from django.db.models.functions import Coalesce, TruncMonth
 from kikin.accounts.models import Role
 from kikin.awards.models import Award
 from kikin.core.timeutil import today_jst
+from kikin.programs.selectors import themes_with_mode
 from kikin.rules.money import apply_rate, round_half_up
 
 from .models import (
-    MILLI, Allocation, Benchmark, BenchmarkResult, CommunityEvent, ComputePool, DataOffer, DataRequest, EvaluationDeclaration,
-    Introduction, PlannedMonth, UsageDay, UsageImport, milli_to_hours,
+    MILLI,
+    Allocation,
+    Benchmark,
+    BenchmarkResult,
+    CommunityEvent,
+    ComputePool,
+    DataOffer,
+    DataRequest,
+    EvaluationDeclaration,
+    Introduction,
+    PlannedMonth,
+    UsageDay,
+    UsageImport,
+    milli_to_hours,
 )
 from .permissions import is_staff
 
@@ -39,8 +52,10 @@ UNDERUSE_SHARE = Fraction(80, 100)
 
 
 def geniac_awards_for(user) -> QuerySet[Award]:
-    """The (g3) awards `user` may see: staff every one, an applicant their organisation's."""
-    qs = Award.objects.filter(theme__item__number=1, theme__code="g3").select_related("organisation", "call")
+    """The awards of themes with compute support ((g3)) `user` may see: staff every one, an applicant their organisation's."""
+    qs = Award.objects.filter(theme__in=themes_with_mode("compute_support")).select_related(
+        "organisation", "call"
+    )
     if is_staff(user):
         return qs
     if user.is_authenticated and user.role == Role.APPLICANT and user.organisation_id:
@@ -50,9 +65,16 @@ def geniac_awards_for(user) -> QuerySet[Award]:
 
 def _sum_sub(model, column: str, **outer) -> Subquery:
     """A correlated SUM subquery over the daily usage (no join fan-out)."""
-    return Coalesce(Subquery(
-        model.objects.filter(**outer).order_by().values(next(iter(outer))).annotate(s=Sum(column)).values("s")[:1]
-    ), 0)
+    return Coalesce(
+        Subquery(
+            model.objects.filter(**outer)
+            .order_by()
+            .values(next(iter(outer)))
+            .annotate(s=Sum(column))
+            .values("s")[:1]
+        ),
+        0,
+    )
 
 
 def pools_overview() -> list[ComputePool]:
@@ -61,8 +83,16 @@ def pools_overview() -> list[ComputePool]:
         allocated=_sum_sub(Allocation, "hours", pool=OuterRef("pk")),
         used_milli=_sum_sub(UsageDay, "hours_milli", allocation__pool=OuterRef("pk")),
         fee_yen=_sum_sub(UsageDay, "fee_yen", allocation__pool=OuterRef("pk")),
-        n_allocations=Coalesce(Subquery(Allocation.objects.filter(pool=OuterRef("pk")).order_by().values("pool")
-                                        .annotate(n=Count("id")).values("n")[:1]), 0),
+        n_allocations=Coalesce(
+            Subquery(
+                Allocation.objects.filter(pool=OuterRef("pk"))
+                .order_by()
+                .values("pool")
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            ),
+            0,
+        ),
     )
     out = list(pools)
     for p in out:
@@ -74,9 +104,12 @@ def pools_overview() -> list[ComputePool]:
 def allocations_of(pool: ComputePool) -> list[Allocation]:
     """A pool's allocations with their developer, hours used and fees (one query)."""
     rows = list(
-        Allocation.objects.filter(pool=pool).select_related("award__organisation", "award__call")
-        .annotate(used_milli=_sum_sub(UsageDay, "hours_milli", allocation=OuterRef("pk")),
-                  fee_yen=_sum_sub(UsageDay, "fee_yen", allocation=OuterRef("pk")))
+        Allocation.objects.filter(pool=pool)
+        .select_related("award__organisation", "award__call")
+        .annotate(
+            used_milli=_sum_sub(UsageDay, "hours_milli", allocation=OuterRef("pk")),
+            fee_yen=_sum_sub(UsageDay, "fee_yen", allocation=OuterRef("pk")),
+        )
         .order_by("code")
     )
     for a in rows:
@@ -86,7 +119,12 @@ def allocations_of(pool: ComputePool) -> list[Allocation]:
 
 
 def imports_of(pool: ComputePool, limit: int = 20) -> list[UsageImport]:
-    return list(UsageImport.objects.filter(pool=pool).select_related("uploaded_by").defer("errors").order_by("-started_at", "-id")[:limit])
+    return list(
+        UsageImport.objects.filter(pool=pool)
+        .select_related("uploaded_by")
+        .defer("errors")
+        .order_by("-started_at", "-id")[:limit]
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,7 +139,9 @@ def _months(first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
-def planned_by_month(allocation: Allocation, planned: list[PlannedMonth]) -> dict[dt.date, Fraction]:
+def planned_by_month(
+    allocation: Allocation, planned: list[PlannedMonth]
+) -> dict[dt.date, Fraction]:
     """The allocation's plan by month; without one, its hours spread evenly over its days."""
     if planned:
         return {p.month: Fraction(p.hours) for p in planned}
@@ -140,7 +180,9 @@ class AwardCompute:
     alerts: list = field(default_factory=list)
 
 
-def monthly_rows(rate: Fraction, usage: dict[dt.date, tuple[int, int]], planned: dict[dt.date, Fraction]) -> list[MonthRow]:
+def monthly_rows(
+    rate: Fraction, usage: dict[dt.date, tuple[int, int]], planned: dict[dt.date, Fraction]
+) -> list[MonthRow]:
     """Month by month: hours planned and used, fee, the month's subsidy and the running totals.
     `usage`: month → (milli-hours, fee yen)."""
     rows, cum_fee, cum_sub, cum_milli = [], 0, 0, 0
@@ -149,9 +191,18 @@ def monthly_rows(rate: Fraction, usage: dict[dt.date, tuple[int, int]], planned:
         cum_fee += fee
         cum_milli += milli
         subsidy_to_date = apply_rate(cum_fee, rate)
-        rows.append(MonthRow(month=m, planned_hours=round_half_up(planned.get(m, Fraction(0)), 1), used_hours=milli_to_hours(milli),
-                             fee_yen=fee, subsidy_yen=subsidy_to_date - cum_sub, cumulative_fee_yen=cum_fee,
-                             cumulative_subsidy_yen=subsidy_to_date, cumulative_hours=milli_to_hours(cum_milli)))
+        rows.append(
+            MonthRow(
+                month=m,
+                planned_hours=round_half_up(planned.get(m, Fraction(0)), 1),
+                used_hours=milli_to_hours(milli),
+                fee_yen=fee,
+                subsidy_yen=subsidy_to_date - cum_sub,
+                cumulative_fee_yen=cum_fee,
+                cumulative_subsidy_yen=subsidy_to_date,
+                cumulative_hours=milli_to_hours(cum_milli),
+            )
+        )
         cum_sub = subsidy_to_date
     return rows
 
@@ -168,10 +219,14 @@ def award_compute(award: Award, *, as_of: dt.date | None = None) -> AwardCompute
         for m, h in planned_by_month(a, planned_rows[a.pk]).items():
             planned[m] = planned.get(m, Fraction(0)) + h
     usage = {
-        r["month"] if isinstance(r["month"], dt.date) and not isinstance(r["month"], dt.datetime) else r["month"].date():
-            (r["milli"], r["fee"])
-        for r in UsageDay.objects.filter(allocation__award=award).annotate(month=TruncMonth("day")).values("month")
-        .annotate(milli=Sum("hours_milli"), fee=Sum("fee_yen")).order_by("month")
+        r["month"]
+        if isinstance(r["month"], dt.date) and not isinstance(r["month"], dt.datetime)
+        else r["month"].date(): (r["milli"], r["fee"])
+        for r in UsageDay.objects.filter(allocation__award=award)
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(milli=Sum("hours_milli"), fee=Sum("fee_yen"))
+        .order_by("month")
     }
     months = monthly_rows(rate, usage, planned)
     out = AwardCompute(award=award, rate=rate, allocations=allocations, months=months)
@@ -185,9 +240,12 @@ def award_compute(award: Award, *, as_of: dt.date | None = None) -> AwardCompute
 
 def allocations_for_awards(award_ids) -> list[Allocation]:
     rows = list(
-        Allocation.objects.filter(award_id__in=award_ids).select_related("pool", "award")
-        .annotate(used_milli=_sum_sub(UsageDay, "hours_milli", allocation=OuterRef("pk")),
-                  fee_yen=_sum_sub(UsageDay, "fee_yen", allocation=OuterRef("pk")))
+        Allocation.objects.filter(award_id__in=award_ids)
+        .select_related("pool", "award")
+        .annotate(
+            used_milli=_sum_sub(UsageDay, "hours_milli", allocation=OuterRef("pk")),
+            fee_yen=_sum_sub(UsageDay, "fee_yen", allocation=OuterRef("pk")),
+        )
         .order_by("starts_on", "pk")
     )
     for a in rows:
@@ -222,8 +280,13 @@ def _hours(value: Fraction) -> Decimal:
     return round_half_up(value / MILLI, 1)
 
 
-def alerts(*, as_of: dt.date | None = None, allocations: QuerySet[Allocation] | None = None,
-           recent_days: int = RECENT_DAYS, underuse_share: Fraction = UNDERUSE_SHARE) -> list[Alert]:
+def alerts(
+    *,
+    as_of: dt.date | None = None,
+    allocations: QuerySet[Allocation] | None = None,
+    recent_days: int = RECENT_DAYS,
+    underuse_share: Fraction = UNDERUSE_SHARE,
+) -> list[Alert]:
     """Developers who will run out (hours used + the recent daily rate × the days left > hours
     allocated) and who will leave hours unused (that projection < `underuse_share` of the
     allocation), among the allocations running on `as_of` (JST today by default). The daily rate
@@ -236,8 +299,16 @@ def alerts(*, as_of: dt.date | None = None, allocations: QuerySet[Allocation] | 
         qs.filter(starts_on__lte=as_of, ends_on__gte=as_of)
         .select_related("award__organisation", "pool")
         .annotate(
-            used_milli=Coalesce(Sum("usage_days__hours_milli", filter=Q(usage_days__day__lte=as_of)), 0),
-            recent_milli=Coalesce(Sum("usage_days__hours_milli", filter=Q(usage_days__day__gte=window_start, usage_days__day__lte=as_of)), 0),
+            used_milli=Coalesce(
+                Sum("usage_days__hours_milli", filter=Q(usage_days__day__lte=as_of)), 0
+            ),
+            recent_milli=Coalesce(
+                Sum(
+                    "usage_days__hours_milli",
+                    filter=Q(usage_days__day__gte=window_start, usage_days__day__lte=as_of),
+                ),
+                0,
+            ),
         )
         .order_by("award__number", "pool_id")
     )
@@ -251,15 +322,28 @@ def alerts(*, as_of: dt.date | None = None, allocations: QuerySet[Allocation] | 
         days_left = (last - as_of).days
         projected = a.used_milli + per_day * days_left
         allocated = a.hours * MILLI
-        common = dict(allocation=a, allocated_hours=Decimal(a.hours), used_hours=milli_to_hours(a.used_milli),
-                      per_day_hours=_hours(per_day), days_left=days_left, projected_hours=_hours(projected),
-                      projected_share=round_half_up(projected * 100 / allocated, 1))
+        common = {
+            "allocation": a,
+            "allocated_hours": Decimal(a.hours),
+            "used_hours": milli_to_hours(a.used_milli),
+            "per_day_hours": _hours(per_day),
+            "days_left": days_left,
+            "projected_hours": _hours(projected),
+            "projected_share": round_half_up(projected * 100 / allocated, 1),
+        }
         if projected > allocated:
             if a.used_milli >= allocated:
                 run_out = as_of
             else:
                 run_out = as_of + dt.timedelta(days=math.ceil((allocated - a.used_milli) / per_day))
-            out.append(Alert(kind="run_out", over_hours=_hours(projected - allocated), run_out_on=run_out, **common))
+            out.append(
+                Alert(
+                    kind="run_out",
+                    over_hours=_hours(projected - allocated),
+                    run_out_on=run_out,
+                    **common,
+                )
+            )
         elif projected < allocated * underuse_share:
             out.append(Alert(kind="unused", over_hours=_hours(allocated - projected), **common))
     return out
@@ -274,7 +358,11 @@ def declaration_of(award: Award) -> EvaluationDeclaration | None:
 
 
 def results_of(award: Award) -> list[BenchmarkResult]:
-    return list(BenchmarkResult.objects.filter(award=award).select_related("benchmark", "submitted_by").order_by("-evaluated_on", "-id"))
+    return list(
+        BenchmarkResult.objects.filter(award=award)
+        .select_related("benchmark", "submitted_by")
+        .order_by("-evaluated_on", "-id")
+    )
 
 
 @dataclass
@@ -298,18 +386,25 @@ def leaderboards() -> list[Leaderboard]:
     is better), best first; a tie goes to the result evaluated first, then the award number; tied
     scores share a rank (1, 1, 3). Two queries."""
     benchmarks = list(Benchmark.objects.order_by("name"))
-    results = (BenchmarkResult.objects.select_related("award__organisation", "benchmark")
-               .order_by("benchmark_id", "award_id", "evaluated_on", "id"))
+    results = BenchmarkResult.objects.select_related("award__organisation", "benchmark").order_by(
+        "benchmark_id", "award_id", "evaluated_on", "id"
+    )
     best: dict[int, dict[int, BenchmarkResult]] = {b.pk: {} for b in benchmarks}
     for r in results:
         current = best[r.benchmark_id].get(r.award_id)
-        better = (r.score > current.score if r.benchmark.higher_is_better else r.score < current.score) if current else True
+        better = (
+            (r.score > current.score if r.benchmark.higher_is_better else r.score < current.score)
+            if current
+            else True
+        )
         if better:
             best[r.benchmark_id][r.award_id] = r
     boards = []
     for b in benchmarks:
         sign = -1 if b.higher_is_better else 1
-        ordered = sorted(best[b.pk].values(), key=lambda r: (sign * r.score, r.evaluated_on, r.award.number))
+        ordered = sorted(
+            best[b.pk].values(), key=lambda r: (sign * r.score, r.evaluated_on, r.award.number)
+        )
         rows, rank = [], 0
         for i, r in enumerate(ordered, 1):
             if i == 1 or r.score != ordered[i - 2].score:
@@ -340,15 +435,23 @@ def matching_board(user) -> Board:
     """Staff: everything. A developer: the open offers, and their own organisation's wanted
     notices with the introductions made for them."""
     offers = DataOffer.objects.select_related("holder").order_by("-created_at", "-id")
-    requests = DataRequest.objects.select_related("award__organisation").order_by("-created_at", "-id")
-    intros = Introduction.objects.select_related("offer", "request__award__organisation").order_by("-introduced_at", "-id")
+    requests = DataRequest.objects.select_related("award__organisation").order_by(
+        "-created_at", "-id"
+    )
+    intros = Introduction.objects.select_related("offer", "request__award__organisation").order_by(
+        "-introduced_at", "-id"
+    )
     if not is_staff(user):
-        org = user.organisation_id if user.is_authenticated and user.role == Role.APPLICANT else None
+        org = (
+            user.organisation_id if user.is_authenticated and user.role == Role.APPLICANT else None
+        )
         offers = offers.filter(is_open=True)
         requests = requests.filter(award__organisation_id=org) if org else requests.none()
         intros = intros.filter(request__award__organisation_id=org) if org else intros.none()
     intros = list(intros)
-    counts = {o: sum(1 for i in intros if i.outcome == o) for o in ("pending", "agreed", "declined")}
+    counts = {
+        o: sum(1 for i in intros if i.outcome == o) for o in ("pending", "agreed", "declined")
+    }
     return Board(offers=list(offers), requests=list(requests), introductions=intros, counts=counts)
 
 
@@ -360,7 +463,10 @@ def event_totals(rows: list[CommunityEvent]) -> list[dict]:
     """Per kind of event: its label, how many were held and their attendees."""
     from .models import EventKind
 
-    out = {k: {"kind": k, "label": label, "events": 0, "attendees": 0} for k, label in EventKind.choices}
+    out = {
+        k: {"kind": k, "label": label, "events": 0, "attendees": 0}
+        for k, label in EventKind.choices
+    }
     for e in rows:
         out[e.kind]["events"] += 1
         out[e.kind]["attendees"] += e.attendees

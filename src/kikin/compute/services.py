@@ -29,6 +29,7 @@ from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award, AwardState
 from kikin.awards.permissions import is_implementer
+from kikin.programs.selectors import themes_with_mode
 
 from . import usage as csvusage
 from .models import (
@@ -49,7 +50,8 @@ from .models import (
     UsageRecord,
 )
 
-GENIAC_THEME = "1-g3"
+#: The special mode of the themes this app serves (GENIAC's compute support, rules.md §6).
+MODE = "compute_support"
 #: The statement a developer declares before submitting results (000 lines 1760–1762).
 DEFAULT_DECLARATION = (
     "本基盤モデルの開発において、評価で利用するベンチマークのデータセットを学習に利用していません。"
@@ -61,7 +63,8 @@ ERRORS_KEPT = 100
 
 
 def _is_geniac(award: Award) -> bool:
-    return award.theme.item.number == 1 and award.theme.code == "g3"
+    """The award's theme has compute support, as its plan declares (never by its code)."""
+    return themes_with_mode(MODE).filter(pk=award.theme_id).exists()
 
 
 def _whole(value, field: str, *, positive: bool = False) -> int:
@@ -77,30 +80,62 @@ def _whole(value, field: str, *, positive: bool = False) -> int:
 
 
 @transaction.atomic
-def create_pool(*, actor, name: str, provider: str, accelerator_type: str, hours_bought: int, price_per_hour_yen: int,
-                starts_on: dt.date, ends_on: dt.date, call=None, cycle_label: str = "") -> ComputePool:
+def create_pool(
+    *,
+    actor,
+    name: str,
+    provider: str,
+    accelerator_type: str,
+    hours_bought: int,
+    price_per_hour_yen: int,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    call=None,
+    cycle_label: str = "",
+) -> ComputePool:
     """Record compute bought in bulk for a call or a cycle."""
     require_role(actor, Role.AGENCY)
     errors = {}
-    for field, value in (("name", name), ("provider", provider), ("accelerator_type", accelerator_type)):
+    for field, value in (
+        ("name", name),
+        ("provider", provider),
+        ("accelerator_type", accelerator_type),
+    ):
         if not (value or "").strip():
             errors[field] = _("Required.")
     if call is None and not cycle_label.strip():
         errors["call"] = _("Name the call or the cycle the pool serves.")
-    if call is not None and not call.themes.filter(item__number=1, code="g3").exists():
-        errors["call"] = _("The call is not a GENIAC (g3) call.")
+    if call is not None and not call.themes.filter(pk__in=themes_with_mode(MODE)).exists():
+        errors["call"] = _("The call is not for a theme with compute support.")
     if starts_on and ends_on and ends_on < starts_on:
         errors["ends_on"] = _("The period ends before it starts.")
     if errors:
         raise ValidationError(errors)
     pool = ComputePool.objects.create(
-        call=call, cycle_label=cycle_label.strip(), name=name.strip(), provider=provider.strip(), accelerator_type=accelerator_type.strip(),
-        hours_bought=_whole(hours_bought, "hours_bought", positive=True), price_per_hour_yen=_whole(price_per_hour_yen, "price_per_hour_yen"),
-        starts_on=starts_on, ends_on=ends_on, created_by=actor,
+        call=call,
+        cycle_label=cycle_label.strip(),
+        name=name.strip(),
+        provider=provider.strip(),
+        accelerator_type=accelerator_type.strip(),
+        hours_bought=_whole(hours_bought, "hours_bought", positive=True),
+        price_per_hour_yen=_whole(price_per_hour_yen, "price_per_hour_yen"),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=actor,
     )
-    record(actor=actor, action="compute.pool_create", obj=pool,
-           after={"provider": pool.provider, "accelerator_type": pool.accelerator_type, "hours_bought": pool.hours_bought,
-                  "price_per_hour_yen": pool.price_per_hour_yen, "call": call.key if call else None, "cycle": pool.cycle_label})
+    record(
+        actor=actor,
+        action="compute.pool_create",
+        obj=pool,
+        after={
+            "provider": pool.provider,
+            "accelerator_type": pool.accelerator_type,
+            "hours_bought": pool.hours_bought,
+            "price_per_hour_yen": pool.price_per_hour_yen,
+            "call": call.key if call else None,
+            "cycle": pool.cycle_label,
+        },
+    )
     return pool
 
 
@@ -121,11 +156,20 @@ def change_pool_hours(*, actor, pool: ComputePool, hours_bought: int, note: str)
     hours_bought = _whole(hours_bought, "hours_bought", positive=True)
     allocated = _allocated(pool)
     if hours_bought < allocated:
-        raise ValidationError({"hours_bought": _("%(a)s hours are allocated already.") % {"a": f"{allocated:,}"}})
+        raise ValidationError(
+            {"hours_bought": _("%(a)s hours are allocated already.") % {"a": f"{allocated:,}"}}
+        )
     before = pool.hours_bought
     pool.hours_bought = hours_bought
     pool.save(update_fields=["hours_bought"])
-    record(actor=actor, action="compute.pool_hours", obj=pool, before={"hours_bought": before}, after={"hours_bought": hours_bought}, note=note)
+    record(
+        actor=actor,
+        action="compute.pool_hours",
+        obj=pool,
+        before={"hours_bought": before},
+        after={"hours_bought": hours_bought},
+        note=note,
+    )
     return pool
 
 
@@ -133,15 +177,27 @@ def _month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def _check_schedule(award: Award, pool: ComputePool, hours: int, starts_on: dt.date, ends_on: dt.date,
-                    monthly: dict[dt.date, int] | None) -> dict[dt.date, int]:
+def _check_schedule(
+    award: Award,
+    pool: ComputePool,
+    hours: int,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    monthly: dict[dt.date, int] | None,
+) -> dict[dt.date, int]:
     errors: dict[str, str] = {}
     if ends_on < starts_on:
         errors["ends_on"] = _("The period ends before it starts.")
     elif not (pool.starts_on <= starts_on and ends_on <= pool.ends_on):
-        errors["starts_on"] = _("Inside the pool's period (%(a)s – %(b)s).") % {"a": pool.starts_on.isoformat(), "b": pool.ends_on.isoformat()}
+        errors["starts_on"] = _("Inside the pool's period (%(a)s – %(b)s).") % {
+            "a": pool.starts_on.isoformat(),
+            "b": pool.ends_on.isoformat(),
+        }
     elif not (award.start_date <= starts_on and ends_on <= award.last_day):
-        errors["starts_on"] = _("Inside the award's period (%(a)s – %(b)s).") % {"a": award.start_date.isoformat(), "b": award.last_day.isoformat()}
+        errors["starts_on"] = _("Inside the award's period (%(a)s – %(b)s).") % {
+            "a": award.start_date.isoformat(),
+            "b": award.last_day.isoformat(),
+        }
     if errors:
         raise ValidationError(errors)
     plan: dict[dt.date, int] = {}
@@ -154,15 +210,27 @@ def _check_schedule(award: Award, pool: ComputePool, hours: int, starts_on: dt.d
             plan[key] = plan.get(key, 0) + _whole(value, f"monthly.{key:%Y-%m}")
         total = sum(plan.values())
         if total != hours:
-            errors["monthly"] = _("The months plan %(p)s hours; the allocation is %(h)s.") % {"p": f"{total:,}", "h": f"{hours:,}"}
+            errors["monthly"] = _("The months plan %(p)s hours; the allocation is %(h)s.") % {
+                "p": f"{total:,}",
+                "h": f"{hours:,}",
+            }
         if errors:
             raise ValidationError(errors)
     return plan
 
 
 @transaction.atomic
-def allocate(*, actor, pool: ComputePool, award: Award, hours: int, starts_on: dt.date | None = None, ends_on: dt.date | None = None,
-             monthly: dict[dt.date, int] | None = None, code: str = "") -> Allocation:
+def allocate(
+    *,
+    actor,
+    pool: ComputePool,
+    award: Award,
+    hours: int,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    monthly: dict[dt.date, int] | None = None,
+    code: str = "",
+) -> Allocation:
     """Give a (g3) developer hours of a pool, for a period (by default where the pool's and the
     award's periods overlap), with a plan by month if given (the months must add up to the hours)."""
     require_role(actor, Role.AGENCY)
@@ -170,13 +238,23 @@ def allocate(*, actor, pool: ComputePool, award: Award, hours: int, starts_on: d
     award = Award.objects.select_related("theme__item", "call").get(pk=award.pk)
     hours = _whole(hours, "hours", positive=True)
     if not _is_geniac(award):
-        raise ValidationError({"award": _("Compute is allocated to GENIAC (g3) awards only.")})
+        raise ValidationError(
+            {"award": _("Compute is allocated only to awards of themes with compute support.")}
+        )
     if award.state != AwardState.ACTIVE:
         raise ValidationError({"award": _("The award is not in progress.")})
     if pool.call_id and award.call_id != pool.call_id:
-        raise ValidationError({"award": _("The pool serves the call %(call)s only.") % {"call": pool.call.key}})
+        raise ValidationError(
+            {"award": _("The pool serves the call %(call)s only.") % {"call": pool.call.key}}
+        )
     if Allocation.objects.filter(pool=pool, award=award).exists():
-        raise ValidationError({"award": _("This developer has an allocation of this pool already: change it instead.")})
+        raise ValidationError(
+            {
+                "award": _(
+                    "This developer has an allocation of this pool already: change it instead."
+                )
+            }
+        )
     code = (code or award.number).strip()
     if Allocation.objects.filter(pool=pool, code=code).exists():
         raise ValidationError({"code": _("Another allocation of this pool has this number.")})
@@ -185,43 +263,108 @@ def allocate(*, actor, pool: ComputePool, award: Award, hours: int, starts_on: d
     plan = _check_schedule(award, pool, hours, starts_on, ends_on, monthly)
     free = pool.hours_bought - _allocated(pool)
     if hours > free:
-        raise ValidationError({"hours": _("Only %(free)s of the pool's %(bought)s hours are unallocated.")
-                               % {"free": f"{free:,}", "bought": f"{pool.hours_bought:,}"}})
-    allocation = Allocation.objects.create(pool=pool, award=award, code=code, hours=hours, starts_on=starts_on, ends_on=ends_on, created_by=actor)
-    PlannedMonth.objects.bulk_create([PlannedMonth(allocation=allocation, month=m, hours=h) for m, h in sorted(plan.items())])
-    record(actor=actor, action="compute.allocate", obj=allocation,
-           after={"pool": pool.pk, "award": award.number, "hours": hours, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
-                  "monthly": {f"{m:%Y-%m}": h for m, h in sorted(plan.items())}})
+        raise ValidationError(
+            {
+                "hours": _("Only %(free)s of the pool's %(bought)s hours are unallocated.")
+                % {"free": f"{free:,}", "bought": f"{pool.hours_bought:,}"}
+            }
+        )
+    allocation = Allocation.objects.create(
+        pool=pool,
+        award=award,
+        code=code,
+        hours=hours,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=actor,
+    )
+    PlannedMonth.objects.bulk_create(
+        [PlannedMonth(allocation=allocation, month=m, hours=h) for m, h in sorted(plan.items())]
+    )
+    record(
+        actor=actor,
+        action="compute.allocate",
+        obj=allocation,
+        after={
+            "pool": pool.pk,
+            "award": award.number,
+            "hours": hours,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "monthly": {f"{m:%Y-%m}": h for m, h in sorted(plan.items())},
+        },
+    )
     return allocation
 
 
 @transaction.atomic
-def change_allocation(*, actor, allocation: Allocation, hours: int, starts_on: dt.date, ends_on: dt.date,
-                      monthly: dict[dt.date, int] | None = None, note: str = "") -> Allocation:
+def change_allocation(
+    *,
+    actor,
+    allocation: Allocation,
+    hours: int,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    monthly: dict[dt.date, int] | None = None,
+    note: str = "",
+) -> Allocation:
     """Change an allocation's hours and schedule (the plan by month is replaced). Never above
     what the pool has free, below the hours used, or so that imported usage falls outside it."""
     require_role(actor, Role.AGENCY)
     pool = ComputePool.objects.select_for_update().get(pk=allocation.pool_id)
-    allocation = Allocation.objects.select_for_update().select_related("award__theme__item").get(pk=allocation.pk)
+    allocation = (
+        Allocation.objects.select_for_update()
+        .select_related("award__theme__item")
+        .get(pk=allocation.pk)
+    )
     hours = _whole(hours, "hours", positive=True)
     plan = _check_schedule(allocation.award, pool, hours, starts_on, ends_on, monthly)
     free = pool.hours_bought - _allocated(pool, exclude=allocation)
     if hours > free:
-        raise ValidationError({"hours": _("Only %(free)s of the pool's %(bought)s hours are unallocated.")
-                               % {"free": f"{free:,}", "bought": f"{pool.hours_bought:,}"}})
-    used = allocation.usage_days.aggregate(milli=Sum("hours_milli"), first=Min("day"), last=Max("day"))
+        raise ValidationError(
+            {
+                "hours": _("Only %(free)s of the pool's %(bought)s hours are unallocated.")
+                % {"free": f"{free:,}", "bought": f"{pool.hours_bought:,}"}
+            }
+        )
+    used = allocation.usage_days.aggregate(
+        milli=Sum("hours_milli"), first=Min("day"), last=Max("day")
+    )
     if used["milli"] and hours * 1000 < used["milli"]:
-        raise ValidationError({"hours": _("%(u)s hours are used already.") % {"u": used["milli"] / 1000}})
+        raise ValidationError(
+            {"hours": _("%(u)s hours are used already.") % {"u": used["milli"] / 1000}}
+        )
     if used["first"] and not (starts_on <= used["first"] and used["last"] <= ends_on):
-        raise ValidationError({"starts_on": _("Usage is recorded from %(a)s to %(b)s.") % {"a": used["first"].isoformat(), "b": used["last"].isoformat()}})
-    before = {"hours": allocation.hours, "starts_on": allocation.starts_on.isoformat(), "ends_on": allocation.ends_on.isoformat()}
+        raise ValidationError(
+            {
+                "starts_on": _("Usage is recorded from %(a)s to %(b)s.")
+                % {"a": used["first"].isoformat(), "b": used["last"].isoformat()}
+            }
+        )
+    before = {
+        "hours": allocation.hours,
+        "starts_on": allocation.starts_on.isoformat(),
+        "ends_on": allocation.ends_on.isoformat(),
+    }
     allocation.hours, allocation.starts_on, allocation.ends_on = hours, starts_on, ends_on
     allocation.save(update_fields=["hours", "starts_on", "ends_on"])
     allocation.planned_months.all().delete()
-    PlannedMonth.objects.bulk_create([PlannedMonth(allocation=allocation, month=m, hours=h) for m, h in sorted(plan.items())])
-    record(actor=actor, action="compute.allocation_change", obj=allocation, before=before,
-           after={"hours": hours, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
-                  "monthly": {f"{m:%Y-%m}": h for m, h in sorted(plan.items())}}, note=note)
+    PlannedMonth.objects.bulk_create(
+        [PlannedMonth(allocation=allocation, month=m, hours=h) for m, h in sorted(plan.items())]
+    )
+    record(
+        actor=actor,
+        action="compute.allocation_change",
+        obj=allocation,
+        before=before,
+        after={
+            "hours": hours,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "monthly": {f"{m:%Y-%m}": h for m, h in sorted(plan.items())},
+        },
+        note=note,
+    )
     return allocation
 
 
@@ -230,34 +373,68 @@ def change_allocation(*, actor, allocation: Allocation, hours: int, starts_on: d
 
 
 def _allocation_windows(pool: ComputePool) -> dict[str, tuple[int, dt.date, dt.date]]:
-    return {a.code: (a.pk, a.starts_on, a.last_day) for a in Allocation.objects.filter(pool=pool).select_related("award")}
+    return {
+        a.code: (a.pk, a.starts_on, a.last_day)
+        for a in Allocation.objects.filter(pool=pool).select_related("award")
+    }
 
 
 def _insert_orm(imp: UsageImport, rows, batch_size: int) -> int:
     batch: list[UsageRecord] = []
     for line, usage_id, alloc_id, day, milli, fee in rows:
-        batch.append(UsageRecord(pool_id=imp.pool_id, allocation_id=alloc_id, usage_id=usage_id, day=day, hours_milli=milli,
-                                 fee_yen=fee, source_id=imp.pk, line=line))
+        batch.append(
+            UsageRecord(
+                pool_id=imp.pool_id,
+                allocation_id=alloc_id,
+                usage_id=usage_id,
+                day=day,
+                hours_milli=milli,
+                fee_yen=fee,
+                source_id=imp.pk,
+                line=line,
+            )
+        )
         if len(batch) >= batch_size:
             UsageRecord.objects.bulk_create(batch, batch_size=batch_size, ignore_conflicts=True)
             batch = []
     if batch:
         UsageRecord.objects.bulk_create(batch, batch_size=batch_size, ignore_conflicts=True)
     # The rows skipped as already present carry an earlier import's id: what carries this one's is new.
-    new = list(UsageRecord.objects.filter(source=imp).order_by().values("allocation_id", "day")
-               .annotate(milli=Sum("hours_milli"), fee=Sum("fee_yen"), n=Count("id")))
+    new = list(
+        UsageRecord.objects.filter(source=imp)
+        .order_by()
+        .values("allocation_id", "day")
+        .annotate(milli=Sum("hours_milli"), fee=Sum("fee_yen"), n=Count("id"))
+    )
     if new:
         allocation_ids = {r["allocation_id"] for r in new}
-        days = {(d.allocation_id, d.day): d for d in UsageDay.objects.filter(allocation_id__in=allocation_ids)}
+        days = {
+            (d.allocation_id, d.day): d
+            for d in UsageDay.objects.filter(allocation_id__in=allocation_ids)
+        }
         for r in new:
             d = days.get((r["allocation_id"], r["day"]))
             if d is None:
-                days[(r["allocation_id"], r["day"])] = UsageDay(allocation_id=r["allocation_id"], day=r["day"], hours_milli=r["milli"],
-                                                                fee_yen=r["fee"], lines=r["n"])
+                days[(r["allocation_id"], r["day"])] = UsageDay(
+                    allocation_id=r["allocation_id"],
+                    day=r["day"],
+                    hours_milli=r["milli"],
+                    fee_yen=r["fee"],
+                    lines=r["n"],
+                )
             else:
-                d.hours_milli, d.fee_yen, d.lines = d.hours_milli + r["milli"], d.fee_yen + r["fee"], d.lines + r["n"]
-        UsageDay.objects.bulk_create(list(days.values()), batch_size=batch_size, update_conflicts=True,
-                                     unique_fields=["allocation", "day"], update_fields=["hours_milli", "fee_yen", "lines"])
+                d.hours_milli, d.fee_yen, d.lines = (
+                    d.hours_milli + r["milli"],
+                    d.fee_yen + r["fee"],
+                    d.lines + r["n"],
+                )
+        UsageDay.objects.bulk_create(
+            list(days.values()),
+            batch_size=batch_size,
+            update_conflicts=True,
+            unique_fields=["allocation", "day"],
+            update_fields=["hours_milli", "fee_yen", "lines"],
+        )
     return sum(r["n"] for r in new)
 
 
@@ -271,12 +448,16 @@ def _insert_copy(imp: UsageImport, rows) -> int:
     records, days = UsageRecord._meta.db_table, UsageDay._meta.db_table
     with connection.cursor() as django_cursor:
         cur = django_cursor.cursor
-        cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (line integer, usage_id varchar(100), allocation_id bigint, "
-                    f"day date, hours_milli bigint, fee_yen bigint)")
+        cur.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (line integer, usage_id varchar(100), allocation_id bigint, "
+            f"day date, hours_milli bigint, fee_yen bigint)"
+        )
         cur.execute(f"TRUNCATE {_STAGE}")
         # The first line of an id wins: sort by line, in memory rather than in temporary files.
         cur.execute("SET LOCAL work_mem = '256MB'")
-        with cur.copy(f"COPY {_STAGE} (line, usage_id, allocation_id, day, hours_milli, fee_yen) FROM STDIN") as copy:
+        with cur.copy(
+            f"COPY {_STAGE} (line, usage_id, allocation_id, day, hours_milli, fee_yen) FROM STDIN"
+        ) as copy:
             for row in rows:
                 copy.write_row(row)
         cur.execute(
@@ -299,8 +480,16 @@ def _insert_copy(imp: UsageImport, rows) -> int:
 
 
 @transaction.atomic
-def import_usage(*, actor, pool: ComputePool, stream, file_name: str, method: str | None = None,
-                 batch_size: int = BATCH_SIZE, errors_kept: int = ERRORS_KEPT) -> UsageImport:
+def import_usage(
+    *,
+    actor,
+    pool: ComputePool,
+    stream,
+    file_name: str,
+    method: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    errors_kept: int = ERRORS_KEPT,
+) -> UsageImport:
     """Import a provider's usage report (format: `kikin.compute.usage`) from a binary stream,
     read line by line. Good rows are inserted in batches (PostgreSQL: COPY), bad rows counted
     and the first `errors_kept` reported with their line numbers; rows whose `usage_id` the pool
@@ -312,7 +501,9 @@ def import_usage(*, actor, pool: ComputePool, stream, file_name: str, method: st
         raise ValidationError({"method": _("COPY needs PostgreSQL.")})
     started = time.perf_counter()
     pool = ComputePool.objects.select_for_update().get(pk=pool.pk)
-    imp = UsageImport.objects.create(pool=pool, file_name=file_name[:255], sha256="", method=method, uploaded_by=actor)
+    imp = UsageImport.objects.create(
+        pool=pool, file_name=file_name[:255], sha256="", method=method, uploaded_by=actor
+    )
     hasher, text = csvusage.text_lines(stream)
     tally = csvusage.Tally(keep=errors_kept)
     try:
@@ -324,12 +515,29 @@ def import_usage(*, actor, pool: ComputePool, stream, file_name: str, method: st
     imp.size_bytes = hasher.size
     imp.rows_read, imp.rows_bad, imp.errors = tally.read, tally.bad, tally.errors
     imp.rows_imported, imp.rows_already = inserted, tally.good - inserted
-    imp.same_file_as = UsageImport.objects.filter(pool=pool, sha256=imp.sha256).exclude(pk=imp.pk).order_by("pk").first()
+    imp.same_file_as = (
+        UsageImport.objects.filter(pool=pool, sha256=imp.sha256)
+        .exclude(pk=imp.pk)
+        .order_by("pk")
+        .first()
+    )
     imp.seconds = Decimal(f"{time.perf_counter() - started:.3f}")
     imp.save()
-    record(actor=actor, action="compute.usage_import", obj=imp,
-           after={"pool": pool.pk, "file": imp.file_name, "sha256": imp.sha256, "rows_read": imp.rows_read, "imported": inserted,
-                  "already": imp.rows_already, "bad": imp.rows_bad, "same_file_as": imp.same_file_as_id})
+    record(
+        actor=actor,
+        action="compute.usage_import",
+        obj=imp,
+        after={
+            "pool": pool.pk,
+            "file": imp.file_name,
+            "sha256": imp.sha256,
+            "rows_read": imp.rows_read,
+            "imported": inserted,
+            "already": imp.rows_already,
+            "bad": imp.rows_bad,
+            "same_file_as": imp.same_file_as_id,
+        },
+    )
     return imp
 
 
@@ -347,24 +555,35 @@ def import_usage_file(*, actor, pool: ComputePool, path, method: str | None = No
 
 
 @transaction.atomic
-def declare_no_evaluation_data(*, actor, award: Award, statement: str = DEFAULT_DECLARATION) -> EvaluationDeclaration:
+def declare_no_evaluation_data(
+    *, actor, award: Award, statement: str = DEFAULT_DECLARATION
+) -> EvaluationDeclaration:
     """The developer declares that no evaluation data set was trained on (once per award)."""
     award = Award.objects.select_for_update().select_related("theme__item").get(pk=award.pk)
     if not is_implementer(actor, award):
         raise PermissionDenied(_("Only the developer may declare this."))
     if not _is_geniac(award):
-        raise ValidationError({"award": _("Only GENIAC (g3) developers declare this.")})
+        raise ValidationError(
+            {"award": _("Only developers of themes with compute support declare this.")}
+        )
     if not statement.strip():
         raise ValidationError({"statement": _("Required.")})
     if EvaluationDeclaration.objects.filter(award=award).exists():
         raise ValidationError({"award": _("Declared already.")})
-    declaration = EvaluationDeclaration.objects.create(award=award, statement=statement.strip(), declared_by=actor)
-    record(actor=actor, action="compute.declare_no_evaluation_data", obj=award, after={"statement": declaration.statement})
+    declaration = EvaluationDeclaration.objects.create(
+        award=award, statement=statement.strip(), declared_by=actor
+    )
+    record(
+        actor=actor,
+        action="compute.declare_no_evaluation_data",
+        obj=award,
+        after={"statement": declaration.statement},
+    )
     return declaration
 
 
 def _score(value) -> Decimal:
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, (float, bool)):
         raise ValidationError({"score": _("Write the score as a decimal number, not a float.")})
     try:
         score = Decimal(str(value).strip())
@@ -376,7 +595,16 @@ def _score(value) -> Decimal:
 
 
 @transaction.atomic
-def submit_result(*, actor, award: Award, benchmark: str, score, evaluated_on: dt.date, model_version: str, note: str = "") -> BenchmarkResult:
+def submit_result(
+    *,
+    actor,
+    award: Award,
+    benchmark: str,
+    score,
+    evaluated_on: dt.date,
+    model_version: str,
+    note: str = "",
+) -> BenchmarkResult:
     """A developer submits one evaluation result; refused until they have declared that no
     evaluation data set was trained on. A benchmark not seen before is added (higher is better
     unless the agency marks it otherwise)."""
@@ -384,7 +612,9 @@ def submit_result(*, actor, award: Award, benchmark: str, score, evaluated_on: d
     if not is_implementer(actor, award):
         raise PermissionDenied(_("Only the developer may submit results."))
     if not EvaluationDeclaration.objects.filter(award=award).exists():
-        raise ValidationError({"declaration": _("Declare first that no evaluation data set was used for training.")})
+        raise ValidationError(
+            {"declaration": _("Declare first that no evaluation data set was used for training.")}
+        )
     errors = {}
     name = " ".join((benchmark or "").split())
     if not name or len(name) > 100:
@@ -396,19 +626,47 @@ def submit_result(*, actor, award: Award, benchmark: str, score, evaluated_on: d
     if errors:
         raise ValidationError(errors)
     score = _score(score)
-    bench = Benchmark.objects.filter(name__iexact=name).first() or Benchmark.objects.create(name=name)
-    if BenchmarkResult.objects.filter(award=award, benchmark=bench, model_version=model_version.strip(), evaluated_on=evaluated_on).exists():
-        raise ValidationError({"model_version": _("A result for this benchmark, model version and day is recorded already.")})
-    result = BenchmarkResult.objects.create(award=award, benchmark=bench, score=score, evaluated_on=evaluated_on,
-                                            model_version=model_version.strip(), note=note, submitted_by=actor)
-    record(actor=actor, action="compute.benchmark_result", obj=result,
-           after={"award": award.number, "benchmark": bench.name, "score": str(score), "model_version": result.model_version,
-                  "evaluated_on": evaluated_on.isoformat()})
+    bench = Benchmark.objects.filter(name__iexact=name).first() or Benchmark.objects.create(
+        name=name
+    )
+    if BenchmarkResult.objects.filter(
+        award=award, benchmark=bench, model_version=model_version.strip(), evaluated_on=evaluated_on
+    ).exists():
+        raise ValidationError(
+            {
+                "model_version": _(
+                    "A result for this benchmark, model version and day is recorded already."
+                )
+            }
+        )
+    result = BenchmarkResult.objects.create(
+        award=award,
+        benchmark=bench,
+        score=score,
+        evaluated_on=evaluated_on,
+        model_version=model_version.strip(),
+        note=note,
+        submitted_by=actor,
+    )
+    record(
+        actor=actor,
+        action="compute.benchmark_result",
+        obj=result,
+        after={
+            "award": award.number,
+            "benchmark": bench.name,
+            "score": str(score),
+            "model_version": result.model_version,
+            "evaluated_on": evaluated_on.isoformat(),
+        },
+    )
     return result
 
 
 @transaction.atomic
-def define_benchmark(*, actor, name: str, higher_is_better: bool = True, description: str = "") -> Benchmark:
+def define_benchmark(
+    *, actor, name: str, higher_is_better: bool = True, description: str = ""
+) -> Benchmark:
     """The agency names a benchmark and which way is better."""
     require_role(actor, Role.AGENCY)
     name = " ".join((name or "").split())
@@ -417,11 +675,22 @@ def define_benchmark(*, actor, name: str, higher_is_better: bool = True, descrip
     bench = Benchmark.objects.select_for_update().filter(name__iexact=name).first()
     before = {"higher_is_better": bench.higher_is_better} if bench else None
     if bench is None:
-        bench = Benchmark.objects.create(name=name, higher_is_better=higher_is_better, description=description)
+        bench = Benchmark.objects.create(
+            name=name, higher_is_better=higher_is_better, description=description
+        )
     else:
-        bench.higher_is_better, bench.description = higher_is_better, description or bench.description
+        bench.higher_is_better, bench.description = (
+            higher_is_better,
+            description or bench.description,
+        )
         bench.save()
-    record(actor=actor, action="compute.benchmark_define", obj=bench, before=before, after={"name": bench.name, "higher_is_better": higher_is_better})
+    record(
+        actor=actor,
+        action="compute.benchmark_define",
+        obj=bench,
+        before=before,
+        after={"name": bench.name, "higher_is_better": higher_is_better},
+    )
     return bench
 
 
@@ -436,13 +705,26 @@ def _required(**fields) -> None:
 
 
 @transaction.atomic
-def offer_data(*, actor, holder_name: str, title: str, description: str, conditions: str, holder=None) -> DataOffer:
+def offer_data(
+    *, actor, holder_name: str, title: str, description: str, conditions: str, holder=None
+) -> DataOffer:
     """The supporter records data a holder offers, with its conditions of use."""
     require_role(actor, Role.AGENCY)
     _required(holder_name=holder_name, title=title, description=description, conditions=conditions)
-    offer = DataOffer.objects.create(holder_name=holder_name.strip(), holder=holder, title=title.strip(), description=description,
-                                     conditions=conditions, created_by=actor)
-    record(actor=actor, action="compute.data_offer", obj=offer, after={"holder": offer.holder_name, "title": offer.title})
+    offer = DataOffer.objects.create(
+        holder_name=holder_name.strip(),
+        holder=holder,
+        title=title.strip(),
+        description=description,
+        conditions=conditions,
+        created_by=actor,
+    )
+    record(
+        actor=actor,
+        action="compute.data_offer",
+        obj=offer,
+        after={"holder": offer.holder_name, "title": offer.title},
+    )
     return offer
 
 
@@ -453,10 +735,19 @@ def request_data(*, actor, award: Award, title: str, description: str) -> DataRe
     if not (is_implementer(actor, award) or getattr(actor, "role", None) == Role.AGENCY):
         raise PermissionDenied(_("Only the developer or the agency may post this."))
     if not _is_geniac(award):
-        raise ValidationError({"award": _("Only GENIAC (g3) developers use the matching board.")})
+        raise ValidationError(
+            {"award": _("Only developers of themes with compute support use the matching board.")}
+        )
     _required(title=title, description=description)
-    req = DataRequest.objects.create(award=award, title=title.strip(), description=description, created_by=actor)
-    record(actor=actor, action="compute.data_request", obj=req, after={"award": award.number, "title": req.title})
+    req = DataRequest.objects.create(
+        award=award, title=title.strip(), description=description, created_by=actor
+    )
+    record(
+        actor=actor,
+        action="compute.data_request",
+        obj=req,
+        after={"award": award.number, "title": req.title},
+    )
     return req
 
 
@@ -464,7 +755,9 @@ def request_data(*, actor, award: Award, title: str, description: str) -> DataRe
 def close_posting(*, actor, posting: DataOffer | DataRequest) -> DataOffer | DataRequest:
     """Take an offer or a wanted notice off the board."""
     if isinstance(posting, DataRequest):
-        if not (is_implementer(actor, posting.award) or getattr(actor, "role", None) == Role.AGENCY):
+        if not (
+            is_implementer(actor, posting.award) or getattr(actor, "role", None) == Role.AGENCY
+        ):
             raise PermissionDenied(_("Only the developer or the agency may close this."))
     else:
         require_role(actor, Role.AGENCY)
@@ -482,13 +775,22 @@ def introduce(*, actor, offer: DataOffer, request: DataRequest, note: str = "") 
         raise ValidationError({"offer": _("Both the offer and the wanted notice must be open.")})
     if Introduction.objects.filter(offer=offer, request=request).exists():
         raise ValidationError({"offer": _("These two have been introduced already.")})
-    intro = Introduction.objects.create(offer=offer, request=request, note=note, introduced_by=actor)
-    record(actor=actor, action="compute.introduce", obj=intro, after={"offer": offer.pk, "request": request.pk})
+    intro = Introduction.objects.create(
+        offer=offer, request=request, note=note, introduced_by=actor
+    )
+    record(
+        actor=actor,
+        action="compute.introduce",
+        obj=intro,
+        after={"offer": offer.pk, "request": request.pk},
+    )
     return intro
 
 
 @transaction.atomic
-def record_introduction_outcome(*, actor, introduction: Introduction, outcome: str, note: str = "") -> Introduction:
+def record_introduction_outcome(
+    *, actor, introduction: Introduction, outcome: str, note: str = ""
+) -> Introduction:
     """Agreed or declined (or back to pending), as the parties report it."""
     require_role(actor, Role.AGENCY)
     if outcome not in IntroductionOutcome.values:
@@ -499,20 +801,44 @@ def record_introduction_outcome(*, actor, introduction: Introduction, outcome: s
     intro.note = note or intro.note
     intro.decided_at = None if outcome == IntroductionOutcome.PENDING else timezone.now()
     intro.save()
-    record(actor=actor, action="compute.introduction_outcome", obj=intro, before=before, after={"outcome": outcome}, note=note)
+    record(
+        actor=actor,
+        action="compute.introduction_outcome",
+        obj=intro,
+        before=before,
+        after={"outcome": outcome},
+        note=note,
+    )
     return intro
 
 
 @transaction.atomic
-def record_event(*, actor, title: str, held_on: dt.date, kind: str, attendees: int = 0, note: str = "") -> CommunityEvent:
+def record_event(
+    *, actor, title: str, held_on: dt.date, kind: str, attendees: int = 0, note: str = ""
+) -> CommunityEvent:
     require_role(actor, Role.AGENCY)
     _required(title=title)
     if kind not in EventKind.values:
         raise ValidationError({"kind": _("Choose seminar, developer exchange or matching event.")})
     if held_on is None:
         raise ValidationError({"held_on": _("Required.")})
-    event = CommunityEvent.objects.create(title=title.strip(), held_on=held_on, kind=kind, attendees=_whole(attendees, "attendees"),
-                                          note=note, created_by=actor)
-    record(actor=actor, action="compute.event", obj=event, after={"title": event.title, "held_on": held_on.isoformat(), "kind": kind,
-                                                                   "attendees": event.attendees})
+    event = CommunityEvent.objects.create(
+        title=title.strip(),
+        held_on=held_on,
+        kind=kind,
+        attendees=_whole(attendees, "attendees"),
+        note=note,
+        created_by=actor,
+    )
+    record(
+        actor=actor,
+        action="compute.event",
+        obj=event,
+        after={
+            "title": event.title,
+            "held_on": held_on.isoformat(),
+            "kind": kind,
+            "attendees": event.attendees,
+        },
+    )
     return event

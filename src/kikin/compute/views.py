@@ -14,11 +14,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kikin.core.lookup import posted_object_or_404
 from kikin.core.timeutil import today_jst
+from kikin.jobs.services import enqueue_job
 
 from . import forms, selectors, services
+from . import jobs as compute_jobs
 from .models import Allocation, ComputePool, DataOffer, DataRequest, UsageImport
 from .permissions import can_manage, can_view_award, is_developer_of, is_staff
+from .usage import HeaderError, check_header
 
 
 def _staff(request) -> None:
@@ -73,7 +77,9 @@ def mine(request):
 
 @login_required
 def award_page(request, pk: int):
-    award = get_object_or_404(selectors.geniac_awards_for(request.user).select_related("theme__item"), pk=pk)
+    award = get_object_or_404(
+        selectors.geniac_awards_for(request.user).select_related("theme__item"), pk=pk
+    )
     if not can_view_award(request.user, award):
         raise Http404
     developer = is_developer_of(request.user, award)
@@ -89,19 +95,27 @@ def award_page(request, pk: int):
             if action == "declare":
                 declare_form = forms.DeclarationForm(request.POST, prefix="declare")
                 if declare_form.is_valid():
-                    services.declare_no_evaluation_data(actor=request.user, award=award, statement=declare_form.cleaned_data["statement"])
+                    services.declare_no_evaluation_data(
+                        actor=request.user,
+                        award=award,
+                        statement=declare_form.cleaned_data["statement"],
+                    )
                     messages.success(request, _("Declaration recorded."))
                     return redirect("compute:award", pk=pk)
             elif action == "result":
                 result_form = forms.ResultForm(request.POST, prefix="result")
                 if result_form.is_valid():
-                    services.submit_result(actor=request.user, award=award, **result_form.cleaned_data)
+                    services.submit_result(
+                        actor=request.user, award=award, **result_form.cleaned_data
+                    )
                     messages.success(request, _("Result submitted."))
                     return redirect("compute:award", pk=pk)
             elif action == "wanted":
                 wanted_form = forms.DataRequestForm(request.POST, prefix="wanted")
                 if wanted_form.is_valid():
-                    services.request_data(actor=request.user, award=award, **wanted_form.cleaned_data)
+                    services.request_data(
+                        actor=request.user, award=award, **wanted_form.cleaned_data
+                    )
                     messages.success(request, _("Posted on the matching board."))
                     return redirect("compute:award", pk=pk)
             else:
@@ -110,11 +124,21 @@ def award_page(request, pk: int):
             target = {"declare": declare_form, "result": result_form, "wanted": wanted_form}[action]
             _apply(target, exc)
     as_of = _as_of(request)
-    return render(request, "compute/award.html", {
-        "award": award, "summary": selectors.award_compute(award, as_of=as_of), "as_of": as_of,
-        "declaration": declaration, "results": selectors.results_of(award), "developer": developer,
-        "declare_form": declare_form, "result_form": result_form, "wanted_form": wanted_form,
-    })
+    return render(
+        request,
+        "compute/award.html",
+        {
+            "award": award,
+            "summary": selectors.award_compute(award, as_of=as_of),
+            "as_of": as_of,
+            "declaration": declaration,
+            "results": selectors.results_of(award),
+            "developer": developer,
+            "declare_form": declare_form,
+            "result_form": result_form,
+            "wanted_form": wanted_form,
+        },
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,7 +159,11 @@ def pools(request):
                 return redirect("compute:pool", pk=pool.pk)
             except (ValidationError, PermissionDenied) as exc:
                 _apply(form, exc)
-    return render(request, "compute/pools.html", {"pools": selectors.pools_overview(), "form": form, "can_manage": can_manage(request.user)})
+    return render(
+        request,
+        "compute/pools.html",
+        {"pools": selectors.pools_overview(), "form": form, "can_manage": can_manage(request.user)},
+    )
 
 
 @login_required
@@ -158,10 +186,21 @@ def pool_page(request, pk: int):
                 upload_form = forms.UsageUploadForm(request.POST, request.FILES, prefix="upload")
                 if upload_form.is_valid():
                     upload = upload_form.cleaned_data["file"]
-                    imp = services.import_usage(actor=request.user, pool=pool, stream=upload, file_name=upload.name)
-                    messages.success(request, _("%(new)s rows imported, %(old)s already there, %(bad)s refused.")
-                                     % {"new": f"{imp.rows_imported:,}", "old": f"{imp.rows_already:,}", "bad": f"{imp.rows_bad:,}"})
-                    return redirect("compute:import", pk=imp.pk)
+                    try:
+                        check_header(upload)
+                    except HeaderError as exc:
+                        raise ValidationError({"file": str(exc)}) from None
+                    job = enqueue_job(
+                        kind=compute_jobs.IMPORT,
+                        params={
+                            "pool": pool.pk,
+                            "path": compute_jobs.store_upload(upload),
+                            "file_name": upload.name,
+                        },
+                        requested_by=request.user,
+                        label=_("Usage import: %(file)s") % {"file": upload.name},
+                    )
+                    return redirect("jobs:detail", pk=job.pk)
             else:
                 raise Http404
         except (ValidationError, PermissionDenied) as exc:
@@ -169,40 +208,67 @@ def pool_page(request, pk: int):
     rows = selectors.allocations_of(pool)
     pool.allocated = sum(a.hours for a in rows)
     pool.unallocated = pool.hours_bought - pool.allocated
-    return render(request, "compute/pool.html", {
-        "pool": pool, "allocations": rows, "imports": selectors.imports_of(pool), "allocate_form": allocate_form,
-        "upload_form": upload_form, "can_manage": can_manage(request.user), "header": ",".join(services.csvusage.HEADER),
-    })
+    return render(
+        request,
+        "compute/pool.html",
+        {
+            "pool": pool,
+            "allocations": rows,
+            "imports": selectors.imports_of(pool),
+            "allocate_form": allocate_form,
+            "upload_form": upload_form,
+            "can_manage": can_manage(request.user),
+            "header": ",".join(services.csvusage.HEADER),
+        },
+    )
 
 
 @login_required
 def allocation_change(request, pk: int):
     _staff(request)
-    allocation = get_object_or_404(Allocation.objects.select_related("pool", "award__organisation"), pk=pk)
+    allocation = get_object_or_404(
+        Allocation.objects.select_related("pool", "award__organisation"), pk=pk
+    )
     monthly = "\n".join(f"{p.month:%Y-%m} {p.hours}" for p in allocation.planned_months.all())
-    form = forms.ChangeAllocationForm(initial={"hours": allocation.hours, "starts_on": allocation.starts_on, "ends_on": allocation.ends_on,
-                                               "monthly": monthly})
+    form = forms.ChangeAllocationForm(
+        initial={
+            "hours": allocation.hours,
+            "starts_on": allocation.starts_on,
+            "ends_on": allocation.ends_on,
+            "monthly": monthly,
+        }
+    )
     if request.method == "POST":
         _agency(request)
         form = forms.ChangeAllocationForm(request.POST)
         if form.is_valid():
             try:
-                services.change_allocation(actor=request.user, allocation=allocation, **form.cleaned_data)
+                services.change_allocation(
+                    actor=request.user, allocation=allocation, **form.cleaned_data
+                )
                 messages.success(request, _("Allocation changed."))
                 return redirect("compute:pool", pk=allocation.pool_id)
             except (ValidationError, PermissionDenied) as exc:
                 _apply(form, exc)
-    return render(request, "compute/allocation_change.html", {"allocation": allocation, "form": form})
+    return render(
+        request, "compute/allocation_change.html", {"allocation": allocation, "form": form}
+    )
 
 
 @login_required
 def import_report(request, pk: int):
     _staff(request)
-    imp = get_object_or_404(UsageImport.objects.select_related("pool", "uploaded_by", "same_file_as"), pk=pk)
+    imp = get_object_or_404(
+        UsageImport.objects.select_related("pool", "uploaded_by", "same_file_as"), pk=pk
+    )
     from .usage import reason_for_reader
 
     errors = [{**e, "reason": reason_for_reader(e)} for e in imp.errors]
-    return render(request, "compute/import.html", {"imp": imp, "errors": errors, "more_errors": imp.rows_bad - len(imp.errors)})
+    return render(
+        request,
+        "compute/import.html",
+        {"imp": imp, "errors": errors, "more_errors": imp.rows_bad - len(imp.errors)},
+    )
 
 
 @login_required
@@ -210,10 +276,17 @@ def alerts(request):
     _staff(request)
     as_of = _as_of(request)
     rows = selectors.alerts(as_of=as_of)
-    return render(request, "compute/alerts.html", {
-        "as_of": as_of, "run_out": [a for a in rows if a.kind == "run_out"], "unused": [a for a in rows if a.kind == "unused"],
-        "recent_days": selectors.RECENT_DAYS, "underuse_percent": int(selectors.UNDERUSE_SHARE * 100),
-    })
+    return render(
+        request,
+        "compute/alerts.html",
+        {
+            "as_of": as_of,
+            "run_out": [a for a in rows if a.kind == "run_out"],
+            "unused": [a for a in rows if a.kind == "unused"],
+            "recent_days": selectors.RECENT_DAYS,
+            "underuse_percent": int(selectors.UNDERUSE_SHARE * 100),
+        },
+    )
 
 
 @login_required
@@ -237,7 +310,11 @@ def matching(request):
     if request.method == "POST":
         _agency(request)
         action = request.POST.get("action")
-        forms_by_action = {"offer": forms.DataOfferForm, "wanted": forms.StaffDataRequestForm, "intro": forms.IntroductionForm}
+        forms_by_action = {
+            "offer": forms.DataOfferForm,
+            "wanted": forms.StaffDataRequestForm,
+            "intro": forms.IntroductionForm,
+        }
         try:
             if action in forms_by_action:
                 form = forms_by_action[action](request.POST, prefix=action)
@@ -265,20 +342,34 @@ def matching(request):
                 return redirect("compute:matching")
             elif action in {"close_offer", "close_wanted"}:
                 model = DataOffer if action == "close_offer" else DataRequest
-                services.close_posting(actor=request.user, posting=get_object_or_404(model, pk=request.POST.get("pk")))
+                services.close_posting(
+                    actor=request.user, posting=posted_object_or_404(model, request.POST.get("pk"))
+                )
                 messages.success(request, _("Taken off the board."))
                 return redirect("compute:matching")
             else:
                 raise Http404
         except (ValidationError, PermissionDenied) as exc:
             if action not in forms_by_action:
-                messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+                messages.error(
+                    request,
+                    " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc),
+                )
                 return redirect("compute:matching")
             _apply({"offer": offer_form, "wanted": wanted_form, "intro": intro_form}[action], exc)
-    return render(request, "compute/matching.html", {
-        "board": selectors.matching_board(request.user), "staff": staff, "can_manage": can_manage(request.user),
-        "offer_form": offer_form, "wanted_form": wanted_form, "intro_form": intro_form, "outcomes": forms.IntroductionOutcome.choices,
-    })
+    return render(
+        request,
+        "compute/matching.html",
+        {
+            "board": selectors.matching_board(request.user),
+            "staff": staff,
+            "can_manage": can_manage(request.user),
+            "offer_form": offer_form,
+            "wanted_form": wanted_form,
+            "intro_form": intro_form,
+            "outcomes": forms.IntroductionOutcome.choices,
+        },
+    )
 
 
 @login_required
@@ -297,6 +388,13 @@ def events(request):
             except (ValidationError, PermissionDenied) as exc:
                 _apply(form, exc)
     rows = selectors.events()
-    return render(request, "compute/events.html", {"events": rows, "totals": selectors.event_totals(rows), "form": form,
-                                                   "can_manage": can_manage(request.user)})
-
+    return render(
+        request,
+        "compute/events.html",
+        {
+            "events": rows,
+            "totals": selectors.event_totals(rows),
+            "form": form,
+            "can_manage": can_manage(request.user),
+        },
+    )

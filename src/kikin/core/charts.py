@@ -14,8 +14,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
 _CJK_FAMILIES = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic")
 COLOURS = ("#1f5f8b", "#e07b39", "#3c9d5d", "#8e5ea2", "#c0392b", "#7f8c8d")
@@ -54,9 +54,17 @@ def _finish(fig: Figure, ax, ylim, *, legend: bool) -> None:
         fig.legend(loc="outside right upper", frameon=False, fontsize="small")
 
 
-def bar_chart(categories: Sequence[str], series: dict[str, Sequence[float]], *, title: str = "",
-              unit: str = "", goal: float | None = None, goal_label: str = "", stacked: bool = False,
-              ylim: tuple[float, float] | None = None) -> str:
+def bar_chart(
+    categories: Sequence[str],
+    series: dict[str, Sequence[float]],
+    *,
+    title: str = "",
+    unit: str = "",
+    goal: float | None = None,
+    goal_label: str = "",
+    stacked: bool = False,
+    ylim: tuple[float, float] | None = None,
+) -> str:
     """Grouped (or stacked) bars, one group per category, one bar per series; an optional goal
     line; `ylim` fixes the value axis (e.g. 0–100 for percentages)."""
     fig = _figure()
@@ -66,8 +74,14 @@ def bar_chart(categories: Sequence[str], series: dict[str, Sequence[float]], *, 
     bottoms = [0.0] * len(categories)
     for i, (name, values) in enumerate(series.items()):
         xs = [x + (0 if stacked else (i - (n - 1) / 2) * width) for x in range(len(categories))]
-        ax.bar(xs, values, width, label=name, color=COLOURS[i % len(COLOURS)],
-               bottom=bottoms if stacked else None)
+        ax.bar(
+            xs,
+            values,
+            width,
+            label=name,
+            color=COLOURS[i % len(COLOURS)],
+            bottom=bottoms if stacked else None,
+        )
         if stacked:
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     if goal is not None:
@@ -81,9 +95,16 @@ def bar_chart(categories: Sequence[str], series: dict[str, Sequence[float]], *, 
     return _svg(fig, title)
 
 
-def line_chart(xs: Sequence[str], series: dict[str, Sequence[float | None]], *, title: str = "",
-               unit: str = "", goal: float | None = None, goal_label: str = "",
-               ylim: tuple[float, float] | None = None) -> str:
+def line_chart(
+    xs: Sequence[str],
+    series: dict[str, Sequence[float | None]],
+    *,
+    title: str = "",
+    unit: str = "",
+    goal: float | None = None,
+    goal_label: str = "",
+    ylim: tuple[float, float] | None = None,
+) -> str:
     """Lines over ordered categories (fiscal years), gaps where a value is None."""
     fig = _figure()
     ax = fig.add_subplot()

@@ -13,7 +13,9 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
     stem, dot, ext = filename.rpartition(".")
     if not dot:
         stem, ext = filename, ""
-    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem.encode("ascii", "ignore").decode()).strip("_")
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem.encode("ascii", "ignore").decode()).strip(
+        "_"
+    )
     ascii_name = f"{ascii_stem or 'download'}{dot}{ext}"
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{escape_uri_path(filename)}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kikin.awards.models import Award, AwardForm, AwardState
 from kikin.calls.models import BudgetLine, Proposal, ProposalState
 from kikin.calls.permissions import applicant_status
-from kikin.core.templatetags.kikin_format import pick
+from kikin.core.templatetags.kikin_format import item_symbol, pick
 from kikin.core.timeutil import today_jst
 
 from .tabular import Column
@@ -56,8 +56,13 @@ def _theme(theme) -> str:
 
 def proposal_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """The page's proposals with the total requested (Σ budget lines) as one subquery."""
-    total = (BudgetLine.objects.filter(proposal=OuterRef("pk")).order_by().values("proposal")
-             .annotate(s=Sum("requested_yen")).values("s")[:1])
+    total = (
+        BudgetLine.objects.filter(proposal=OuterRef("pk"))
+        .order_by()
+        .values("proposal")
+        .annotate(s=Sum("requested_yen"))
+        .values("s")[:1]
+    )
     return qs.annotate(requested_yen=Subquery(total, output_field=IntegerField()))
 
 
@@ -73,9 +78,12 @@ def proposal_columns(*, applicant: bool) -> list[Column]:
     if applicant:
         columns.append(Column(_("Status"), applicant_status))
     else:
-        columns += [Column(_("Organisation"), _pick("organisation.name")),
-                    Column(_("State"), _label(ProposalState, "state"))]
-    return columns + [
+        columns += [
+            Column(_("Organisation"), _pick("organisation.name")),
+            Column(_("State"), _label(ProposalState, "state")),
+        ]
+    return [
+        *columns,
         Column(_("Submitted at"), "submitted_at", kind="date"),
         Column(_("Start date"), "start_date", kind="date"),
         Column(_("Period (months)"), "period_months", kind="int"),
@@ -119,7 +127,9 @@ AWARD_COLUMNS = [
 ADOPTION_COLUMNS = [
     Column(_("Call"), _pick("proposal.call.title")),
     Column(_("Theme"), lambda d: _theme(d.proposal.theme)),
-    Column(_("Adopted as item"), lambda d: "①②③④"[d.adopted_as_item - 1] if d.adopted_as_item else ""),
+    Column(
+        _("Adopted as item"), lambda d: item_symbol(d.adopted_as_item) if d.adopted_as_item else ""
+    ),
     Column(_("Title"), "proposal.title"),
     Column(_("Organisation (Japanese)"), "proposal.organisation.name_ja"),
     Column(_("Organisation (English)"), "proposal.organisation.name_en"),

@@ -28,8 +28,10 @@ from kikin.rules.fiscal import fiscal_year_label_ja
 from kikin.rules.money import HYAKUMAN, OKU
 
 KIND_HEADINGS = {
-    BudgetKind.BASE: ("提案時", "Base"), BudgetKind.ACCELERATION: ("加速", "Acceleration"),
-    BudgetKind.REDUCTION: ("減額", "Reduction"), BudgetKind.CONTINUATION: ("継続", "Continuation"),
+    BudgetKind.BASE: ("提案時", "Base"),
+    BudgetKind.ACCELERATION: ("加速", "Acceleration"),
+    BudgetKind.REDUCTION: ("減額", "Reduction"),
+    BudgetKind.CONTINUATION: ("継続", "Continuation"),
 }
 #: A packet is laid out while the user waits (about 0.3 s a theme): beyond this, narrow the range.
 MAX_THEMES = 100
@@ -62,10 +64,16 @@ def parse_choice(params) -> dict:
             pks = {int(i) for i in ids}
         except ValueError:
             raise ValidationError({"award": _("Award ids are whole numbers.")}) from None
-        found = dict(Award.objects.filter(Q(pk__in=pks) | Q(number__in=numbers)).values_list("pk", "number"))
-        missing = [str(pk) for pk in sorted(pks - found.keys())] + sorted(set(numbers) - set(found.values()))
+        found = dict(
+            Award.objects.filter(Q(pk__in=pks) | Q(number__in=numbers)).values_list("pk", "number")
+        )
+        missing = [str(pk) for pk in sorted(pks - found.keys())] + sorted(
+            set(numbers) - set(found.values())
+        )
         if missing:
-            raise ValidationError({"award": _("No such award: %(awards)s.") % {"awards": ", ".join(missing)}})
+            raise ValidationError(
+                {"award": _("No such award: %(awards)s.") % {"awards": ", ".join(missing)}}
+            )
         return {"award_ids": sorted(found)}
     dates = {}
     for name in ("from", "to"):
@@ -78,25 +86,35 @@ def parse_choice(params) -> dict:
     return {"start": dates["from"], "end": dates["to"]}
 
 
-def packet_themes(*, start: dt.date | None = None, end: dt.date | None = None,
-                  award_ids: list[int] | None = None) -> list[ThemePages]:
+def packet_themes(
+    *, start: dt.date | None = None, end: dt.date | None = None, award_ids: list[int] | None = None
+) -> list[ThemePages]:
     """The themes of a packet, in the order of their reviews (then award number): the awards
     with a stage-gate review scheduled from `start` to `end` (both included; held or not), or the
     awards `award_ids` with their next review not yet held. At most MAX_THEMES (ValidationError)."""
     if award_ids is None:
         gate_of: dict[int, int] = {}  # award → the number of its first review in the range
-        for award_id, number in (StageGateReview.objects.filter(scheduled_for__range=(start, end))
-                                 .order_by("scheduled_for", "number").values_list("award_id", "number")):
+        for award_id, number in (
+            StageGateReview.objects.filter(scheduled_for__range=(start, end))
+            .order_by("scheduled_for", "number")
+            .values_list("award_id", "number")
+        ):
             gate_of.setdefault(award_id, number)
         award_ids = list(gate_of)
     else:
         gate_of = {}
     if len(award_ids) > MAX_THEMES:
-        raise ValidationError(_("%(n)s themes: a packet holds at most %(max)s; narrow the range.")
-                              % {"n": len(award_ids), "max": MAX_THEMES})
-    awards = (Award.objects.filter(pk__in=award_ids)
-              .select_related("theme__item", "organisation", "proposal", "call")
-              .prefetch_related("budget_entries", "payments", "progress_reports", "evaluations", "gate_reviews"))
+        raise ValidationError(
+            _("%(n)s themes: a packet holds at most %(max)s; narrow the range.")
+            % {"n": len(award_ids), "max": MAX_THEMES}
+        )
+    awards = (
+        Award.objects.filter(pk__in=award_ids)
+        .select_related("theme__item", "organisation", "proposal", "call")
+        .prefetch_related(
+            "budget_entries", "payments", "progress_reports", "evaluations", "gate_reviews"
+        )
+    )
     themes = [_theme_pages(a, gate_of.get(a.pk)) for a in awards]
     far = dt.date.max
     themes.sort(key=lambda t: (t.gate.scheduled_for if t.gate else far, t.award.number))
@@ -118,20 +136,42 @@ def _theme_pages(award: Award, gate_number: int | None) -> ThemePages:
     for p in award.payments.all():
         paid[p.fiscal_year] += p.amount_yen
     # The proposal-time budget always; the other kinds where the theme has any.
-    kinds = [k for k in BudgetKind.values if k == BudgetKind.BASE or any(budget[fy][k] for fy in budget)]
-    years = [{"fiscal_year": fy, "kinds": [budget[fy][k] for k in kinds], "budget": sum(budget[fy].values()),
-              "paid": paid[fy]} for fy in sorted(set(budget) | set(paid))]
-    totals = {"kinds": [sum(r["kinds"][i] for r in years) for i in range(len(kinds))],
-              "budget": sum(r["budget"] for r in years), "paid": sum(paid.values())}
+    kinds = [
+        k for k in BudgetKind.values if k == BudgetKind.BASE or any(budget[fy][k] for fy in budget)
+    ]
+    years = [
+        {
+            "fiscal_year": fy,
+            "kinds": [budget[fy][k] for k in kinds],
+            "budget": sum(budget[fy].values()),
+            "paid": paid[fy],
+        }
+        for fy in sorted(set(budget) | set(paid))
+    ]
+    totals = {
+        "kinds": [sum(r["kinds"][i] for r in years) for i in range(len(kinds))],
+        "budget": sum(r["budget"] for r in years),
+        "paid": sum(paid.values()),
+    }
     # 委託費受領額 as awards.services.received_for_refund counts it (money paid on the
     # proposal-time budget, so less acceleration and continuation money), from the payments
     # already read instead of one query per theme; the tests hold the two equal.
-    received = (sum(p.amount_yen for p in award.payments.all() if p.budget_kind == BudgetKind.BASE)
-                if award.system_technology else None)
+    received = (
+        sum(p.amount_yen for p in award.payments.all() if p.budget_kind == BudgetKind.BASE)
+        if award.system_technology
+        else None
+    )
     return ThemePages(
-        award=award, gate=gate, earlier_gates=earlier, kinds=[KIND_HEADINGS[k] for k in kinds], years=years,
-        totals=totals, received_for_refund=received, chart=_chart(years),
-        reports=list(award.progress_reports.all()), evaluations=list(award.evaluations.all()),
+        award=award,
+        gate=gate,
+        earlier_gates=earlier,
+        kinds=[KIND_HEADINGS[k] for k in kinds],
+        years=years,
+        totals=totals,
+        received_for_refund=received,
+        chart=_chart(years),
+        reports=list(award.progress_reports.all()),
+        evaluations=list(award.evaluations.all()),
     )
 
 
@@ -158,13 +198,17 @@ def _chart(years: list[dict]) -> str:
         return round(top_pad + plot_h - float(Decimal(value_yen) / unit) * scale, 2)
 
     font = 'font-family="Noto Sans CJK JP, Noto Sans JP, IPAexGothic, sans-serif"'
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'{font} font-size="9">',
-             f'<text x="4" y="12">{unit_label}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'{font} font-size="9">',
+        f'<text x="4" y="12">{unit_label}</text>',
+    ]
     for t in ticks:
         ty = round(top_pad + plot_h - float(t) * scale, 2)
-        parts.append(f'<line x1="{left}" y1="{ty}" x2="{width - 8}" y2="{ty}" stroke="#ddd" stroke-width="0.6"/>'
-                     f'<text x="{left - 4}" y="{ty + 3}" text-anchor="end">{t.normalize():f}</text>')
+        parts.append(
+            f'<line x1="{left}" y1="{ty}" x2="{width - 8}" y2="{ty}" stroke="#ddd" stroke-width="0.6"/>'
+            f'<text x="{left - 4}" y="{ty + 3}" text-anchor="end">{t.normalize():f}</text>'
+        )
     slot = plot_w / len(years)
     bar = min(slot * 0.36, 28)
     for i, r in enumerate(years):
@@ -172,14 +216,22 @@ def _chart(years: list[dict]) -> str:
         for j, (value, colour) in enumerate(((r["budget"], COLOURS[0]), (r["paid"], COLOURS[1]))):
             if value > 0:
                 bx, by = round(x - bar + j * bar, 2), y(value)
-                parts.append(f'<rect x="{bx}" y="{by}" width="{round(bar, 2)}" height="{round(top_pad + plot_h - by, 2)}" '
-                             f'fill="{colour}"/>')
-        parts.append(f'<text x="{round(x, 2)}" y="{height - 8}" text-anchor="middle">'
-                     f'{escape(fiscal_year_label_ja(r["fiscal_year"]))}</text>')
-    parts.append(f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 8}" y2="{top_pad + plot_h}" stroke="#333" stroke-width="0.8"/>')
+                parts.append(
+                    f'<rect x="{bx}" y="{by}" width="{round(bar, 2)}" height="{round(top_pad + plot_h - by, 2)}" '
+                    f'fill="{colour}"/>'
+                )
+        parts.append(
+            f'<text x="{round(x, 2)}" y="{height - 8}" text-anchor="middle">'
+            f"{escape(fiscal_year_label_ja(r['fiscal_year']))}</text>"
+        )
+    parts.append(
+        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 8}" y2="{top_pad + plot_h}" stroke="#333" stroke-width="0.8"/>'
+    )
     for j, (name, colour) in enumerate((("予算 Budget", COLOURS[0]), ("支払 Paid", COLOURS[1]))):
         lx = width - 150 + j * 74
-        parts.append(f'<rect x="{lx}" y="4" width="9" height="9" fill="{colour}"/><text x="{lx + 12}" y="12">{name}</text>')
+        parts.append(
+            f'<rect x="{lx}" y="4" width="9" height="9" fill="{colour}"/><text x="{lx + 12}" y="12">{name}</text>'
+        )
     parts.append("</svg>")
     return "data:image/svg+xml;base64," + base64.b64encode("".join(parts).encode()).decode()
 
@@ -194,10 +246,18 @@ def _nice_step(top: Decimal) -> Decimal:
     return magnitude * 100
 
 
-def render_packet(themes: list[ThemePages], *, start: dt.date | None = None, end: dt.date | None = None) -> bytes:
+def render_packet(
+    themes: list[ThemePages], *, start: dt.date | None = None, end: dt.date | None = None
+) -> bytes:
     """The packet as PDF bytes, in Japanese whatever the reader's language (English beside);
     `start` and `end` name the range on the cover (none: a chosen list of awards)."""
     with translation.override("ja"):
-        return render_pdf("exports/packet.html", {
-            "themes": themes, "start": start, "end": end, "prepared_at": timezone.localtime(),
-        })
+        return render_pdf(
+            "exports/packet.html",
+            {
+                "themes": themes,
+                "start": start,
+                "end": end,
+                "prepared_at": timezone.localtime(),
+            },
+        )

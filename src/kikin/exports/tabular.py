@@ -108,7 +108,9 @@ class Column:
 
     def __post_init__(self):
         if self.kind not in KINDS:
-            raise ValueError(f"Column {self.header!s}: kind {self.kind!r} is not one of {', '.join(KINDS)}")
+            raise ValueError(
+                f"Column {self.header!s}: kind {self.kind!r} is not one of {', '.join(KINDS)}"
+            )
         getter = self.value if callable(self.value) else _path_getter(self.value)
         object.__setattr__(self, "_get", getter)
 
@@ -136,12 +138,15 @@ def export_format(request) -> str | None:
     return value or None
 
 
-def export_response(rows: Iterable, columns: list[Column], *, filename: str, fmt: str) -> HttpResponse:
+def export_response(
+    rows: Iterable, columns: list[Column], *, filename: str, fmt: str
+) -> HttpResponse:
     """The rows as an Excel workbook (fmt "xlsx") or a streamed CSV file (fmt "csv"); any other
     fmt answers 400 with a message naming the choices."""
     if fmt not in FORMATS:
         return HttpResponseBadRequest(
-            _("Unknown export format “%(fmt)s”: use format=xlsx (Excel) or format=csv.") % {"fmt": fmt},
+            _("Unknown export format “%(fmt)s”: use format=xlsx (Excel) or format=csv.")
+            % {"fmt": fmt},
             content_type="text/plain; charset=utf-8",
         )
     if fmt == "csv":
@@ -259,7 +264,9 @@ def _xlsx_response(rows: Iterable, columns: list[Column], *, sheet: str) -> File
     ws.freeze_panes = "A2"
     for i, c in enumerate(columns, start=1):
         header_width = 2 * len(str(c.header)) + 2  # a Japanese character is about two wide
-        ws.column_dimensions[get_column_letter(i)].width = max(WIDTHS[c.kind], min(header_width, 60))
+        ws.column_dimensions[get_column_letter(i)].width = max(
+            WIDTHS[c.kind], min(header_width, 60)
+        )
     bold = Font(bold=True)
 
     def header_cell(text):
@@ -297,7 +304,7 @@ def _xlsx_response(rows: Iterable, columns: list[Column], *, sheet: str) -> File
     ws.append([header_cell(c.header) for c in columns])
     for row in _iterate(rows):
         ws.append([cell(c.kind, c.get(row)) for c in columns])
-    out = tempfile.TemporaryFile()  # the workbook on disk, not in memory; removed when closed
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it); the workbook on disk, not in memory; removed when closed
     wb.save(out)
     out.seek(0)
     return FileResponse(out, content_type=XLSX_TYPE)

@@ -51,31 +51,50 @@ from fractions import Fraction
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
-    BooleanField, Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from kikin.awards.models import Award
+from kikin.core.templatetags.kikin_format import item_symbol
 from kikin.programs.models import Program, ResearchItem, Theme
 from kikin.rules.dates import add_months
 from kikin.rules.fiscal import fiscal_year, fiscal_year_bounds
 from kikin.rules.targets import (
-    EXCLUDED_ITEMS, OUTCOME_GOAL_PERCENT, OUTPUT_GOAL_PERCENT, FundTargets, ThemeOutcome, fund_targets, percent_1dp,
+    FundTargets,
+    TargetRules,
+    ThemeOutcome,
+    fund_targets,
+    percent_1dp,
     targets_from_counts,
 )
 
-from .models import Assessment, AssessmentKind, AssessmentState, Filing, FilingState, FinalEvaluation, PracticalUseCheck
+from .models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentState,
+    Filing,
+    FilingState,
+    FinalEvaluation,
+    PracticalUseCheck,
+)
 
 #: "About three years" after a theme ends (line 69): a check is due from 33 months on.
 DUE_AFTER_MONTHS = 33
 #: The figures a list of themes can be asked for.
 FIGURES = ("completed", "met", "adopted", "practical", "due")
-CIRCLED = "①②③④⑤⑥⑦⑧⑨"
-
-
-def item_symbol(number: int) -> str:
-    return CIRCLED[number - 1] if 1 <= number <= len(CIRCLED) else str(number)
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,25 +134,49 @@ class Figures:
     """Both targets over a set of themes, with the goals they are held to."""
 
     targets: FundTargets
-    output_goal: int = OUTPUT_GOAL_PERCENT
-    outcome_goal: int = OUTCOME_GOAL_PERCENT
+    output_goal: int | None = None
+    outcome_goal: int | None = None
 
     @property
     def achievement(self) -> Share:
         t = self.targets
-        return Share("achievement", t.met, t.completed, t.target_achievement, self.output_goal, t.meets_output_goal)
+        return Share(
+            "achievement",
+            t.met,
+            t.completed,
+            t.target_achievement,
+            self.output_goal,
+            t.meets_output_goal,
+        )
 
     @property
     def practical_use(self) -> Share:
         t = self.targets
-        return Share("practical_use", t.practical, t.adopted, t.practical_use, self.outcome_goal, t.meets_outcome_goal)
+        return Share(
+            "practical_use",
+            t.practical,
+            t.adopted,
+            t.practical_use,
+            self.outcome_goal,
+            t.meets_outcome_goal,
+        )
 
 
-def figures_from_counts(completed: int = 0, met: int = 0, adopted: int = 0, practical: int = 0, *,
-                        output_goal: int = OUTPUT_GOAL_PERCENT, outcome_goal: int = OUTCOME_GOAL_PERCENT) -> Figures:
+def figures_from_counts(
+    completed: int = 0,
+    met: int = 0,
+    adopted: int = 0,
+    practical: int = 0,
+    *,
+    output_goal: int | None = None,
+    outcome_goal: int | None = None,
+) -> Figures:
     """The rules engine's FundTargets from counts (what `fund_targets` gives over the same themes)."""
-    return Figures(targets_from_counts(completed, met, adopted, practical, output_goal, outcome_goal),
-                   output_goal, outcome_goal)
+    return Figures(
+        targets_from_counts(completed, met, adopted, practical, output_goal, outcome_goal),
+        output_goal,
+        outcome_goal,
+    )
 
 
 @dataclass
@@ -150,8 +193,14 @@ class _Counts:
         self.practical += other.practical
 
     def figures(self, output_goal: int, outcome_goal: int) -> Figures:
-        return figures_from_counts(self.completed, self.met, self.adopted, self.practical,
-                                   output_goal=output_goal, outcome_goal=outcome_goal)
+        return figures_from_counts(
+            self.completed,
+            self.met,
+            self.adopted,
+            self.practical,
+            output_goal=output_goal,
+            outcome_goal=outcome_goal,
+        )
 
 
 @dataclass(frozen=True)
@@ -212,26 +261,56 @@ class Overview:
 
 #: The item an award counts under: adopted_as_item where set, else its theme's item.
 TARGET_ITEM = Coalesce("adopted_as_item", "theme__item__number", output_field=IntegerField())
-#: Whether an award is left out of the targets (③ ④).
+#: Whether an award is left out of the targets: its item's flag, or that of the item it was
+#: adopted as (post-5G: ③ and ④ are left out, as the plan file's `[[target]]` says).
 EXCLUDED = Case(
-    When(adopted_as_item__in=sorted(EXCLUDED_ITEMS), then=Value(True)),
-    When(adopted_as_item__isnull=False, then=Value(False)),
+    When(
+        adopted_as_item__isnull=False,
+        then=Exists(
+            ResearchItem.objects.filter(
+                program=OuterRef("theme__program"),
+                number=OuterRef("adopted_as_item"),
+                excluded_from_targets=True,
+            )
+        ),
+    ),
     default=F("theme__item__excluded_from_targets"),
     output_field=BooleanField(),
 )
 
 
+def programs_with_targets() -> QuerySet[Program]:
+    """The programs whose plan declares the two targets (the others have none to show)."""
+    return Program.objects.filter(
+        Q(output_target_percent__isnull=False) | Q(outcome_target_percent__isnull=False)
+    )
+
+
+def fund_goals(programs) -> tuple[int | None, int | None]:
+    """The goals the programs together are held to: the highest any of them declares."""
+    outs = [p.output_target_percent for p in programs if p.output_target_percent is not None]
+    uses = [p.outcome_target_percent for p in programs if p.outcome_target_percent is not None]
+    return max(outs, default=None), max(uses, default=None)
+
+
 def _award_scope(program: Program | None) -> QuerySet[Award]:
     qs = Award.objects.annotate(target_item=TARGET_ITEM, excluded=EXCLUDED)
-    return qs.filter(theme__program=program) if program is not None else qs
+    if program is not None:
+        return qs.filter(theme__program=program)
+    return qs.filter(theme__program__in=programs_with_targets())
 
 
 def in_practical_use(as_of: dt.date) -> Exists:
     """True for an award whose latest check dated on or before `as_of` says reached."""
     later = PracticalUseCheck.objects.filter(award=OuterRef("award"), checked_on__lte=as_of).filter(
-        Q(checked_on__gt=OuterRef("checked_on")) | Q(checked_on=OuterRef("checked_on"), pk__gt=OuterRef("pk")))
-    return Exists(PracticalUseCheck.objects.filter(award=OuterRef("pk"), checked_on__lte=as_of, reached=True)
-                  .filter(~Exists(later)))
+        Q(checked_on__gt=OuterRef("checked_on"))
+        | Q(checked_on=OuterRef("checked_on"), pk__gt=OuterRef("pk"))
+    )
+    return Exists(
+        PracticalUseCheck.objects.filter(
+            award=OuterRef("pk"), checked_on__lte=as_of, reached=True
+        ).filter(~Exists(later))
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,19 +322,21 @@ def over_time_days(first_fy: int, as_of: dt.date) -> list[tuple[int, dt.date]]:
     the last one `as_of` itself."""
     last_fy = fiscal_year(as_of)
     days = [(fy, fiscal_year_bounds(fy)[1]) for fy in range(min(first_fy, last_fy), last_fy)]
-    return days + [(last_fy, as_of)]
+    return [*days, (last_fy, as_of)]
 
 
 def _due_filter(as_of: dt.date) -> Q:
     """Ended at least 33 months before `as_of` (on an award annotated with `ended_on`), with no
     check dated from its end to `as_of`."""
-    checked = PracticalUseCheck.objects.filter(award=OuterRef("pk"), checked_on__gte=OuterRef("ended_on"),
-                                               checked_on__lte=as_of)
+    checked = PracticalUseCheck.objects.filter(
+        award=OuterRef("pk"), checked_on__gte=OuterRef("ended_on"), checked_on__lte=as_of
+    )
     return Q(ended_on__lte=add_months(as_of, -DUE_AFTER_MONTHS)) & ~Exists(checked)
 
 
-def _counts_by_day(days: Sequence[dt.date], program: Program | None
-                   ) -> tuple[dict[tuple[int, int, int, bool], _Counts], dict[tuple[int, int, bool], int]]:
+def _counts_by_day(
+    days: Sequence[dt.date], program: Program | None
+) -> tuple[dict[tuple[int, int, int, bool], _Counts], dict[tuple[int, int, bool], int]]:
     """(day index, program id, item, excluded) → counts, and (program id, item, excluded) → themes
     due for a check as of the last day, in two statements."""
     out: dict[tuple[int, int, int, bool], _Counts] = defaultdict(_Counts)
@@ -266,8 +347,13 @@ def _counts_by_day(days: Sequence[dt.date], program: Program | None
         aggregates[f"c{i}"] = Count("pk", filter=done)
         aggregates[f"m{i}"] = Count("pk", filter=done & Q(final_evaluation__met_targets=True))
         aggregates[f"a{i}"] = Count("pk", filter=Q(start_date__lte=day))
-    rows = (_award_scope(program).annotate(ended_on=Coalesce("end_date", "period_end"))
-            .values("theme__program_id", "target_item", "excluded").annotate(**aggregates).order_by())
+    rows = (
+        _award_scope(program)
+        .annotate(ended_on=Coalesce("end_date", "period_end"))
+        .values("theme__program_id", "target_item", "excluded")
+        .annotate(**aggregates)
+        .order_by()
+    )
     for row in rows:
         due[(row["theme__program_id"], row["target_item"], bool(row["excluded"]))] = row["due"]
         for i in range(len(days)):
@@ -278,15 +364,18 @@ def _counts_by_day(days: Sequence[dt.date], program: Program | None
     # is computed over every check before the reached ones are picked).
     checks, awards = PracticalUseCheck._meta.db_table, Award._meta.db_table
     themes, items = Theme._meta.db_table, ResearchItem._meta.db_table
-    excluded_sql = ", ".join(str(int(n)) for n in sorted(EXCLUDED_ITEMS))
+    programs_table = Program._meta.db_table
     columns = ", ".join(
         "SUM(CASE WHEN iv.since <= %s AND (iv.until IS NULL OR iv.until > %s) AND a.start_date <= %s THEN 1 ELSE 0 END)"
-        for _day in days)
+        for _day in days
+    )
     params: list = [d for day in days for d in (day, day, day)]
-    where = ""
     if program is not None:
         where = " AND t.program_id = %s"
         params.append(program.pk)
+    else:
+        where = f""" AND t.program_id IN (SELECT id FROM {programs_table}
+                     WHERE output_target_percent IS NOT NULL OR outcome_target_percent IS NOT NULL)"""
     sql = f"""
         WITH iv AS (
             SELECT award_id, checked_on AS since, reached,
@@ -294,8 +383,10 @@ def _counts_by_day(days: Sequence[dt.date], program: Program | None
             FROM {checks}
         )
         SELECT t.program_id, COALESCE(a.adopted_as_item, ri.number),
-               CASE WHEN a.adopted_as_item IN ({excluded_sql}) THEN 1
-                    WHEN a.adopted_as_item IS NOT NULL THEN 0
+               CASE WHEN a.adopted_as_item IS NOT NULL THEN COALESCE(
+                        (SELECT CASE WHEN x.excluded_from_targets THEN 1 ELSE 0 END
+                         FROM {items} x
+                         WHERE x.program_id = t.program_id AND x.number = a.adopted_as_item), 0)
                     WHEN ri.excluded_from_targets THEN 1 ELSE 0 END,
                {columns}
         FROM iv
@@ -316,13 +407,14 @@ def _counts_by_day(days: Sequence[dt.date], program: Program | None
 def targets_overview(*, as_of: dt.date, program: Program | None = None) -> Overview:
     """Both figures as of `as_of`: for the fund (or `program`), per program, per item, and at the
     end of each fiscal year. A constant number of queries, whatever the size of the portfolio."""
-    programs = [program] if program is not None else list(Program.objects.all())
-    item_rows = list(ResearchItem.objects.filter(program__in=programs).order_by("program", "number"))
-    if program is not None:
-        output_goal, outcome_goal = program.output_target_percent, program.outcome_target_percent
-    else:
-        output_goal, outcome_goal = OUTPUT_GOAL_PERCENT, OUTCOME_GOAL_PERCENT
-    first_fy = min((fiscal_year(p.start_date) for p in programs), default=fiscal_year(as_of))
+    programs = [program] if program is not None else list(programs_with_targets())
+    item_rows = list(
+        ResearchItem.objects.filter(program__in=programs).order_by("program", "number")
+    )
+    output_goal, outcome_goal = fund_goals(programs)
+    first_fy = min(
+        (fiscal_year(p.start_date) for p in programs if p.start_date), default=fiscal_year(as_of)
+    )
     timeline = over_time_days(first_fy, as_of)
     counts, due = _counts_by_day([d for _fy, d in timeline], program)
     last = len(timeline) - 1
@@ -332,17 +424,32 @@ def targets_overview(*, as_of: dt.date, program: Program | None = None) -> Overv
     for ri in item_rows:
         items_of[ri.program_id][ri.number] = ri
     # Items that only adopted_as_item names (a program without such an item) still get a row.
-    for (_i, pid, number, _ex) in counts:
+    for _i, pid, number, _ex in counts:
         if pid in by_program and number not in items_of[pid]:
-            items_of[pid][number] = ResearchItem(program_id=pid, number=number, symbol=item_symbol(number),
-                                                 title_ja="", title_en="", period_months=0,
-                                                 excluded_from_targets=number in EXCLUDED_ITEMS)
+            items_of[pid][number] = ResearchItem(
+                program_id=pid,
+                number=number,
+                symbol=item_symbol(number),
+                title_ja="",
+                title_en="",
+                period_months=0,
+                excluded_from_targets=False,
+            )
 
-    def total(day_index: int, pid: int | None = None, number: int | None = None, excluded: bool | None = False) -> _Counts:
+    def total(
+        day_index: int,
+        pid: int | None = None,
+        number: int | None = None,
+        excluded: bool | None = False,
+    ) -> _Counts:
         c = _Counts()
         for (i, p, n, ex), v in counts.items():
-            if i == day_index and (pid is None or p == pid) and (number is None or n == number) \
-                    and (excluded is None or ex == excluded):
+            if (
+                i == day_index
+                and (pid is None or p == pid)
+                and (number is None or n == number)
+                and (excluded is None or ex == excluded)
+            ):
                 c.add(v)
         return c
 
@@ -353,33 +460,63 @@ def targets_overview(*, as_of: dt.date, program: Program | None = None) -> Overv
         for number in sorted(items_of[p.pk]):
             ri = items_of[p.pk][number]
             every = total(last, p.pk, number, None)
-            rows.append(ItemFigures(
-                program=p, number=number, symbol=ri.symbol or item_symbol(number), title_ja=ri.title_ja,
-                title_en=ri.title_en, excluded=bool(ri.excluded_from_targets) or number in EXCLUDED_ITEMS,
-                figures=total(last, p.pk, number).figures(p.output_target_percent, p.outcome_target_percent),
-                adopted=every.adopted, completed=every.completed))
+            rows.append(
+                ItemFigures(
+                    program=p,
+                    number=number,
+                    symbol=ri.symbol or item_symbol(number),
+                    title_ja=ri.title_ja,
+                    title_en=ri.title_en,
+                    excluded=bool(ri.excluded_from_targets),
+                    figures=total(last, p.pk, number).figures(
+                        p.output_target_percent, p.outcome_target_percent
+                    ),
+                    adopted=every.adopted,
+                    completed=every.completed,
+                )
+            )
         items += rows
-        program_figures.append(ProgramFigures(
-            program=p, figures=total(last, p.pk).figures(p.output_target_percent, p.outcome_target_percent), items=rows))
+        program_figures.append(
+            ProgramFigures(
+                program=p,
+                figures=total(last, p.pk).figures(
+                    p.output_target_percent, p.outcome_target_percent
+                ),
+                items=rows,
+            )
+        )
 
     over_time = []
     for i, (fy, day) in enumerate(timeline):
         per_item = {
-            it.key: total(i, it.program.pk, it.number).figures(it.program.output_target_percent,
-                                                                it.program.outcome_target_percent)
-            for it in items if not it.excluded
+            it.key: total(i, it.program.pk, it.number).figures(
+                it.program.output_target_percent, it.program.outcome_target_percent
+            )
+            for it in items
+            if not it.excluded
         }
         over_time.append(TimePoint(fy, day, total(i).figures(output_goal, outcome_goal), per_item))
-    return Overview(as_of=as_of, program=program, fund=over_time[-1].figures, programs=program_figures,
-                    over_time=over_time, output_goal=output_goal, outcome_goal=outcome_goal, items=items,
-                    due=sum(n for (_p, _n, excluded), n in due.items() if not excluded))
+    return Overview(
+        as_of=as_of,
+        program=program,
+        fund=over_time[-1].figures,
+        programs=program_figures,
+        over_time=over_time,
+        output_goal=output_goal,
+        outcome_goal=outcome_goal,
+        items=items,
+        due=sum(n for (_p, _n, excluded), n in due.items() if not excluded),
+    )
 
 
 def due_for_check(*, as_of: dt.date, program: Program | None = None) -> QuerySet[Award]:
     """Counting awards that ended at least 33 months before `as_of` with no check from their end to it."""
-    return (_award_scope(program).filter(excluded=False)
-            .annotate(ended_on=Coalesce("end_date", "period_end"))
-            .filter(_due_filter(as_of)))
+    return (
+        _award_scope(program)
+        .filter(excluded=False)
+        .annotate(ended_on=Coalesce("end_date", "period_end"))
+        .filter(_due_filter(as_of))
+    )
 
 
 def money_back(program: Program | None = None) -> dict:
@@ -387,21 +524,40 @@ def money_back(program: Program | None = None) -> dict:
     qs = Assessment.objects.filter(state__in=[AssessmentState.DECIDED, AssessmentState.PAID])
     if program is not None:
         qs = qs.filter(award__theme__program=program)
-    sums = {(r["kind"], r["state"]): r["s"] or 0
-            for r in qs.values("kind", "state").annotate(s=Sum("amount_yen")).order_by()}
+    sums = {
+        (r["kind"], r["state"]): r["s"] or 0
+        for r in qs.values("kind", "state").annotate(s=Sum("amount_yen")).order_by()
+    }
     rows = []
     for kind, label in AssessmentKind.choices:
-        decided, paid = sums.get((kind, AssessmentState.DECIDED), 0), sums.get((kind, AssessmentState.PAID), 0)
-        rows.append({"kind": kind, "label": label, "decided": decided, "paid": paid, "total": decided + paid})
-    return {"rows": rows, "decided": sum(r["decided"] for r in rows), "paid": sum(r["paid"] for r in rows),
-            "total": sum(r["total"] for r in rows)}
+        decided, paid = (
+            sums.get((kind, AssessmentState.DECIDED), 0),
+            sums.get((kind, AssessmentState.PAID), 0),
+        )
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "decided": decided,
+                "paid": paid,
+                "total": decided + paid,
+            }
+        )
+    return {
+        "rows": rows,
+        "decided": sum(r["decided"] for r in rows),
+        "paid": sum(r["paid"] for r in rows),
+        "total": sum(r["total"] for r in rows),
+    }
 
 
 def filings_by_state(program: Program | None = None) -> dict:
     qs = Filing.objects.all()
     if program is not None:
         qs = qs.filter(award__theme__program=program)
-    n = {r["state"]: r["n"] for r in qs.values("state").annotate(n=Count("*")).order_by()}  # index-only
+    n = {
+        r["state"]: r["n"] for r in qs.values("state").annotate(n=Count("*")).order_by()
+    }  # index-only
     rows = [{"state": s, "label": label, "n": n.get(s, 0)} for s, label in FilingState.choices]
     return {"rows": rows, "total": sum(r["n"] for r in rows)}
 
@@ -410,8 +566,9 @@ def filings_by_state(program: Program | None = None) -> dict:
 # The themes behind a figure
 
 
-def themes_behind(figure: str, *, as_of: dt.date, program: Program | None = None,
-                  item: int | None = None) -> QuerySet[Award]:
+def themes_behind(
+    figure: str, *, as_of: dt.date, program: Program | None = None, item: int | None = None
+) -> QuerySet[Award]:
     """The awards a figure counts, by award number. With `item`, that item's awards (an excluded
     item's too, for its counts); without, the counting awards only."""
     if figure not in FIGURES:
@@ -429,11 +586,16 @@ def themes_behind(figure: str, *, as_of: dt.date, program: Program | None = None
         qs = qs.filter(start_date__lte=as_of)
     elif figure == "practical":
         qs = qs.filter(in_practical_use(as_of), start_date__lte=as_of)
-    last_check = (PracticalUseCheck.objects.filter(award=OuterRef("pk"), checked_on__lte=as_of)
-                  .order_by("-checked_on", "-pk").values("pk")[:1])
-    return (qs.annotate(last_check_id=Subquery(last_check), work_title=F("proposal__title"))
-            .select_related("theme__item", "organisation", "final_evaluation")
-            .order_by("number"))
+    last_check = (
+        PracticalUseCheck.objects.filter(award=OuterRef("pk"), checked_on__lte=as_of)
+        .order_by("-checked_on", "-pk")
+        .values("pk")[:1]
+    )
+    return (
+        qs.annotate(last_check_id=Subquery(last_check), work_title=F("proposal__title"))
+        .select_related("theme__item", "organisation", "final_evaluation")
+        .order_by("number")
+    )
 
 
 def theme_rows(awards: Iterable[Award], *, as_of: dt.date, lang: str = "ja") -> list[dict]:
@@ -442,7 +604,11 @@ def theme_rows(awards: Iterable[Award], *, as_of: dt.date, lang: str = "ja") -> 
     (`dashboard_views.EXPORT_COLUMNS`). One query for the checks, whatever the number of awards."""
     awards = list(awards)
     check_ids = [a.last_check_id for a in awards if getattr(a, "last_check_id", None)]
-    checks = PracticalUseCheck.objects.select_related("checked_by").in_bulk(check_ids) if check_ids else {}
+    checks = (
+        PracticalUseCheck.objects.select_related("checked_by").in_bulk(check_ids)
+        if check_ids
+        else {}
+    )
     en = not lang.startswith("ja")
     rows = []
     for a in awards:
@@ -458,27 +624,33 @@ def theme_rows(awards: Iterable[Award], *, as_of: dt.date, lang: str = "ja") -> 
             fe = None
         check = checks.get(getattr(a, "last_check_id", None))
         org = a.organisation
-        rows.append({
-            "award_id": a.pk,
-            "number": a.number,
-            "theme": f"{a.theme.item.symbol}({a.theme.code})",
-            "theme_title": (a.theme.title_en if en and a.theme.title_en else a.theme.title_ja),
-            "title": getattr(a, "work_title", "") or "",
-            "organisation": (org.name_en if en and org.name_en else org.name_ja),
-            "item": item,
-            "excluded": number in EXCLUDED_ITEMS,
-            "start": a.start_date,
-            "end": a.end_date or a.period_end,
-            "evaluation": "" if fe is None else (_("Met the targets") if fe.met_targets else _("Did not meet the targets")),
-            "met": None if fe is None else fe.met_targets,
-            "completed_on": fe.completed_on if fe else None,
-            "checked_on": check.checked_on if check else None,
-            "reached": "" if check is None else (_("Reached") if check.reached else _("Not reached")),
-            "reached_flag": None if check is None else check.reached,
-            "use_kind": check.get_use_kind_display() if check and check.use_kind else "",
-            "evidence": check.evidence if check else "",
-            "checked_by": str(check.checked_by) if check else "",
-        })
+        rows.append(
+            {
+                "award_id": a.pk,
+                "number": a.number,
+                "theme": f"{a.theme.item.symbol}({a.theme.code})",
+                "theme_title": (a.theme.title_en if en and a.theme.title_en else a.theme.title_ja),
+                "title": getattr(a, "work_title", "") or "",
+                "organisation": (org.name_en if en and org.name_en else org.name_ja),
+                "item": item,
+                "excluded": bool(getattr(a, "excluded", a.theme.item.excluded_from_targets)),
+                "start": a.start_date,
+                "end": a.end_date or a.period_end,
+                "evaluation": ""
+                if fe is None
+                else (_("Met the targets") if fe.met_targets else _("Did not meet the targets")),
+                "met": None if fe is None else fe.met_targets,
+                "completed_on": fe.completed_on if fe else None,
+                "checked_on": check.checked_on if check else None,
+                "reached": ""
+                if check is None
+                else (_("Reached") if check.reached else _("Not reached")),
+                "reached_flag": None if check is None else check.reached,
+                "use_kind": check.get_use_kind_display() if check and check.use_kind else "",
+                "evidence": check.evidence if check else "",
+                "checked_by": str(check.checked_by) if check else "",
+            }
+        )
     return rows
 
 
@@ -496,16 +668,33 @@ def theme_outcome(award: Award, as_of: dt.date) -> ThemeOutcome:
     seen = [c for c in award.practical_use_checks.all() if c.checked_on <= as_of]
     latest = max(seen, key=lambda c: (c.checked_on, c.pk), default=None)
     number = award.adopted_as_item or award.theme.item.number
-    return ThemeOutcome(item=number, completed=completed, met_targets=completed and fe.met_targets,
-                        adopted=award.start_date <= as_of, practical_use=latest is not None and latest.reached)
+    return ThemeOutcome(
+        item=number,
+        completed=completed,
+        met_targets=completed and fe.met_targets,
+        adopted=award.start_date <= as_of,
+        practical_use=latest is not None and latest.reached,
+    )
 
 
-def targets_via_rules(awards_qs: QuerySet[Award], as_of: dt.date, *, output_goal: int = OUTPUT_GOAL_PERCENT,
-                      outcome_goal: int = OUTCOME_GOAL_PERCENT) -> FundTargets:
-    """`kikin.rules.targets.fund_targets` over `awards_qs` as of `as_of`, each award read in Python."""
-    awards = (awards_qs.select_related("theme__item", "final_evaluation")
-              .prefetch_related("practical_use_checks"))
-    return fund_targets((theme_outcome(a, as_of) for a in awards), output_goal, outcome_goal)
+def target_rules_of(program: Program) -> TargetRules:
+    """The targets a program is held to, as loaded from its plan: the goals and the items
+    left out of both (`ResearchItem.excluded_from_targets`)."""
+    excluded = frozenset(
+        program.items.filter(excluded_from_targets=True).values_list("number", flat=True)
+    )
+    return TargetRules(
+        program.output_target_percent, program.outcome_target_percent, excluded, excluded
+    )
+
+
+def targets_via_rules(awards_qs: QuerySet[Award], as_of: dt.date, program: Program) -> FundTargets:
+    """`kikin.rules.targets.fund_targets` over `awards_qs` as of `as_of` with the targets
+    `program` is held to, each award read in Python."""
+    awards = awards_qs.select_related("theme__item", "final_evaluation").prefetch_related(
+        "practical_use_checks"
+    )
+    return fund_targets((theme_outcome(a, as_of) for a in awards), target_rules_of(program))
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,13 +15,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kikin.accounts.models import Role
 from kikin.core.paging import page_of
 from kikin.core.timeutil import today_jst
+from kikin.datasets.selectors import platform_kpis
 from kikin.exports.tabular import Column, export_format, export_response
 from kikin.programs.models import Program
 from kikin.rules.fiscal import fiscal_year_label_en, fiscal_year_label_ja
@@ -88,11 +88,18 @@ def _filters(request) -> tuple[Program | None, dt.date]:
         try:
             as_of = dt.date.fromisoformat(text)
         except ValueError:
-            messages.error(request, _("as_of: give a date as YYYY-MM-DD; the figures are as of today."))
+            messages.error(
+                request, _("as_of: give a date as YYYY-MM-DD; the figures are as of today.")
+            )
             as_of = today
         else:
             if as_of > today:
-                messages.error(request, _("as_of: a date in the future has no figures yet; the figures are as of today."))
+                messages.error(
+                    request,
+                    _(
+                        "as_of: a date in the future has no figures yet; the figures are as of today."
+                    ),
+                )
                 as_of = today
     return program, as_of
 
@@ -111,19 +118,36 @@ def _charts(overview: dashboard.Overview) -> dict[str, str]:
     several = len(overview.programs) > 1
     items = overview.counting_items
     categories = [_item_label(i, several) for i in items] + [_("All")]
-    achievement = _bar([i.figures.achievement.chart_value for i in items] + [overview.fund.achievement.chart_value])
-    use = _bar([i.figures.practical_use.chart_value for i in items] + [overview.fund.practical_use.chart_value])
+    achievement = _bar(
+        [i.figures.achievement.chart_value for i in items] + [overview.fund.achievement.chart_value]
+    )
+    use = _bar(
+        [i.figures.practical_use.chart_value for i in items]
+        + [overview.fund.practical_use.chart_value]
+    )
     goal_out = _("Goal %(goal)s %%") % {"goal": overview.output_goal}
     goal_use = _("Goal %(goal)s %%") % {"goal": overview.outcome_goal}
     charts = {
         "items_achievement": dashboard.cached_chart(
-            "bar_chart", categories, {_("Target achievement"): achievement},
-            title=_("Themes that met their targets / themes completed, by item"), unit="%",
-            goal=overview.output_goal, goal_label=goal_out, ylim=(0, 100)),
+            "bar_chart",
+            categories,
+            {_("Target achievement"): achievement},
+            title=_("Themes that met their targets / themes completed, by item"),
+            unit="%",
+            goal=overview.output_goal,
+            goal_label=goal_out,
+            ylim=(0, 100),
+        ),
         "items_practical": dashboard.cached_chart(
-            "bar_chart", categories, {_("Practical-use rate"): use},
-            title=_("Themes in practical use / adopted themes, by item"), unit="%",
-            goal=overview.outcome_goal, goal_label=goal_use, ylim=(0, 100)),
+            "bar_chart",
+            categories,
+            {_("Practical-use rate"): use},
+            title=_("Themes in practical use / adopted themes, by item"),
+            unit="%",
+            goal=overview.outcome_goal,
+            goal_label=goal_use,
+            ylim=(0, 100),
+        ),
     }
     if overview.over_time:
         xs = [_fy_label(p.fiscal_year) for p in overview.over_time]
@@ -131,14 +155,32 @@ def _charts(overview: dashboard.Overview) -> dict[str, str]:
         lines_use = {_("All"): [p.figures.practical_use.chart_value for p in overview.over_time]}
         if len(items) <= 4:  # a line per item while the chart stays legible
             for i in items:
-                lines_out[_item_label(i, several)] = [p.items[i.key].achievement.chart_value for p in overview.over_time]
-                lines_use[_item_label(i, several)] = [p.items[i.key].practical_use.chart_value for p in overview.over_time]
+                lines_out[_item_label(i, several)] = [
+                    p.items[i.key].achievement.chart_value for p in overview.over_time
+                ]
+                lines_use[_item_label(i, several)] = [
+                    p.items[i.key].practical_use.chart_value for p in overview.over_time
+                ]
         charts["time_achievement"] = dashboard.cached_chart(
-            "line_chart", xs, lines_out, title=_("Target achievement at the end of each fiscal year"), unit="%",
-            goal=overview.output_goal, goal_label=goal_out, ylim=(0, 100))
+            "line_chart",
+            xs,
+            lines_out,
+            title=_("Target achievement at the end of each fiscal year"),
+            unit="%",
+            goal=overview.output_goal,
+            goal_label=goal_out,
+            ylim=(0, 100),
+        )
         charts["time_practical"] = dashboard.cached_chart(
-            "line_chart", xs, lines_use, title=_("Practical-use rate at the end of each fiscal year"), unit="%",
-            goal=overview.outcome_goal, goal_label=goal_use, ylim=(0, 100))
+            "line_chart",
+            xs,
+            lines_use,
+            title=_("Practical-use rate at the end of each fiscal year"),
+            unit="%",
+            goal=overview.outcome_goal,
+            goal_label=goal_use,
+            ylim=(0, 100),
+        )
     return charts
 
 
@@ -155,6 +197,7 @@ def _q(as_of: dt.date, program: Program | None = None, item: int | None = None) 
 
 def _tables(overview: dashboard.Overview, *, links: bool) -> dict:
     """Rows of the item, program and fiscal-year tables, each with its list's query (None: no links)."""
+
     def q(as_of, program=None, item=None):
         return _q(as_of, program, item) if links else None
 
@@ -164,8 +207,10 @@ def _tables(overview: dashboard.Overview, *, links: bool) -> dict:
         "fund_q": q(as_of, scope),
         "item_rows": [{"item": i, "q": q(as_of, i.program, i.number)} for i in overview.items],
         "program_rows": [{"program": p, "q": q(as_of, p.program)} for p in overview.programs],
-        "time_rows": [{"point": p, "label": _fy_label(p.fiscal_year), "q": q(p.as_of, scope)}
-                      for p in overview.over_time],
+        "time_rows": [
+            {"point": p, "label": _fy_label(p.fiscal_year), "q": q(p.as_of, scope)}
+            for p in overview.over_time
+        ],
     }
 
 
@@ -174,22 +219,26 @@ def targets_dashboard(request):
     _staff_or_404(request)
     program, as_of = _filters(request)
     overview = dashboard.targets_overview(as_of=as_of, program=program)
-    programs = list(Program.objects.order_by("code"))
-    # With one program, its money and filings are all of them: no join through awards to themes.
-    money_scope = program if len(programs) > 1 else None
-    return render(request, "outcomes/targets_dashboard.html", {
-        "overview": overview,
-        "charts": _charts(overview),
-        "program": program,
-        "as_of": as_of,
-        "today": today_jst(),
-        "programs": programs,
-        "due": overview.due,
-        "money": dashboard.money_back(money_scope),
-        "filings": dashboard.filings_by_state(money_scope),
-        "due_months": dashboard.DUE_AFTER_MONTHS,
-        **_tables(overview, links=True),
-    })
+    programs = list(dashboard.programs_with_targets().order_by("code"))
+    money_scope = program
+    return render(
+        request,
+        "outcomes/targets_dashboard.html",
+        {
+            "overview": overview,
+            "charts": _charts(overview),
+            "program": program,
+            "as_of": as_of,
+            "today": today_jst(),
+            "programs": programs,
+            "due": overview.due,
+            "money": dashboard.money_back(money_scope),
+            "filings": dashboard.filings_by_state(money_scope),
+            "due_months": dashboard.DUE_AFTER_MONTHS,
+            "platform_kpis": platform_kpis(),
+            **_tables(overview, links=True),
+        },
+    )
 
 
 def _export_rows(qs, as_of: dt.date):
@@ -219,27 +268,45 @@ def targets_themes(request):
         name = f"{FIGURE_TITLES[figure]}_{as_of.isoformat()}"
         return export_response(_export_rows(qs, as_of), EXPORT_COLUMNS, filename=name, fmt=fmt)
     page = page_of(qs, request.GET.get("page"), PER_PAGE)
-    return render(request, "outcomes/targets_themes.html", {
-        "figure": figure,
-        "figure_title": FIGURE_TITLES[figure],
-        "figures": [(f, FIGURE_TITLES[f]) for f in dashboard.FIGURES],
-        "program": program,
-        "item": item,
-        "item_symbol": dashboard.item_symbol(item) if item else "",
-        "as_of": as_of,
-        "page": page,
-        "rows": dashboard.theme_rows(page.object_list, as_of=as_of, lang=get_language() or "ja"),
-        "due_months": dashboard.DUE_AFTER_MONTHS,
-    })
+    return render(
+        request,
+        "outcomes/targets_themes.html",
+        {
+            "figure": figure,
+            "figure_title": FIGURE_TITLES[figure],
+            "figures": [(f, FIGURE_TITLES[f]) for f in dashboard.FIGURES],
+            "program": program,
+            "item": item,
+            "item_symbol": dashboard.item_symbol(item) if item else "",
+            "as_of": as_of,
+            "page": page,
+            "rows": dashboard.theme_rows(
+                page.object_list, as_of=as_of, lang=get_language() or "ja"
+            ),
+            "due_months": dashboard.DUE_AFTER_MONTHS,
+        },
+    )
 
 
 def targets_public(request):
     """The fund's targets for everyone: aggregates and counts only, as of today."""
     today = today_jst()
     overview = dashboard.targets_overview(as_of=today)
-    return render(request, "outcomes/targets_public.html", {
-        "overview": overview,
-        "charts": _charts(overview),
-        "as_of": today,
-        **_tables(overview, links=False),
-    })
+    if fmt := export_format(request):
+        from kikin.exports.columns import filename
+        from kikin.publish.columns import TARGET_ITEM_COLUMNS, TARGETS_FILE
+
+        return export_response(
+            overview.items, TARGET_ITEM_COLUMNS, filename=filename(TARGETS_FILE), fmt=fmt
+        )
+    return render(
+        request,
+        "outcomes/targets_public.html",
+        {
+            "overview": overview,
+            "charts": _charts(overview),
+            "as_of": today,
+            "platform_kpis": platform_kpis(),
+            **_tables(overview, links=False),
+        },
+    )

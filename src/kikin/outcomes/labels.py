@@ -38,6 +38,9 @@ INPUT_LABELS = {
 
 NOTICE_TITLES = {
     "refund": ("研究開発費返還通知書", _("Notice of R&D cost refund")),
-    "self_investment": ("自己開発投資額に係る差額返還通知書", _("Notice of self-investment return")),
+    "self_investment": (
+        "自己開発投資額に係る差額返還通知書",
+        _("Notice of self-investment return"),
+    ),
     "payback": ("収益納付通知書", _("Notice of revenue payback")),
 }

@@ -23,16 +23,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kikin.awards.models import Award
+from kikin.core.files import generated_name
 
 User = settings.AUTH_USER_MODEL
 
 
 def filing_evidence_path(instance, filename):
-    return f"filings/{instance.award_id}/{instance.fiscal_year}/{filename}"
+    return generated_name(f"filings/{instance.award_id}/{instance.fiscal_year}", filename)
 
 
 def practical_evidence_path(instance, filename):
-    return f"practical-use/{instance.award_id}/{filename}"
+    return generated_name(f"practical-use/{instance.award_id}", filename)
 
 
 class AccountingBasis(models.TextChoices):
@@ -51,43 +52,77 @@ class Filing(models.Model):
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="filings")
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
-    basis = models.CharField(_("accounting year"), max_length=12, choices=AccountingBasis.choices,
-                             default=AccountingBasis.GOVERNMENT)
+    basis = models.CharField(
+        _("accounting year"),
+        max_length=12,
+        choices=AccountingBasis.choices,
+        default=AccountingBasis.GOVERNMENT,
+    )
     period_start = models.DateField(_("accounting period from"))
     period_end = models.DateField(_("accounting period to"))
-    consolidated = models.BooleanField(_("consolidated figures (subsidiaries included)"), default=False)
+    consolidated = models.BooleanField(
+        _("consolidated figures (subsidiaries included)"), default=False
+    )
     product_sales_yen = models.BigIntegerField(_("sales of the product (yen)"), default=0)
     other_sales_yen = models.BigIntegerField(
-        _("other sales: installation, maintenance, services (yen)"), default=0)
+        _("other sales: installation, maintenance, services (yen)"), default=0
+    )
     other_sales_breakdown = models.TextField(_("breakdown of other sales"), blank=True)
     cost_of_sales_yen = models.BigIntegerField(_("cost of sales (yen)"), default=0)
-    sga_yen = models.BigIntegerField(_("selling, general and administrative costs (yen)"), default=0)
+    sga_yen = models.BigIntegerField(
+        _("selling, general and administrative costs (yen)"), default=0
+    )
     contribution_ratio = models.CharField(
-        _("contribution ratio"), max_length=24, default="1",
-        help_text=_("The grant's share in the profit, as an exact fraction (1, 3/4, 0.6)."))
-    deemed_profit = models.BooleanField(_("profit deemed from the whole company (SME)"), default=False)
-    spending_after_yen = models.BigIntegerField(_("spending on the work after its end (yen)"), default=0)
+        _("contribution ratio"),
+        max_length=24,
+        default="1",
+        help_text=_("The grant's share in the profit, as an exact fraction (1, 3/4, 0.6)."),
+    )
+    deemed_profit = models.BooleanField(
+        _("profit deemed from the whole company (SME)"), default=False
+    )
+    spending_after_yen = models.BigIntegerField(
+        _("spending on the work after its end (yen)"), default=0
+    )
     self_burden_yen = models.BigIntegerField(_("self-funded burden (yen)"), default=0)
     note = models.TextField(_("note"), blank=True)
     evidence = models.FileField(_("evidence"), upload_to=filing_evidence_path, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=FilingState.choices,
-                             default=FilingState.SUBMITTED, db_index=True)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=FilingState.choices,
+        default=FilingState.SUBMITTED,
+        db_index=True,
+    )
     submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()
-    checked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    checked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     checked_at = models.DateTimeField(null=True, blank=True)
     check_note = models.TextField(_("agency's note"), blank=True)
 
     class Meta:
         ordering = ["award", "fiscal_year"]
         constraints = [
-            models.UniqueConstraint(fields=["award", "fiscal_year"], name="one_filing_per_award_year"),
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
-                                   name="filing_period_ordered"),
+            models.UniqueConstraint(
+                fields=["award", "fiscal_year"], name="one_filing_per_award_year"
+            ),
             models.CheckConstraint(
-                condition=models.Q(product_sales_yen__gte=0, other_sales_yen__gte=0, cost_of_sales_yen__gte=0,
-                                   sga_yen__gte=0, spending_after_yen__gte=0, self_burden_yen__gte=0),
-                name="filing_amounts_not_negative"),
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="filing_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    product_sales_yen__gte=0,
+                    other_sales_yen__gte=0,
+                    cost_of_sales_yen__gte=0,
+                    sga_yen__gte=0,
+                    spending_after_yen__gte=0,
+                    self_burden_yen__gte=0,
+                ),
+                name="filing_amounts_not_negative",
+            ),
         ]
 
     def __str__(self):
@@ -126,9 +161,13 @@ class SetValueChange(models.Model):
     new_value = models.DecimalField(_("set value after"), max_digits=6, decimal_places=2)
     requested_on = models.DateField(_("requested on"))
     reason = models.TextField(_("reason"))
-    state = models.CharField(_("state"), max_length=8, choices=ChangeState.choices, default=ChangeState.PENDING)
+    state = models.CharField(
+        _("state"), max_length=8, choices=ChangeState.choices, default=ChangeState.PENDING
+    )
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
 
@@ -159,12 +198,19 @@ class Assessment(models.Model):
     due_yen = models.BigIntegerField(_("due in all (yen)"), default=0)
     earlier_yen = models.BigIntegerField(_("already charged in earlier years (yen)"), default=0)
     amount_yen = models.BigIntegerField(_("amount of this notice (yen)"), default=0)
-    state = models.CharField(_("state"), max_length=8, choices=AssessmentState.choices,
-                             default=AssessmentState.DRAFT, db_index=True)
+    state = models.CharField(
+        _("state"),
+        max_length=8,
+        choices=AssessmentState.choices,
+        default=AssessmentState.DRAFT,
+        db_index=True,
+    )
     number = models.CharField(_("notice number"), max_length=40, blank=True)
     computed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     computed_at = models.DateTimeField()
-    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     pay_by = models.DateField(_("pay by"), null=True, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
@@ -173,10 +219,16 @@ class Assessment(models.Model):
     class Meta:
         ordering = ["award", "kind", "fiscal_year"]
         constraints = [
-            models.UniqueConstraint(fields=["award", "kind", "fiscal_year"], name="one_assessment_per_kind_year"),
-            models.UniqueConstraint(fields=["number"], condition=~models.Q(number=""), name="notice_number_unique"),
-            models.CheckConstraint(condition=models.Q(amount_yen__gte=0, due_yen__gte=0, earlier_yen__gte=0),
-                                   name="assessment_amounts_not_negative"),
+            models.UniqueConstraint(
+                fields=["award", "kind", "fiscal_year"], name="one_assessment_per_kind_year"
+            ),
+            models.UniqueConstraint(
+                fields=["number"], condition=~models.Q(number=""), name="notice_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_yen__gte=0, due_yen__gte=0, earlier_yen__gte=0),
+                name="assessment_amounts_not_negative",
+            ),
         ]
 
     def __str__(self):
@@ -211,9 +263,13 @@ class PracticalUseCheck(models.Model):
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="practical_use_checks")
     checked_on = models.DateField(_("checked on"))
     reached = models.BooleanField(_("practical use reached"))
-    use_kind = models.CharField(_("kind of use"), max_length=10, choices=UseKind.choices, blank=True)
+    use_kind = models.CharField(
+        _("kind of use"), max_length=10, choices=UseKind.choices, blank=True
+    )
     evidence = models.TextField(_("evidence"))
-    evidence_file = models.FileField(_("evidence file"), upload_to=practical_evidence_path, blank=True)
+    evidence_file = models.FileField(
+        _("evidence file"), upload_to=practical_evidence_path, blank=True
+    )
     checked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,9 +12,14 @@ from .models import Assessment, AssessmentState, Filing, FilingState
 
 def award_outcomes(award) -> dict:
     decided = Assessment.objects.filter(filings=OuterRef("pk")).exclude(state=AssessmentState.DRAFT)
-    filings = list(Filing.objects.filter(award=award).select_related("submitted_by", "checked_by")
-                   .annotate(under_notice=Exists(decided)))
-    assessments = list(Assessment.objects.filter(award=award).select_related("computed_by", "decided_by"))
+    filings = list(
+        Filing.objects.filter(award=award)
+        .select_related("submitted_by", "checked_by")
+        .annotate(under_notice=Exists(decided))
+    )
+    assessments = list(
+        Assessment.objects.filter(award=award).select_related("computed_by", "decided_by")
+    )
     for a in assessments:
         a.rows = labelled_rows(a)
     return {
@@ -35,14 +40,18 @@ def labelled_rows(assessment: Assessment) -> list[dict]:
 
 
 def filings_to_check(user, state: str | None = None) -> QuerySet[Filing]:
-    qs = Filing.objects.filter(award__in=awards_for_user(user)).select_related("award__organisation", "award__theme__item")
+    qs = Filing.objects.filter(award__in=awards_for_user(user)).select_related(
+        "award__organisation", "award__theme__item"
+    )
     if state in FilingState.values:
         qs = qs.filter(state=state)
     return qs.order_by("state", "-submitted_at", "pk")
 
 
 def assessments_for_user(user, kind: str | None = None) -> QuerySet[Assessment]:
-    qs = Assessment.objects.filter(award__in=awards_for_user(user)).select_related("award__organisation", "award__theme__item")
+    qs = Assessment.objects.filter(award__in=awards_for_user(user)).select_related(
+        "award__organisation", "award__theme__item"
+    )
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-fiscal_year", "kind", "award__number")

@@ -42,16 +42,20 @@ from .models import (
     AssessmentKind,
     AssessmentState,
     ChangeState,
-    FinalEvaluation,
     Filing,
     FilingState,
+    FinalEvaluation,
     PracticalUseCheck,
     SetValueChange,
     UseKind,
 )
 
 #: Notice numbers: a prefix per kind, the fiscal year, a running number.
-NOTICE_PREFIX = {AssessmentKind.REFUND: "RF", AssessmentKind.SELF_INVESTMENT: "SI", AssessmentKind.PAYBACK: "PB"}
+NOTICE_PREFIX = {
+    AssessmentKind.REFUND: "RF",
+    AssessmentKind.SELF_INVESTMENT: "SI",
+    AssessmentKind.PAYBACK: "PB",
+}
 #: Where each rule stands in the seed, shown beside the figures.
 SEED_REFS = {
     AssessmentKind.REFUND: "000 l.4506–4690",
@@ -68,8 +72,14 @@ def _start_fy(award: Award) -> int:
 # Filings
 # ---------------------------------------------------------------------------------------------
 
-FILING_AMOUNTS = ("product_sales_yen", "other_sales_yen", "cost_of_sales_yen", "sga_yen",
-                  "spending_after_yen", "self_burden_yen")
+FILING_AMOUNTS = (
+    "product_sales_yen",
+    "other_sales_yen",
+    "cost_of_sales_yen",
+    "sga_yen",
+    "spending_after_yen",
+    "self_burden_yen",
+)
 
 
 def _own_period_ok(start: dt.date, end: dt.date) -> bool:
@@ -84,9 +94,19 @@ def _check_filing(award: Award, fiscal_year: int, data: dict, today: dt.date) ->
         errors.setdefault(field, []).append(message)
 
     first = _start_fy(award) - 2
+    last = fiscal.fiscal_year(award.theme.program.end_date) + 30  # filings run years after
+    if not isinstance(fiscal_year, int) or not first - 100 <= fiscal_year <= last:
+        raise ValidationError(
+            {"fiscal_year": _("A fiscal year between %(a)s and %(b)s.") % {"a": first, "b": last}}
+        )
     if fiscal_year < first:
-        err("fiscal_year", _("Filings start with %(fy)s, the second year before the work began (the baseline of the refund).")
-            % {"fy": fiscal.fiscal_year_label_ja(first)})
+        err(
+            "fiscal_year",
+            _(
+                "Filings start with %(fy)s, the second year before the work began (the baseline of the refund)."
+            )
+            % {"fy": fiscal.fiscal_year_label_ja(first)},
+        )
     basis = data.get("basis", AccountingBasis.GOVERNMENT)
     if basis not in AccountingBasis.values:
         err("basis", _("Choose the accounting year."))
@@ -98,38 +118,87 @@ def _check_filing(award: Award, fiscal_year: int, data: dict, today: dt.date) ->
         if not start or not end:
             err("period_end", _("Give the first and last day of your accounting year."))
         elif not _own_period_ok(start, end):
-            err("period_end", _("An accounting year runs twelve months (e.g. 2027-01-01 to 2027-12-31)."))
+            err(
+                "period_end",
+                _("An accounting year runs twelve months (e.g. 2027-01-01 to 2027-12-31)."),
+            )
         elif not (fy_start <= end < fy_end):
-            err("period_end", _("Your own accounting year may be used only where it ends before 31 March, inside the fiscal year it stands for (%(from)s – %(to)s)."
-                                ) % {"from": fy_start.isoformat(), "to": (fy_end - dt.timedelta(days=1)).isoformat()})
+            err(
+                "period_end",
+                _(
+                    "Your own accounting year may be used only where it ends before 31 March, inside the fiscal year it stands for (%(from)s – %(to)s)."
+                )
+                % {"from": fy_start.isoformat(), "to": (fy_end - dt.timedelta(days=1)).isoformat()},
+            )
     if data.get("period_end") and data["period_end"] > today:
-        err("fiscal_year", _("A year is filed once it has ended (it ends on %(d)s).") % {"d": data["period_end"].isoformat()})
+        err(
+            "fiscal_year",
+            _("A year is filed once it has ended (it ends on %(d)s).")
+            % {"d": data["period_end"].isoformat()},
+        )
     for name in FILING_AMOUNTS:
         value = data.get(name, 0)
         if not isinstance(value, int) or value < 0:
             err(name, _("Whole yen, 0 or more."))
-    if data.get("other_sales_yen", 0) > 0 and not str(data.get("other_sales_breakdown", "")).strip():
-        err("other_sales_breakdown", _("Sales other than the product itself are shown with their breakdown (000 line 4650)."))
+    if (
+        data.get("other_sales_yen", 0) > 0
+        and not str(data.get("other_sales_breakdown", "")).strip()
+    ):
+        err(
+            "other_sales_breakdown",
+            _(
+                "Sales other than the product itself are shown with their breakdown (000 line 4650)."
+            ),
+        )
     try:
         ratio = Fraction(str(data.get("contribution_ratio", "1")).strip() or "1")
         if not 0 < ratio <= 1:
             raise ValueError
         data["contribution_ratio"] = str(ratio)
     except (ValueError, ZeroDivisionError):
-        err("contribution_ratio", _("A fraction above 0 and at most 1, such as 1, 3/4 or 0.6 (別紙1 注2)."))
+        err(
+            "contribution_ratio",
+            _("A fraction above 0 and at most 1, such as 1, 3/4 or 0.6 (別紙1 注2)."),
+        )
     if data.get("self_burden_yen", 0) and not award.pledged_self_investment_yen:
-        err("self_burden_yen", _("Only a theme with a pledged self-investment reports a self-funded burden."))
+        err(
+            "self_burden_yen",
+            _("Only a theme with a pledged self-investment reports a self-funded burden."),
+        )
     # 同じ条件で算出: every year of one award on the same basis (000 line 4656).
     others = Filing.objects.filter(award=award).exclude(fiscal_year=fiscal_year)
     for other in others.only("basis", "consolidated", "period_end", "fiscal_year")[:1]:
         if other.basis != basis:
-            err("basis", _("Every year of a theme is filed on the same accounting year (%(fy)s was filed on “%(b)s”): the index is computed the same way each time (000 line 4656).")
-                % {"fy": fiscal.fiscal_year_label_ja(other.fiscal_year), "b": other.get_basis_display()})
-        elif basis == AccountingBasis.OWN and data.get("period_end") and (other.period_end.month, other.period_end.day) != (data["period_end"].month, data["period_end"].day):
-            err("period_end", _("Your accounting year ended on %(md)s in the other filings; keep the same year end.")
-                % {"md": other.period_end.strftime("%m-%d")})
+            err(
+                "basis",
+                _(
+                    "Every year of a theme is filed on the same accounting year (%(fy)s was filed on “%(b)s”): the index is computed the same way each time (000 line 4656)."
+                )
+                % {
+                    "fy": fiscal.fiscal_year_label_ja(other.fiscal_year),
+                    "b": other.get_basis_display(),
+                },
+            )
+        elif (
+            basis == AccountingBasis.OWN
+            and data.get("period_end")
+            and (other.period_end.month, other.period_end.day)
+            != (data["period_end"].month, data["period_end"].day)
+        ):
+            err(
+                "period_end",
+                _(
+                    "Your accounting year ended on %(md)s in the other filings; keep the same year end."
+                )
+                % {"md": other.period_end.strftime("%m-%d")},
+            )
         if other.consolidated != bool(data.get("consolidated")):
-            err("consolidated", _("Every year of a theme uses the same scope (consolidated or not) (000 lines 4652–4656)."))
+            err(
+                "consolidated",
+                _(
+                    "Every year of a theme uses the same scope (consolidated or not) (000 lines 4652–4656)."
+                ),
+            )
     if errors:
         raise ValidationError(errors)
     return data
@@ -148,22 +217,49 @@ def submit_filing(*, actor, award: Award, fiscal_year: int, evidence=None, **dat
     before = None
     if filing is not None:
         if filing.state == FilingState.CHECKED:
-            raise ValidationError({"fiscal_year": _("The filing for this year has been checked and is locked; ask the agency to reopen it.")})
+            raise ValidationError(
+                {
+                    "fiscal_year": _(
+                        "The filing for this year has been checked and is locked; ask the agency to reopen it."
+                    )
+                }
+            )
         before = {name: getattr(filing, name) for name in FILING_AMOUNTS}
     else:
         filing = Filing(award=award, fiscal_year=fiscal_year)
-    fields = ("basis", "period_start", "period_end", "consolidated", *FILING_AMOUNTS, "other_sales_breakdown",
-              "contribution_ratio", "deemed_profit", "note")
+    fields = (
+        "basis",
+        "period_start",
+        "period_end",
+        "consolidated",
+        *FILING_AMOUNTS,
+        "other_sales_breakdown",
+        "contribution_ratio",
+        "deemed_profit",
+        "note",
+    )
     for name in fields:
         if name in data:
             setattr(filing, name, data[name])
     if evidence:
         filing.evidence = evidence
-    filing.state, filing.submitted_by, filing.submitted_at = FilingState.SUBMITTED, actor, timezone.now()
+    filing.state, filing.submitted_by, filing.submitted_at = (
+        FilingState.SUBMITTED,
+        actor,
+        timezone.now(),
+    )
     filing.checked_by, filing.checked_at = None, None
     filing.save()
-    record(actor=actor, action="outcomes.file", obj=filing, before=before,
-           after={"fiscal_year": fiscal_year, **{name: getattr(filing, name) for name in FILING_AMOUNTS}})
+    record(
+        actor=actor,
+        action="outcomes.file",
+        obj=filing,
+        before=before,
+        after={
+            "fiscal_year": fiscal_year,
+            **{name: getattr(filing, name) for name in FILING_AMOUNTS},
+        },
+    )
     return filing
 
 
@@ -179,7 +275,13 @@ def check_filing(*, actor, filing: Filing, accept: bool, note: str = "") -> Fili
     filing.state = FilingState.CHECKED if accept else FilingState.RETURNED
     filing.checked_by, filing.checked_at, filing.check_note = actor, timezone.now(), note.strip()
     filing.save()
-    record(actor=actor, action="outcomes.check_filing", obj=filing, after={"state": filing.state}, note=note)
+    record(
+        actor=actor,
+        action="outcomes.check_filing",
+        obj=filing,
+        after={"state": filing.state},
+        note=note,
+    )
     return filing
 
 
@@ -191,7 +293,13 @@ def reopen_filing(*, actor, filing: Filing, reason: str) -> Filing:
     if not reason.strip():
         raise ValidationError({"note": _("Say why the filing is reopened.")})
     if filing.assessments.exclude(state=AssessmentState.DRAFT).exists():
-        raise ValidationError({"filing": _("A decided notice rests on this filing; correct it through a later year's assessment.")})
+        raise ValidationError(
+            {
+                "filing": _(
+                    "A decided notice rests on this filing; correct it through a later year's assessment."
+                )
+            }
+        )
     filing.state, filing.check_note = FilingState.RETURNED, reason.strip()
     filing.save(update_fields=["state", "check_note"])
     filing.assessments.filter(state=AssessmentState.DRAFT).delete()
@@ -203,8 +311,11 @@ def reopen_filing(*, actor, filing: Filing, reason: str) -> Filing:
 # The set value (000 lines 4542–4550)
 # ---------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def change_set_value(*, actor, award: Award, new_value: Decimal, reason: str, requested_on: dt.date | None = None) -> SetValueChange:
+def change_set_value(
+    *, actor, award: Award, new_value: Decimal, reason: str, requested_on: dt.date | None = None
+) -> SetValueChange:
     """Record a change of the set value. Raised: during the work, applied at once. Lowered: only
     where the ministry and the agency accept force majeure or an unforeseeable cause not of the
     implementer's making; the agency records it and the ministry decides."""
@@ -213,8 +324,14 @@ def change_set_value(*, actor, award: Award, new_value: Decimal, reason: str, re
     requested_on = requested_on or today_jst()
     if not award.system_technology or award.set_value is None:
         raise ValidationError({"award": _("Only a theme under the refund scheme has a set value.")})
-    if award.assessments.filter(kind=AssessmentKind.REFUND).exclude(state=AssessmentState.DRAFT).exists():
-        raise ValidationError({"new_value": _("The refund has been decided; the set value no longer changes.")})
+    if (
+        award.assessments.filter(kind=AssessmentKind.REFUND)
+        .exclude(state=AssessmentState.DRAFT)
+        .exists()
+    ):
+        raise ValidationError(
+            {"new_value": _("The refund has been decided; the set value no longer changes.")}
+        )
     if award.set_value_changes.filter(state=ChangeState.PENDING).exists():
         raise ValidationError({"new_value": _("A lowering awaits the ministry's decision.")})
     if not reason.strip():
@@ -224,33 +341,65 @@ def change_set_value(*, actor, award: Award, new_value: Decimal, reason: str, re
         raise ValidationError({"new_value": _("At most two decimals.")})
     old, new = round_index(award.set_value), round_index(new_value)
     if new == old:
-        raise ValidationError({"new_value": _("Rounded to one decimal (half up), %(v)s is the set value already.") % {"v": old}})
+        raise ValidationError(
+            {
+                "new_value": _("Rounded to one decimal (half up), %(v)s is the set value already.")
+                % {"v": old}
+            }
+        )
     if new <= 1:
         raise ValidationError({"new_value": _("A set value stays above 1.0 (000 line 4526).")})
     direction = SetValueChange.Direction.RAISE if new > old else SetValueChange.Direction.LOWER
     if direction == SetValueChange.Direction.RAISE and requested_on > award.last_day:
-        raise ValidationError({"new_value": _("A set value is raised during the work only (000 line 4544); the work ended on %(d)s.")
-                               % {"d": award.last_day.isoformat()}})
-    change = SetValueChange.objects.create(award=award, direction=direction, old_value=award.set_value, new_value=new_value,
-                                           requested_on=requested_on, reason=reason.strip(), requested_by=actor)
+        raise ValidationError(
+            {
+                "new_value": _(
+                    "A set value is raised during the work only (000 line 4544); the work ended on %(d)s."
+                )
+                % {"d": award.last_day.isoformat()}
+            }
+        )
+    change = SetValueChange.objects.create(
+        award=award,
+        direction=direction,
+        old_value=award.set_value,
+        new_value=new_value,
+        requested_on=requested_on,
+        reason=reason.strip(),
+        requested_by=actor,
+    )
     if direction == SetValueChange.Direction.RAISE:
         _apply(change, actor, "")
-    record(actor=actor, action="outcomes.set_value_change", obj=award,
-           before={"set_value": str(change.old_value)}, after={"set_value": str(new_value), "direction": direction, "state": change.state},
-           note=reason)
+    record(
+        actor=actor,
+        action="outcomes.set_value_change",
+        obj=award,
+        before={"set_value": str(change.old_value)},
+        after={"set_value": str(new_value), "direction": direction, "state": change.state},
+        note=reason,
+    )
     return change
 
 
 def _apply(change: SetValueChange, actor, note: str) -> None:
-    change.state, change.decided_by, change.decided_at, change.decision_note = ChangeState.APPLIED, actor, timezone.now(), note
+    change.state, change.decided_by, change.decided_at, change.decision_note = (
+        ChangeState.APPLIED,
+        actor,
+        timezone.now(),
+        note,
+    )
     change.save()
     Award.objects.filter(pk=change.award_id).update(set_value=change.new_value)
     change.award.set_value = change.new_value
-    change.award.assessments.filter(kind=AssessmentKind.REFUND, state=AssessmentState.DRAFT).delete()
+    change.award.assessments.filter(
+        kind=AssessmentKind.REFUND, state=AssessmentState.DRAFT
+    ).delete()
 
 
 @transaction.atomic
-def decide_set_value_change(*, actor, change: SetValueChange, accept: bool, note: str = "") -> SetValueChange:
+def decide_set_value_change(
+    *, actor, change: SetValueChange, accept: bool, note: str = ""
+) -> SetValueChange:
     """The ministry accepts (the lower value applies) or refuses a lowering."""
     require_role(actor, Role.MINISTRY)
     change = SetValueChange.objects.select_for_update().select_related("award").get(pk=change.pk)
@@ -261,10 +410,24 @@ def decide_set_value_change(*, actor, change: SetValueChange, accept: bool, note
     else:
         if not note.strip():
             raise ValidationError({"note": _("Give the reason for refusing.")})
-        change.state, change.decided_by, change.decided_at, change.decision_note = ChangeState.REFUSED, actor, timezone.now(), note
+        change.state, change.decided_by, change.decided_at, change.decision_note = (
+            ChangeState.REFUSED,
+            actor,
+            timezone.now(),
+            note,
+        )
         change.save()
-    record(actor=actor, action="outcomes.set_value_decision", obj=change.award,
-           after={"change": change.pk, "state": change.state, "set_value": str(change.award.set_value)}, note=note)
+    record(
+        actor=actor,
+        action="outcomes.set_value_decision",
+        obj=change.award,
+        after={
+            "change": change.pk,
+            "state": change.state,
+            "set_value": str(change.award.set_value),
+        },
+        note=note,
+    )
     return change
 
 
@@ -272,30 +435,67 @@ def decide_set_value_change(*, actor, change: SetValueChange, accept: bool, note
 # Assessments
 # ---------------------------------------------------------------------------------------------
 
+
 def _row(name: str, value, unit: str, filing: Filing | None = None, **extra) -> dict:
     """One input as shown on the page and the notice: a name (labelled by outcomes.labels), the
     value as text (exact: fractions stay fractions), its unit and the filing it came from."""
     if isinstance(value, Fraction):
-        value = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-    return {"name": name, "value": str(value), "unit": unit, "filing": filing.pk if filing else None, **extra}
+        value = (
+            str(value.numerator)
+            if value.denominator == 1
+            else f"{value.numerator}/{value.denominator}"
+        )
+    return {
+        "name": name,
+        "value": str(value),
+        "unit": unit,
+        "filing": filing.pk if filing else None,
+        **extra,
+    }
 
 
 def _checked_filings(award: Award, years) -> dict[int, Filing]:
-    filings = {f.fiscal_year: f for f in Filing.objects.filter(award=award, fiscal_year__in=list(years))}
+    filings = {
+        f.fiscal_year: f for f in Filing.objects.filter(award=award, fiscal_year__in=list(years))
+    }
     missing = [fy for fy in years if fy not in filings or filings[fy].state != FilingState.CHECKED]
     if missing:
         fy = missing[0]
         state = _("not filed") if fy not in filings else filings[fy].get_state_display()
-        raise ValidationError({f"filings.{fy}": _("%(fy)s is needed and is %(state)s; every year used must be filed and checked.")
-                               % {"fy": fiscal.fiscal_year_label_ja(fy), "state": state}})
+        raise ValidationError(
+            {
+                f"filings.{fy}": _(
+                    "%(fy)s is needed and is %(state)s; every year used must be filed and checked."
+                )
+                % {"fy": fiscal.fiscal_year_label_ja(fy), "state": state}
+            }
+        )
     return filings
 
 
-def _save_draft(award: Award, kind: str, fiscal_year: int, *, actor, inputs: list[dict], due: int, earlier: int,
-                filings) -> Assessment:
-    existing = Assessment.objects.select_for_update().filter(award=award, kind=kind, fiscal_year=fiscal_year).first()
+def _save_draft(
+    award: Award,
+    kind: str,
+    fiscal_year: int,
+    *,
+    actor,
+    inputs: list[dict],
+    due: int,
+    earlier: int,
+    filings,
+) -> Assessment:
+    existing = (
+        Assessment.objects.select_for_update()
+        .filter(award=award, kind=kind, fiscal_year=fiscal_year)
+        .first()
+    )
     if existing and existing.state != AssessmentState.DRAFT:
-        raise ValidationError({"fiscal_year": _("This assessment has been decided (notice %(n)s).") % {"n": existing.number}})
+        raise ValidationError(
+            {
+                "fiscal_year": _("This assessment has been decided (notice %(n)s).")
+                % {"n": existing.number}
+            }
+        )
     assessment = existing or Assessment(award=award, kind=kind, fiscal_year=fiscal_year)
     assessment.inputs = {"rows": inputs, "seed": SEED_REFS[kind]}
     assessment.due_yen, assessment.earlier_yen = due, earlier
@@ -303,8 +503,12 @@ def _save_draft(award: Award, kind: str, fiscal_year: int, *, actor, inputs: lis
     assessment.computed_by, assessment.computed_at = actor, timezone.now()
     assessment.save()
     assessment.filings.set(list(filings))
-    record(actor=actor, action=f"outcomes.compute_{kind}", obj=assessment,
-           after={"due_yen": due, "earlier_yen": earlier, "amount_yen": assessment.amount_yen})
+    record(
+        actor=actor,
+        action=f"outcomes.compute_{kind}",
+        obj=assessment,
+        after={"due_yen": due, "earlier_yen": earlier, "amount_yen": assessment.amount_yen},
+    )
     return assessment
 
 
@@ -319,54 +523,122 @@ def _earlier(award: Award, kind: str, before_fy: int | None = None) -> int:
 def compute_refund(*, actor, award: Award, today: dt.date | None = None) -> Assessment:
     """The R&D cost refund of a system technology theme in its evaluation year (000 4506–4690)."""
     require_role(actor, Role.AGENCY)
-    award = Award.objects.select_for_update().select_related("theme", "proposal__call").get(pk=award.pk)
+    award = (
+        Award.objects.select_for_update().select_related("theme", "proposal__call").get(pk=award.pk)
+    )
     today = today or today_jst()
     spec = award_spec(award)
     if not award.system_technology or not spec.refund_scheme:
-        raise ValidationError({"award": _("%(n)s is not under the refund scheme (item ① system technology themes only).") % {"n": award.number}})
+        raise ValidationError(
+            {
+                "award": _(
+                    "%(n)s is not under the refund scheme (its plan declares no refund for the theme)."
+                )
+                % {"n": award.number}
+            }
+        )
     if award.state == AwardState.TERMINATED:
-        raise ValidationError({"award": _("A theme ended early by decision of the ministry and the agency is outside the refund scheme (000 lines 4510–4512).")})
+        raise ValidationError(
+            {
+                "award": _(
+                    "A theme ended early by decision of the ministry and the agency is outside the refund scheme (000 lines 4510–4512)."
+                )
+            }
+        )
     if award.set_value is None:
         raise ValidationError({"set_value": _("The award has no set value.")})
     start = _start_fy(award)
-    evaluation_fy = evaluation_fiscal_year(start, spec.refund_window_shifted)
+    window = spec.refund.window_for(start)
+    evaluation_fy = evaluation_fiscal_year(start, window)
     if fiscal.fiscal_year(today) < evaluation_fy:
-        raise ValidationError({"fiscal_year": _("The refund is evaluated in %(fy)s (000 line 4528).") % {"fy": fiscal.fiscal_year_label_ja(evaluation_fy)}})
-    years = (*baseline_years(start), *sales_window(start, spec.refund_window_shifted))
+        raise ValidationError(
+            {
+                "fiscal_year": _("The refund is evaluated in %(fy)s (000 line 4528).")
+                % {"fy": fiscal.fiscal_year_label_ja(evaluation_fy)}
+            }
+        )
+    years = (*baseline_years(start, window), *sales_window(start, window))
     filings = _checked_filings(award, years)
     received = received_for_refund(award)
     try:
-        result = evaluate_refund(spec, start_fy=start, received_yen=received, set_value=award.set_value,
-                                 sales_by_fy={fy: f.sales_yen for fy, f in filings.items()},
-                                 proposal_contract_yen=award.proposal_contract_yen)
+        result = evaluate_refund(
+            spec,
+            start_fy=start,
+            received_yen=received,
+            set_value=award.set_value,
+            sales_by_fy={fy: f.sales_yen for fy, f in filings.items()},
+            proposal_contract_yen=award.proposal_contract_yen,
+        )
     except RuleError as exc:
         raise ValidationError({exc.field: exc.message}) from None
     changes = list(award.set_value_changes.filter(state=ChangeState.APPLIED).order_by("decided_at"))
     inputs = [
         _row("start_fy", start, "fy"),
         _row("evaluation_fy", result.evaluation_fy, "fy"),
-        *[_row("baseline_sales", filings[fy].sales_yen, "yen", filings[fy], fy=fy,
-               product=filings[fy].product_sales_yen, other=filings[fy].other_sales_yen) for fy in result.baseline_years],
+        *[
+            _row(
+                "baseline_sales",
+                filings[fy].sales_yen,
+                "yen",
+                filings[fy],
+                fy=fy,
+                product=filings[fy].product_sales_yen,
+                other=filings[fy].other_sales_yen,
+            )
+            for fy in result.baseline_years
+        ],
         _row("baseline_mean", result.baseline_sales, "yen"),
-        *[_row("window_sales", filings[fy].sales_yen, "yen", filings[fy], fy=fy, best=filings[fy].sales_yen == result.best_sales,
-               product=filings[fy].product_sales_yen, other=filings[fy].other_sales_yen) for fy in result.sales_window],
+        *[
+            _row(
+                "window_sales",
+                filings[fy].sales_yen,
+                "yen",
+                filings[fy],
+                fy=fy,
+                best=filings[fy].sales_yen == result.best_sales,
+                product=filings[fy].product_sales_yen,
+                other=filings[fy].other_sales_yen,
+            )
+            for fy in result.sales_window
+        ],
         _row("best_sales", result.best_sales, "yen"),
         _row("sales_increase", result.sales_increase, "yen"),
         _row("received", received, "yen"),
         _row("proposal_contract", award.proposal_contract_yen, "yen"),
-        _row("set_value", result.set_value, "index",
-             changes=[{"from": str(round_index(c.old_value)), "to": str(round_index(c.new_value)), "direction": c.direction,
-                       "on": c.requested_on.isoformat()} for c in changes]),
+        _row(
+            "set_value",
+            result.set_value,
+            "index",
+            changes=[
+                {
+                    "from": str(round_index(c.old_value)),
+                    "to": str(round_index(c.new_value)),
+                    "direction": c.direction,
+                    "on": c.requested_on.isoformat(),
+                }
+                for c in changes
+            ],
+        ),
         _row("achieved_value", result.achieved_value, "index"),
         _row("refund_rate", result.refund_rate_percent, "percent"),
         _row("refund", result.refund_yen, "yen"),
     ]
-    return _save_draft(award, AssessmentKind.REFUND, evaluation_fy, actor=actor, inputs=inputs, due=result.refund_yen,
-                       earlier=0, filings=filings.values())
+    return _save_draft(
+        award,
+        AssessmentKind.REFUND,
+        evaluation_fy,
+        actor=actor,
+        inputs=inputs,
+        due=result.refund_yen,
+        earlier=0,
+        filings=filings.values(),
+    )
 
 
 @transaction.atomic
-def compute_self_investment(*, actor, award: Award, fiscal_year: int | None = None, today: dt.date | None = None) -> Assessment:
+def compute_self_investment(
+    *, actor, award: Award, fiscal_year: int | None = None, today: dt.date | None = None
+) -> Assessment:
     """The self-investment return of a contract theme at the end of its work (000 4731–4741):
     pledged × (received / proposal-time cost) − actual burden; amounts charged in earlier years
     are carried."""
@@ -374,19 +646,30 @@ def compute_self_investment(*, actor, award: Award, fiscal_year: int | None = No
     award = Award.objects.select_for_update().get(pk=award.pk)
     today = today or today_jst()
     if award.form != AwardForm.CONTRACT or not award.pledged_self_investment_yen:
-        raise ValidationError({"award": _("Only a contract theme with a pledged self-investment has this return.")})
+        raise ValidationError(
+            {"award": _("Only a contract theme with a pledged self-investment has this return.")}
+        )
     if award.last_day >= today:
-        raise ValidationError({"award": _("The return is assessed when the work has ended (%(d)s).") % {"d": award.last_day.isoformat()}})
+        raise ValidationError(
+            {
+                "award": _("The return is assessed when the work has ended (%(d)s).")
+                % {"d": award.last_day.isoformat()}
+            }
+        )
     fiscal_year = fiscal_year or fiscal.fiscal_year(today)
     end_fy = fiscal.fiscal_year(award.last_day)
     if fiscal_year <= end_fy - 1 or fiscal_year > fiscal.fiscal_year(today):
-        raise ValidationError({"fiscal_year": _("Choose a year from the end of the work to this year.")})
+        raise ValidationError(
+            {"fiscal_year": _("Choose a year from the end of the work to this year.")}
+        )
     work_years = range(_start_fy(award), end_fy + 1)
     filings = _checked_filings(award, work_years)
     burden = sum(f.self_burden_yen for f in filings.values())
     received = received_for_refund(award)
     try:
-        due = self_investment_return(award.pledged_self_investment_yen, received, award.proposal_contract_yen, burden)
+        due = self_investment_return(
+            award.pledged_self_investment_yen, received, award.proposal_contract_yen, burden
+        )
     except RuleError as exc:
         raise ValidationError({exc.field: exc.message}) from None
     earlier = _earlier(award, AssessmentKind.SELF_INVESTMENT, fiscal_year)
@@ -396,13 +679,24 @@ def compute_self_investment(*, actor, award: Award, fiscal_year: int | None = No
         _row("received", received, "yen"),
         _row("proposal_contract", award.proposal_contract_yen, "yen"),
         _row("pledge_scaled", threshold, "yen"),
-        *[_row("self_burden", f.self_burden_yen, "yen", f, fy=fy) for fy, f in sorted(filings.items())],
+        *[
+            _row("self_burden", f.self_burden_yen, "yen", f, fy=fy)
+            for fy, f in sorted(filings.items())
+        ],
         _row("actual_burden", burden, "yen"),
         _row("due", due, "yen"),
         _row("earlier", earlier, "yen"),
     ]
-    return _save_draft(award, AssessmentKind.SELF_INVESTMENT, fiscal_year, actor=actor, inputs=inputs, due=due,
-                       earlier=earlier, filings=filings.values())
+    return _save_draft(
+        award,
+        AssessmentKind.SELF_INVESTMENT,
+        fiscal_year,
+        actor=actor,
+        inputs=inputs,
+        due=due,
+        earlier=earlier,
+        filings=filings.values(),
+    )
 
 
 @transaction.atomic
@@ -422,16 +716,40 @@ def compute_payback(*, actor, award: Award, fiscal_year: int) -> Assessment:
     start = _start_fy(award)
     if fiscal_year < start:
         raise ValidationError({"fiscal_year": _("A payback year is the start year or later.")})
-    if Assessment.objects.filter(award=award, kind=AssessmentKind.PAYBACK, fiscal_year__lt=fiscal_year,
-                                 state=AssessmentState.DRAFT).exists():
-        raise ValidationError({"fiscal_year": _("Decide the earlier years' payback first: this year's payback subtracts it (E).")})
+    if Assessment.objects.filter(
+        award=award,
+        kind=AssessmentKind.PAYBACK,
+        fiscal_year__lt=fiscal_year,
+        state=AssessmentState.DRAFT,
+    ).exists():
+        raise ValidationError(
+            {
+                "fiscal_year": _(
+                    "Decide the earlier years' payback first: this year's payback subtracts it (E)."
+                )
+            }
+        )
     _checked_filings(award, [fiscal_year])  # this year's filing must be in and checked
-    all_filings = {f.fiscal_year: f for f in Filing.objects.filter(award=award, fiscal_year__gte=start, fiscal_year__lte=fiscal_year,
-                                                                   state=FilingState.CHECKED)}
-    profit = sum((Fraction(f.operating_profit_yen) * f.ratio for f in all_filings.values()), Fraction(0))
+    all_filings = {
+        f.fiscal_year: f
+        for f in Filing.objects.filter(
+            award=award,
+            fiscal_year__gte=start,
+            fiscal_year__lte=fiscal_year,
+            state=FilingState.CHECKED,
+        )
+    }
+    profit = sum(
+        (Fraction(f.operating_profit_yen) * f.ratio for f in all_filings.values()), Fraction(0)
+    )
     paid = Payment.objects.filter(award=award).aggregate(e=Sum("eligible_yen"), c=Sum("amount_yen"))
     deduction, grant = paid["e"] or 0, paid["c"] or 0
-    spent_on_work = ClaimLine.objects.filter(claim__award=award, claim__state=ClaimState.APPROVED).aggregate(s=Sum("amount_yen"))["s"] or 0
+    spent_on_work = (
+        ClaimLine.objects.filter(claim__award=award, claim__state=ClaimState.APPROVED).aggregate(
+            s=Sum("amount_yen")
+        )["s"]
+        or 0
+    )
     spent_after = sum(f.spending_after_yen for f in all_filings.values())
     earlier = _earlier(award, AssessmentKind.PAYBACK, fiscal_year)
     if grant == 0:
@@ -441,8 +759,20 @@ def compute_payback(*, actor, award: Award, fiscal_year: int) -> Assessment:
     except RuleError as exc:
         raise ValidationError({exc.field: exc.message}) from None
     inputs = [
-        *[_row("profit", f.operating_profit_yen, "yen", f, fy=fy, ratio=f.contribution_ratio, sales=f.sales_yen,
-               cost=f.cost_of_sales_yen, sga=f.sga_yen) for fy, f in sorted(all_filings.items())],
+        *[
+            _row(
+                "profit",
+                f.operating_profit_yen,
+                "yen",
+                f,
+                fy=fy,
+                ratio=f.contribution_ratio,
+                sales=f.sales_yen,
+                cost=f.cost_of_sales_yen,
+                sga=f.sga_yen,
+            )
+            for fy, f in sorted(all_filings.items())
+        ],
         _row("a_profit", profit, "yen"),
         _row("b_deduction", deduction, "yen"),
         _row("c_grant", grant, "yen"),
@@ -453,52 +783,98 @@ def compute_payback(*, actor, award: Award, fiscal_year: int) -> Assessment:
         _row("due", due_total, "yen"),
         _row("e_earlier", earlier, "yen"),
     ]
-    return _save_draft(award, AssessmentKind.PAYBACK, fiscal_year, actor=actor, inputs=inputs, due=due_total,
-                       earlier=earlier, filings=all_filings.values())
+    return _save_draft(
+        award,
+        AssessmentKind.PAYBACK,
+        fiscal_year,
+        actor=actor,
+        inputs=inputs,
+        due=due_total,
+        earlier=earlier,
+        filings=all_filings.values(),
+    )
 
 
 @transaction.atomic
-def decide_assessment(*, actor, assessment: Assessment, pay_by: dt.date | None = None) -> Assessment:
+def decide_assessment(
+    *, actor, assessment: Assessment, pay_by: dt.date | None = None
+) -> Assessment:
     """Decide a computed assessment: its inputs freeze, it gets a notice number and the notice."""
     require_role(actor, Role.AGENCY)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.state != AssessmentState.DRAFT:
         raise ValidationError({"assessment": _("This assessment has been decided already.")})
     if assessment.filings.exclude(state=FilingState.CHECKED).exists():
-        raise ValidationError({"assessment": _("A filing it used has been reopened; compute it again.")})
+        raise ValidationError(
+            {"assessment": _("A filing it used has been reopened; compute it again.")}
+        )
     today = today_jst()
-    if assessment.amount_yen:
-        if pay_by is None or pay_by <= today:
-            raise ValidationError({"pay_by": _("Give a date after today by which the amount is to be paid.")})
+    if assessment.amount_yen and (pay_by is None or pay_by <= today):
+        raise ValidationError(
+            {"pay_by": _("Give a date after today by which the amount is to be paid.")}
+        )
     prefix = f"{NOTICE_PREFIX[assessment.kind]}-{assessment.fiscal_year}-"
-    last = (Assessment.objects.select_for_update().filter(number__startswith=prefix).order_by("-number")
-            .values_list("number", flat=True).first())
+    last = (
+        Assessment.objects.select_for_update()
+        .filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     assessment.number = f"{prefix}{seq:05d}"
-    assessment.state, assessment.decided_by, assessment.decided_at = AssessmentState.DECIDED, actor, timezone.now()
+    assessment.state, assessment.decided_by, assessment.decided_at = (
+        AssessmentState.DECIDED,
+        actor,
+        timezone.now(),
+    )
     assessment.pay_by = pay_by if assessment.amount_yen else None
     assessment.save()
-    record(actor=actor, action="outcomes.decide", obj=assessment,
-           after={"number": assessment.number, "amount_yen": assessment.amount_yen,
-                  "pay_by": pay_by.isoformat() if pay_by else None})
+    record(
+        actor=actor,
+        action="outcomes.decide",
+        obj=assessment,
+        after={
+            "number": assessment.number,
+            "amount_yen": assessment.amount_yen,
+            "pay_by": pay_by.isoformat() if pay_by else None,
+        },
+    )
     return assessment
 
 
 @transaction.atomic
-def record_assessment_payment(*, actor, assessment: Assessment, paid_on: dt.date, paid_yen: int) -> Assessment:
+def record_assessment_payment(
+    *, actor, assessment: Assessment, paid_on: dt.date, paid_yen: int
+) -> Assessment:
     """The money of a notice received, in full."""
     require_role(actor, Role.AGENCY)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.state != AssessmentState.DECIDED or not assessment.amount_yen:
-        raise ValidationError({"assessment": _("Only a decided notice with an amount to pay is settled.")})
+        raise ValidationError(
+            {"assessment": _("Only a decided notice with an amount to pay is settled.")}
+        )
     if paid_yen != assessment.amount_yen:
-        raise ValidationError({"paid_yen": _("The notice asks for %(a)s yen; %(p)s yen was entered.")
-                               % {"a": f"{assessment.amount_yen:,}", "p": f"{paid_yen:,}"}})
+        raise ValidationError(
+            {
+                "paid_yen": _("The notice asks for %(a)s yen; %(p)s yen was entered.")
+                % {"a": f"{assessment.amount_yen:,}", "p": f"{paid_yen:,}"}
+            }
+        )
     if paid_on < assessment.decided_at.date() or paid_on > today_jst():
         raise ValidationError({"paid_on": _("A date between the notice and today.")})
-    assessment.state, assessment.paid_on, assessment.paid_yen = AssessmentState.PAID, paid_on, paid_yen
+    assessment.state, assessment.paid_on, assessment.paid_yen = (
+        AssessmentState.PAID,
+        paid_on,
+        paid_yen,
+    )
     assessment.save()
-    record(actor=actor, action="outcomes.paid", obj=assessment, after={"paid_on": paid_on.isoformat(), "paid_yen": paid_yen})
+    record(
+        actor=actor,
+        action="outcomes.paid",
+        obj=assessment,
+        after={"paid_on": paid_on.isoformat(), "paid_yen": paid_yen},
+    )
     return assessment
 
 
@@ -506,53 +882,103 @@ def record_assessment_payment(*, actor, assessment: Assessment, paid_on: dt.date
 # Final evaluation and practical use (000 lines 41–71)
 # ---------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def record_final_evaluation(*, actor, award: Award, completed_on: dt.date, met_targets: bool, comment: str) -> FinalEvaluation:
+def record_final_evaluation(
+    *, actor, award: Award, completed_on: dt.date, met_targets: bool, comment: str
+) -> FinalEvaluation:
     """事後評価 of a theme that ran its course: did it meet the targets set for it? The award ends."""
     require_role(actor, Role.AGENCY)
     award = Award.objects.select_for_update().get(pk=award.pk)
     if award.state == AwardState.TERMINATED:
-        raise ValidationError({"award": _("A theme ended early did not complete its work; it has no final evaluation.")})
+        raise ValidationError(
+            {
+                "award": _(
+                    "A theme ended early did not complete its work; it has no final evaluation."
+                )
+            }
+        )
     if hasattr(award, "final_evaluation"):
         raise ValidationError({"award": _("The theme has its final evaluation already.")})
     if not comment.strip():
         raise ValidationError({"comment": _("Give the committee's comment.")})
     if completed_on < award.start_date or completed_on > award.period_end:
-        raise ValidationError({"completed_on": _("The work completes inside its period (%(a)s – %(b)s).")
-                               % {"a": award.start_date.isoformat(), "b": award.period_end.isoformat()}})
+        raise ValidationError(
+            {
+                "completed_on": _("The work completes inside its period (%(a)s – %(b)s).")
+                % {"a": award.start_date.isoformat(), "b": award.period_end.isoformat()}
+            }
+        )
     if completed_on > today_jst():
         raise ValidationError({"completed_on": _("The work cannot be completed in the future.")})
-    evaluation = FinalEvaluation.objects.create(award=award, completed_on=completed_on, met_targets=met_targets,
-                                                comment=comment.strip(), evaluated_by=actor)
+    evaluation = FinalEvaluation.objects.create(
+        award=award,
+        completed_on=completed_on,
+        met_targets=met_targets,
+        comment=comment.strip(),
+        evaluated_by=actor,
+    )
     award.state = AwardState.ENDED
     award.end_date = award.end_date or completed_on
     award.save(update_fields=["state", "end_date"])
-    record(actor=actor, action="outcomes.final_evaluation", obj=award,
-           after={"completed_on": completed_on.isoformat(), "met_targets": met_targets})
+    record(
+        actor=actor,
+        action="outcomes.final_evaluation",
+        obj=award,
+        after={"completed_on": completed_on.isoformat(), "met_targets": met_targets},
+    )
     return evaluation
 
 
 @transaction.atomic
-def record_practical_use(*, actor, award: Award, checked_on: dt.date, reached: bool, evidence: str,
-                         use_kind: str = "", evidence_file=None) -> PracticalUseCheck:
+def record_practical_use(
+    *,
+    actor,
+    award: Award,
+    checked_on: dt.date,
+    reached: bool,
+    evidence: str,
+    use_kind: str = "",
+    evidence_file=None,
+) -> PracticalUseCheck:
     """A check of whether the theme's technology reached practical use, after its work ended."""
     require_role(actor, Role.AGENCY)
     award = Award.objects.select_for_update().get(pk=award.pk)
     if award.state == AwardState.ACTIVE or award.last_day >= checked_on:
-        raise ValidationError({"checked_on": _("Practical use is checked after the work has ended.")})
+        raise ValidationError(
+            {"checked_on": _("Practical use is checked after the work has ended.")}
+        )
     if checked_on > today_jst():
-        raise ValidationError({"checked_on": _("A check is recorded on or after the day it was made.")})
+        raise ValidationError(
+            {"checked_on": _("A check is recorded on or after the day it was made.")}
+        )
     if not evidence.strip():
-        raise ValidationError({"evidence": _("Describe the evidence seen (product, customer, date, document).")})
+        raise ValidationError(
+            {"evidence": _("Describe the evidence seen (product, customer, date, document).")}
+        )
     if reached and use_kind not in UseKind.values:
         raise ValidationError({"use_kind": _("Say how the technology is used.")})
     if evidence_file:
         check_document(evidence_file, field="evidence_file")
-    check = PracticalUseCheck.objects.create(award=award, checked_on=checked_on, reached=reached,
-                                             use_kind=use_kind if reached else "", evidence=evidence.strip(),
-                                             evidence_file=evidence_file or "", checked_by=actor)
-    record(actor=actor, action="outcomes.practical_use", obj=award,
-           after={"checked_on": checked_on.isoformat(), "reached": reached, "use_kind": check.use_kind})
+    check = PracticalUseCheck.objects.create(
+        award=award,
+        checked_on=checked_on,
+        reached=reached,
+        use_kind=use_kind if reached else "",
+        evidence=evidence.strip(),
+        evidence_file=evidence_file or "",
+        checked_by=actor,
+    )
+    record(
+        actor=actor,
+        action="outcomes.practical_use",
+        obj=award,
+        after={
+            "checked_on": checked_on.isoformat(),
+            "reached": reached,
+            "use_kind": check.use_kind,
+        },
+    )
     return check
 
 
@@ -563,7 +989,10 @@ def practical_use_due(award: Award) -> dt.date:
 
 def money_back_summary(award: Award) -> dict:
     """What each kind of assessment has charged and what has been paid, for the award's page."""
-    rows = Assessment.objects.filter(award=award).exclude(state=AssessmentState.DRAFT).values("kind").annotate(
-        charged=Sum("amount_yen"), paid=Sum("paid_yen"))
+    rows = (
+        Assessment.objects.filter(award=award)
+        .exclude(state=AssessmentState.DRAFT)
+        .values("kind")
+        .annotate(charged=Sum("amount_yen"), paid=Sum("paid_yen"))
+    )
     return {r["kind"]: r for r in rows}
-

@@ -25,17 +25,27 @@ from kikin.awards.permissions import is_implementer
 from kikin.awards.selectors import visible_award_or_404
 from kikin.awards.services import received_for_refund
 from kikin.core.feedback import errors_to_messages
+from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
-from kikin.core.pdf import pdf_response, render_pdf
+from kikin.core.posted import posted_date, posted_int
 from kikin.core.timeutil import today_jst
-from kikin.rules import fiscal
-
+from kikin.core.validation import MAX_YEN
 from kikin.exports.columns import filename as export_filename
 from kikin.exports.tabular import export_format, export_response
+from kikin.rules import fiscal
 
 from . import columns, selectors, services
 from .labels import NOTICE_TITLES
-from .models import AccountingBasis, Assessment, AssessmentKind, AssessmentState, Filing, FilingState, SetValueChange, UseKind
+from .models import (
+    AccountingBasis,
+    Assessment,
+    AssessmentKind,
+    AssessmentState,
+    Filing,
+    FilingState,
+    SetValueChange,
+    UseKind,
+)
 
 STAFF = {Role.AGENCY, Role.MINISTRY}
 
@@ -57,35 +67,27 @@ def award_outcomes(request, pk: int):
         "bases": AccountingBasis.choices,
         "use_kinds": UseKind.choices,
         "this_fy": fiscal.fiscal_year(today),
-        "filing_years": list(range(fiscal.fiscal_year(award.start_date) - 2, fiscal.fiscal_year(today))),
-        "payback_years": list(range(fiscal.fiscal_year(award.start_date), fiscal.fiscal_year(today))),
+        "filing_years": list(
+            range(fiscal.fiscal_year(award.start_date) - 2, fiscal.fiscal_year(today))
+        ),
+        "payback_years": list(
+            range(fiscal.fiscal_year(award.start_date), fiscal.fiscal_year(today))
+        ),
     }
     return render(request, "outcomes/award_outcomes.html", context)
 
 
 def _yen(post, name: str) -> int:
-    text = (post.get(name) or "0").replace(",", "").replace("円", "").strip() or "0"
-    try:
-        return int(text)
-    except ValueError:
-        raise ValidationError({name: _("Whole yen, such as 1,200,000,000.")}) from None
+    """Whole yen (full-width digits, separators and 円 accepted), 0 where left empty."""
+    return posted_int(post, name, required=False, default=0, maximum=MAX_YEN, minimum=-MAX_YEN)
 
 
 def _date(post, name: str, *, required: bool = True) -> dt.date | None:
-    text = (post.get(name) or "").strip()
-    if not text and not required:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError({name: _("A date such as 2027-04-01.")}) from None
+    return posted_date(post, name, required=required)
 
 
 def _int(post, name: str) -> int:
-    try:
-        return int((post.get(name) or "").strip())
-    except ValueError:
-        raise ValidationError({name: _("A whole number.")}) from None
+    return posted_int(post, name, minimum=-(10**9), maximum=10**9)
 
 
 @login_required
@@ -96,29 +98,49 @@ def award_action(request, pk: int, action: str):
     try:
         if action == "file":
             services.submit_filing(
-                actor=user, award=award, fiscal_year=_int(post, "fiscal_year"), basis=post.get("basis", AccountingBasis.GOVERNMENT),
-                period_start=_date(post, "period_start", required=False), period_end=_date(post, "period_end", required=False),
-                consolidated=post.get("consolidated") == "1", product_sales_yen=_yen(post, "product_sales_yen"),
-                other_sales_yen=_yen(post, "other_sales_yen"), other_sales_breakdown=post.get("other_sales_breakdown", ""),
-                cost_of_sales_yen=_yen(post, "cost_of_sales_yen"), sga_yen=_yen(post, "sga_yen"),
-                contribution_ratio=post.get("contribution_ratio", "1"), deemed_profit=post.get("deemed_profit") == "1",
-                spending_after_yen=_yen(post, "spending_after_yen"), self_burden_yen=_yen(post, "self_burden_yen"),
-                note=post.get("note", ""), evidence=request.FILES.get("evidence"))
+                actor=user,
+                award=award,
+                fiscal_year=_int(post, "fiscal_year"),
+                basis=post.get("basis", AccountingBasis.GOVERNMENT),
+                period_start=_date(post, "period_start", required=False),
+                period_end=_date(post, "period_end", required=False),
+                consolidated=post.get("consolidated") == "1",
+                product_sales_yen=_yen(post, "product_sales_yen"),
+                other_sales_yen=_yen(post, "other_sales_yen"),
+                other_sales_breakdown=post.get("other_sales_breakdown", ""),
+                cost_of_sales_yen=_yen(post, "cost_of_sales_yen"),
+                sga_yen=_yen(post, "sga_yen"),
+                contribution_ratio=post.get("contribution_ratio", "1"),
+                deemed_profit=post.get("deemed_profit") == "1",
+                spending_after_yen=_yen(post, "spending_after_yen"),
+                self_burden_yen=_yen(post, "self_burden_yen"),
+                note=post.get("note", ""),
+                evidence=request.FILES.get("evidence"),
+            )
         elif action in {"accept", "return", "reopen"}:
-            filing = get_object_or_404(Filing, pk=post.get("filing"), award=award)
+            filing = posted_object_or_404(Filing, post.get("filing"), award=award)
             if action == "reopen":
                 services.reopen_filing(actor=user, filing=filing, reason=post.get("note", ""))
             else:
-                services.check_filing(actor=user, filing=filing, accept=action == "accept", note=post.get("note", ""))
+                services.check_filing(
+                    actor=user, filing=filing, accept=action == "accept", note=post.get("note", "")
+                )
         elif action == "set-value":
             try:
                 value = Decimal(post.get("new_value", "").strip())
             except InvalidOperation:
                 raise ValidationError({"new_value": _("A number such as 2.5.")}) from None
-            services.change_set_value(actor=user, award=award, new_value=value, reason=post.get("reason", ""))
+            services.change_set_value(
+                actor=user, award=award, new_value=value, reason=post.get("reason", "")
+            )
         elif action == "set-value-decision":
-            change = get_object_or_404(SetValueChange, pk=post.get("change"), award=award)
-            services.decide_set_value_change(actor=user, change=change, accept=post.get("accept") == "1", note=post.get("note", ""))
+            change = posted_object_or_404(SetValueChange, post.get("change"), award=award)
+            services.decide_set_value_change(
+                actor=user,
+                change=change,
+                accept=post.get("accept") == "1",
+                note=post.get("note", ""),
+            )
         elif action == "compute-refund":
             services.compute_refund(actor=user, award=award)
         elif action == "compute-self-investment":
@@ -126,19 +148,36 @@ def award_action(request, pk: int, action: str):
         elif action == "compute-payback":
             services.compute_payback(actor=user, award=award, fiscal_year=_int(post, "fiscal_year"))
         elif action == "decide":
-            assessment = get_object_or_404(Assessment, pk=post.get("assessment"), award=award)
-            services.decide_assessment(actor=user, assessment=assessment, pay_by=_date(post, "pay_by", required=False))
+            assessment = posted_object_or_404(Assessment, post.get("assessment"), award=award)
+            services.decide_assessment(
+                actor=user, assessment=assessment, pay_by=_date(post, "pay_by", required=False)
+            )
         elif action == "paid":
-            assessment = get_object_or_404(Assessment, pk=post.get("assessment"), award=award)
-            services.record_assessment_payment(actor=user, assessment=assessment, paid_on=_date(post, "paid_on"),
-                                               paid_yen=_yen(post, "paid_yen"))
+            assessment = posted_object_or_404(Assessment, post.get("assessment"), award=award)
+            services.record_assessment_payment(
+                actor=user,
+                assessment=assessment,
+                paid_on=_date(post, "paid_on"),
+                paid_yen=_yen(post, "paid_yen"),
+            )
         elif action == "final-evaluation":
-            services.record_final_evaluation(actor=user, award=award, completed_on=_date(post, "completed_on"),
-                                             met_targets=post.get("met_targets") == "1", comment=post.get("comment", ""))
+            services.record_final_evaluation(
+                actor=user,
+                award=award,
+                completed_on=_date(post, "completed_on"),
+                met_targets=post.get("met_targets") == "1",
+                comment=post.get("comment", ""),
+            )
         elif action == "practical-use":
-            services.record_practical_use(actor=user, award=award, checked_on=_date(post, "checked_on"),
-                                          reached=post.get("reached") == "1", use_kind=post.get("use_kind", ""),
-                                          evidence=post.get("evidence", ""), evidence_file=request.FILES.get("evidence_file"))
+            services.record_practical_use(
+                actor=user,
+                award=award,
+                checked_on=_date(post, "checked_on"),
+                reached=post.get("reached") == "1",
+                use_kind=post.get("use_kind", ""),
+                evidence=post.get("evidence", ""),
+                evidence_file=request.FILES.get("evidence_file"),
+            )
         else:
             raise Http404
         messages.success(request, _("Saved."))
@@ -172,13 +211,27 @@ def notice_context(assessment: Assessment) -> dict:
 
 @login_required
 def notice_pdf(request, pk: int):
-    """The notice of a decided assessment as a PDF in Japanese (implementer and staff)."""
-    assessment = get_object_or_404(Assessment.objects.select_related("award__organisation", "award__theme__program", "award__theme__item", "decided_by"), pk=pk)
+    """The notice of a decided assessment as a PDF in Japanese (implementer and staff), laid
+    out by the background worker: the person is sent to the job's page, where it waits. Asking
+    again for the same decided notice returns the same job."""
+    from kikin.jobs.services import enqueue_job
+
+    from .jobs import NOTICE
+
+    assessment = get_object_or_404(
+        Assessment.objects.only("pk", "award_id", "state", "number", "decided_at", "kind"), pk=pk
+    )
     visible_award_or_404(request.user, assessment.award_id)
     if assessment.state == AssessmentState.DRAFT:
         raise Http404
-    data = render_pdf("outcomes/notice_pdf.html", notice_context(assessment), request=request)
-    return pdf_response(data, f"{assessment.number}_{NOTICE_TITLES[assessment.kind][0]}.pdf")
+    job = enqueue_job(
+        kind=NOTICE,
+        params={"assessment": assessment.pk},
+        requested_by=request.user,
+        key=f"{assessment.pk}:{assessment.decided_at:%Y%m%d%H%M%S%f}:{request.user.pk}",
+        label=f"{assessment.number} {NOTICE_TITLES[assessment.kind][0]}",
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required
@@ -188,9 +241,18 @@ def filing_list(request):
     state = request.GET.get("state") or None
     qs = selectors.filings_to_check(request.user, state)
     if fmt := export_format(request):
-        return export_response(qs, columns.FILING_COLUMNS, filename=export_filename(columns.FILINGS_FILE), fmt=fmt)
-    return render(request, "outcomes/filing_list.html", {
-        "page": page_of(qs, request.GET.get("page"), 50), "state": state, "states": FilingState.choices})
+        return export_response(
+            qs, columns.FILING_COLUMNS, filename=export_filename(columns.FILINGS_FILE), fmt=fmt
+        )
+    return render(
+        request,
+        "outcomes/filing_list.html",
+        {
+            "page": page_of(qs, request.GET.get("page"), 50),
+            "state": state,
+            "states": FilingState.choices,
+        },
+    )
 
 
 @login_required
@@ -200,6 +262,18 @@ def assessment_list(request):
     kind = request.GET.get("kind") or None
     qs = selectors.assessments_for_user(request.user, kind)
     if fmt := export_format(request):
-        return export_response(qs, columns.ASSESSMENT_COLUMNS, filename=export_filename(columns.ASSESSMENTS_FILE), fmt=fmt)
-    return render(request, "outcomes/assessment_list.html", {
-        "page": page_of(qs, request.GET.get("page"), 50), "kind": kind, "kinds": AssessmentKind.choices})
+        return export_response(
+            qs,
+            columns.ASSESSMENT_COLUMNS,
+            filename=export_filename(columns.ASSESSMENTS_FILE),
+            fmt=fmt,
+        )
+    return render(
+        request,
+        "outcomes/assessment_list.html",
+        {
+            "page": page_of(qs, request.GET.get("page"), 50),
+            "kind": kind,
+            "kinds": AssessmentKind.choices,
+        },
+    )

@@ -1,4 +1,8 @@
+"""Plans are loaded from plan files (`load_plan`): the admin shows them and writes nothing."""
+
 from django.contrib import admin
+
+from kikin.core.admin import ReadOnlyAdmin
 
 from .models import PlanRevision, Program, ResearchItem, Theme, ThemeTerms
 
@@ -6,34 +10,44 @@ from .models import PlanRevision, Program, ResearchItem, Theme, ThemeTerms
 class PlanRevisionInline(admin.TabularInline):
     model = PlanRevision
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["code", "title_ja", "start_date", "end_date"]
+class ProgramAdmin(ReadOnlyAdmin):
+    list_display = ["code", "kind", "ministry", "title_ja", "start_date", "end_date"]
+    list_filter = ["kind", "ministry"]
     inlines = [PlanRevisionInline]
 
 
 @admin.register(ResearchItem)
-class ResearchItemAdmin(admin.ModelAdmin):
-    list_display = ["program", "symbol", "title_ja", "period_months", "stage_gate_months", "first_review"]
+class ResearchItemAdmin(ReadOnlyAdmin):
+    list_display = [
+        "program",
+        "symbol",
+        "title_ja",
+        "period_months",
+        "stage_gate_months",
+        "first_review",
+        "director",
+    ]
     list_filter = ["program"]
 
 
-class ThemeTermsInline(admin.StackedInline):
-    model = ThemeTerms
-    extra = 0
-
-
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ReadOnlyAdmin):
     list_display = ["code", "item", "title_ja", "parent"]
     list_filter = ["program", "item"]
     search_fields = ["code", "title_ja", "title_en"]
-    inlines = [ThemeTermsInline]
 
 
 @admin.register(ThemeTerms)
-class ThemeTermsAdmin(admin.ModelAdmin):
-    list_display = ["theme", "revision", "support", "cap_kind", "cap_base_yen", "period_months", "stage_gate_months"]
-    list_filter = ["support", "cap_kind", "system_technology", "gx", "revision"]
+class ThemeTermsAdmin(ReadOnlyAdmin):
+    list_display = ["theme", "revision", "support", "cap_kind", "modes_text"]
+    list_filter = ["support", "cap_kind", "revision__program"]

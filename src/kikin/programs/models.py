@@ -15,28 +15,85 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kikin.rules import plan as plan_rules
-from kikin.rules.money import parse_rate
+
+
+class ProgramKind(models.TextChoices):
+    FUND = "fund", _("Fund")
+    CHALLENGE = "challenge", _("Prize challenge")
+    DATA_PLATFORM = "data_platform", _("Data platform")
 
 
 class Program(models.Model):
+    """A program as its plan file declares it (docs/plans.md). The program-wide rules (stage
+    gates, money-back schemes, pools, targets, conditions) are kept as the plan file's tables in
+    `rules` and read through `plan_rules()`; no rule is decided by the program's code."""
+
     code = models.SlugField(_("code"), max_length=32, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ProgramKind.choices, default=ProgramKind.FUND
+    )
+    ministry = models.CharField(_("ministry"), max_length=16, blank=True)
+    agency_ja = models.CharField(_("agency (Japanese)"), max_length=200, blank=True)
+    agency_en = models.CharField(_("agency (English)"), max_length=200, blank=True)
     title_ja = models.CharField(_("title (Japanese)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300)
     purpose_ja = models.TextField(_("purpose (Japanese)"), blank=True)
     purpose_en = models.TextField(_("purpose (English)"), blank=True)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), help_text=_("No period, continuation or payment runs past it."))
-    output_target_percent = models.PositiveSmallIntegerField(_("output target (%)"), default=80)
-    outcome_target_percent = models.PositiveSmallIntegerField(_("outcome target (%)"), default=50)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("No period, continuation or payment runs past it."),
+    )
+    end_line = models.PositiveIntegerField(_("end date source line"), null=True, blank=True)
+    max_years = models.PositiveSmallIntegerField(_("at most (years)"), null=True, blank=True)
+    size_yen = models.BigIntegerField(_("size (yen)"), null=True, blank=True)
+    output_target_percent = models.PositiveSmallIntegerField(
+        _("output target (%)"), null=True, blank=True
+    )
+    outcome_target_percent = models.PositiveSmallIntegerField(
+        _("outcome target (%)"), null=True, blank=True
+    )
     source = models.CharField(_("source document"), max_length=100, blank=True)
+    note_ja = models.TextField(_("note (Japanese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+    rules = models.JSONField(_("program-wide rules"), default=dict, blank=True)
+    descriptive = models.JSONField(_("description tables"), default=dict, blank=True)
+    extension = models.JSONField(_("tables of its kind"), default=dict, blank=True)
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="program_ends_after_it_starts",
+            ),
+        ]
         verbose_name = _("program")
         verbose_name_plural = _("programs")
 
     def __str__(self):
         return self.title_ja
+
+    def plan_rules(self) -> plan_rules.ProgramRules:
+        """The program-wide rules of its plan (read once per instance)."""
+        cached = getattr(self, "_plan_rules", None)
+        if cached is None:
+            cached = self._plan_rules = plan_rules.rules_from_tables(self.rules or {})
+        return cached
+
+    @property
+    def title(self) -> str:
+        from django.utils.translation import get_language
+
+        return (
+            self.title_en
+            if (get_language() or "ja").startswith("en") and self.title_en
+            else self.title_ja
+        )
 
 
 class PlanRevision(models.Model):
@@ -51,7 +108,9 @@ class PlanRevision(models.Model):
     class Meta:
         ordering = ["program", "effective_date"]
         constraints = [
-            models.UniqueConstraint(fields=["program", "effective_date"], name="one_revision_per_day"),
+            models.UniqueConstraint(
+                fields=["program", "effective_date"], name="one_revision_per_day"
+            ),
         ]
         verbose_name = _("plan revision")
         verbose_name_plural = _("plan revisions")
@@ -64,26 +123,54 @@ class ResearchItem(models.Model):
     """研究開発項目 ①–④."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
-    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1), MaxValueValidator(9)])
+    number = models.PositiveSmallIntegerField(
+        _("number"), validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
     symbol = models.CharField(_("symbol"), max_length=2)
     title_ja = models.CharField(_("title (Japanese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)
     support_ja = models.CharField(_("forms of support"), max_length=50, blank=True)
-    period_months = models.PositiveSmallIntegerField(_("default period (months)"))
-    stage_gate_months = models.PositiveSmallIntegerField(_("default stage gate (months)"), null=True, blank=True)
+    period_months = models.PositiveSmallIntegerField(
+        _("default period (months)"), null=True, blank=True
+    )
+    stage_gate_months = models.PositiveSmallIntegerField(
+        _("default stage gate (months)"), null=True, blank=True
+    )
     first_review = models.BooleanField(
-        _("ministry's first review"), default=True,
+        _("ministry's first review"),
+        default=True,
         help_text=_("Item ④ (human resources) skips the ministry's first review."),
     )
     excluded_from_targets = models.BooleanField(
-        _("excluded from the fund's targets"), default=False,
+        _("excluded from the fund's targets"),
+        default=False,
         help_text=_("Leading research ③ and human resources ④ count in neither target."),
     )
+    intermediate_targets = models.BooleanField(_("intermediate milestones"), default=True)
+    cap_exceedable = models.BooleanField(_("cap may be exceeded at selection"), default=False)
+    director = models.BooleanField(
+        _("program director per area"),
+        default=False,
+        help_text=_("A program director appointed for this area sets its policy and budget."),
+    )
+    budget_per_year_min_yen = models.BigIntegerField(
+        _("area budget per year, at least (yen)"), null=True, blank=True
+    )
+    budget_per_year_max_yen = models.BigIntegerField(
+        _("area budget per year, at most (yen)"), null=True, blank=True
+    )
+    budget_line = models.PositiveIntegerField(_("area budget source line"), null=True, blank=True)
+    move_target = models.BooleanField(
+        _("themes may be adopted as or moved into this item"), default=False
+    )
+    defaults = models.JSONField(_("defaults of its themes"), default=dict, blank=True)
     seed_line = models.PositiveIntegerField(_("source line"), null=True, blank=True)
 
     class Meta:
         ordering = ["program", "number"]
-        constraints = [models.UniqueConstraint(fields=["program", "number"], name="one_item_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="one_item_number")
+        ]
         verbose_name = _("R&D item")
         verbose_name_plural = _("R&D items")
 
@@ -97,7 +184,9 @@ class Theme(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="themes")
     item = models.ForeignKey(ResearchItem, on_delete=models.PROTECT, related_name="themes")
     code = models.CharField(_("code"), max_length=16)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     area = models.CharField(_("area"), max_length=8, blank=True)
     area_title_ja = models.CharField(_("area (Japanese)"), max_length=200, blank=True)
     area_title_en = models.CharField(_("area (English)"), max_length=200, blank=True)
@@ -108,7 +197,9 @@ class Theme(models.Model):
 
     class Meta:
         ordering = ["item__number", "sort_order", "code"]
-        constraints = [models.UniqueConstraint(fields=["item", "code"], name="one_theme_code_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "code"], name="one_theme_code_per_item")
+        ]
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
 
@@ -139,8 +230,11 @@ class CapKind(models.TextChoices):
 
 
 def _validate_rates(value):
+    """Kept for migration 0001, which named it on the rates column of the schema-1 terms."""
+    from kikin.rules.money import parse_rate
+
     if not isinstance(value, list):
-        raise ValidationError(_("Rates are a list such as [\"1/2\"]."))
+        raise ValidationError(_('Rates are a list such as ["1/2"].'))
     for rate in value:
         try:
             parse_rate(rate)
@@ -149,38 +243,27 @@ def _validate_rates(value):
 
 
 class ThemeTerms(models.Model):
-    """A theme's terms as one plan revision states them."""
+    """A theme's terms as one plan revision states them: every attribute the plan file declares
+    for the theme (support and rates, cap, period, gates, schemes, modes, conditions), kept as
+    the plan file writes them and read through `as_spec()` by the rules engine."""
 
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="terms")
     revision = models.ForeignKey(PlanRevision, on_delete=models.PROTECT, related_name="theme_terms")
-    support = models.CharField(_("form of support"), max_length=16, choices=SupportForm.choices)
-    rates = models.JSONField(_("subsidy rates"), default=list, blank=True, validators=[_validate_rates])
-    rates_by_call = models.JSONField(_("subsidy rates by call and applicant"), default=dict, blank=True)
-    rates_by_project_year = models.JSONField(_("subsidy rates by project year"), default=list, blank=True)
-    cap_kind = models.CharField(_("kind of cap"), max_length=16, choices=CapKind.choices)
-    cap_base_yen = models.BigIntegerField(_("cap (yen)"), null=True, blank=True)
-    cap_tranches_yen = models.JSONField(_("caps by stage gate (yen)"), default=list, blank=True)
-    cap_by_call_yen = models.JSONField(_("caps by call (yen)"), default=dict, blank=True)
-    cap_options = models.JSONField(_("caps by scope"), default=list, blank=True)
-    cap_pool = models.CharField(_("shared cap pool"), max_length=16, blank=True)
-    cap_seed_line = models.PositiveIntegerField(_("cap source line"), null=True, blank=True)
-    cap_note_ja = models.TextField(_("cap note (Japanese)"), blank=True)
-    cap_note_en = models.TextField(_("cap note (English)"), blank=True)
-    period_months = models.PositiveSmallIntegerField(_("period (months)"))
-    period_months_by_call = models.JSONField(_("period by call (months)"), default=dict, blank=True)
-    stage_gate_months = models.PositiveSmallIntegerField(_("stage gate after (months)"), null=True, blank=True)
-    stage_gate_earliest_months = models.PositiveSmallIntegerField(_("earliest stage gate (months)"), null=True, blank=True)
-    gates = models.PositiveSmallIntegerField(_("number of stage gates"), default=1)
-    system_technology = models.BooleanField(_("system technology (refund scheme)"), default=False)
-    gx = models.BooleanField(_("GX theme"), default=False)
-    note_ja = models.TextField(_("note (Japanese)"), blank=True)
-    note_en = models.TextField(_("note (English)"), blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict)
+    support = models.CharField(
+        _("form of support"), max_length=16, choices=SupportForm.choices, editable=False
+    )
+    cap_kind = models.CharField(
+        _("kind of cap"), max_length=16, choices=CapKind.choices, editable=False
+    )
+    #: The theme's special modes, space-separated and padded (" compute_support "), so that a
+    #: query can find the themes of a mode on any database.
+    modes_text = models.CharField(_("special modes"), max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["theme", "revision__effective_date"]
         constraints = [
             models.UniqueConstraint(fields=["theme", "revision"], name="one_terms_per_revision"),
-            models.CheckConstraint(condition=models.Q(cap_base_yen__isnull=True) | models.Q(cap_base_yen__gte=0), name="cap_not_negative"),
         ]
         verbose_name = _("theme terms")
         verbose_name_plural = _("theme terms")
@@ -191,57 +274,153 @@ class ThemeTerms(models.Model):
     def clean(self):
         if self.theme_id and self.revision_id and self.theme.program_id != self.revision.program_id:
             raise ValidationError({"revision": _("The revision belongs to another program.")})
-        if self.support == SupportForm.GRANT and not (self.rates or self.rates_by_call or self.rates_by_project_year):
-            raise ValidationError({"rates": _("A grant theme needs its subsidy rate.")})
-        if self.cap_kind in {CapKind.FIXED, CapKind.VARIABLE, CapKind.FIRST_GATE, CapKind.POOLED} and self.cap_base_yen is None:
-            raise ValidationError({"cap_base_yen": _("This kind of cap needs an amount.")})
-        if self.cap_kind == CapKind.TRANCHES and not self.cap_tranches_yen:
-            raise ValidationError({"cap_tranches_yen": _("List the cap to each stage gate.")})
-        if self.cap_kind == CapKind.CALL_TOTAL and not self.cap_by_call_yen:
-            raise ValidationError({"cap_by_call_yen": _("Give the total for each call.")})
+        try:
+            plan_rules.theme_from_attributes(self.attributes)
+        except plan_rules.PlanDataError as e:
+            raise ValidationError({"attributes": str(e)}) from None
 
+    def save(self, *args, **kwargs):
+        spec = plan_rules.theme_from_attributes(self.attributes)
+        self.support = spec.support
+        self.cap_kind = spec.cap.label_kind
+        self.modes_text = f" {' '.join(spec.modes)} " if spec.modes else ""
+        self._spec = spec
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "support",
+                "cap_kind",
+                "modes_text",
+            }
+        super().save(*args, **kwargs)
+
+    def as_spec(self) -> plan_rules.ThemeSpec:
+        """These terms as the rules engine's ThemeSpec (parsed once per instance)."""
+        spec = getattr(self, "_spec", None)
+        if spec is None:
+            spec = self._spec = plan_rules.theme_from_attributes(
+                self.attributes, f"theme {self.theme_id} terms"
+            )
+        return spec
+
+    # What the pages show of the terms, read from the spec.
     @property
     def refund_scheme(self) -> bool:
         return self.as_spec().refund_scheme
 
-    def as_spec(self) -> plan_rules.ThemeSpec:
-        """These terms as the rules engine's ThemeSpec."""
-        theme = self.theme
-        return plan_rules.ThemeSpec(
-            item=theme.item.number,
-            code=theme.code,
-            title_ja=theme.title_ja,
-            title_en=theme.title_en,
-            support=self.support,
-            rates=tuple(parse_rate(r) for r in self.rates),
-            cap=plan_rules.CapRule(
-                kind=self.cap_kind,
-                base_yen=self.cap_base_yen,
-                tranches_yen=tuple(int(v) for v in self.cap_tranches_yen),
-                by_call={k: int(v) for k, v in self.cap_by_call_yen.items()},
-                options=tuple(
-                    plan_rules.CapOption(o["key"], int(o["cap_yen"]), o.get("label_ja", ""), o.get("label_en", ""))
-                    for o in self.cap_options
-                ),
-                pool=self.cap_pool,
-                line=self.cap_seed_line,
-                note_ja=self.cap_note_ja,
-                note_en=self.cap_note_en,
+    @property
+    def system_technology(self) -> bool:
+        return self.as_spec().system_technology
+
+    @property
+    def gx(self) -> bool:
+        return self.as_spec().gx
+
+    @property
+    def rates(self) -> list[str]:
+        return [str(r) for r in self.as_spec().rates]
+
+    @property
+    def rates_by_call(self) -> dict:
+        return self.attributes.get("rates_by_call", {})
+
+    @property
+    def rates_by_project_year(self) -> list[str]:
+        return self.attributes.get("rates_by_project_year", [])
+
+    @property
+    def period_months(self) -> int:
+        return self.as_spec().period_months
+
+    @property
+    def period_months_by_call(self) -> dict:
+        return self.as_spec().period_months_by_call
+
+    @property
+    def stage_gate_months(self) -> int | None:
+        return self.as_spec().stage_gate_months
+
+    @property
+    def stage_gate_earliest_months(self) -> int | None:
+        return self.as_spec().stage_gate_earliest_months
+
+    @property
+    def cap(self) -> plan_rules.CapRule:
+        return self.as_spec().cap
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return self.as_spec().modes
+
+
+class ProgramEvaluation(models.Model):
+    """The ministry's interim or post evaluation of a whole program (000 lines 5371–5377)."""
+
+    class Kind(models.TextChoices):
+        INTERIM = "interim", _("Interim evaluation")
+        POST = "post", _("Post evaluation")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="evaluations")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    due_date = models.DateField(_("due about"))
+    held_on = models.DateField(_("held on"))
+    result = models.TextField(_("result"))
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "due_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "kind", "due_date"], name="one_evaluation_per_due"
+            )
+        ]
+
+
+class AreaDirector(models.Model):
+    """The program director (PD) appointed for an area (an item whose plan declares `director`,
+    Q-LEAP's technology areas, 004 line 278): sets the area's policy against fitting benchmarks,
+    allocates its budget and manages its progress closely."""
+
+    item = models.ForeignKey(ResearchItem, on_delete=models.CASCADE, related_name="directors")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="directed_areas"
+    )
+    appointed_on = models.DateField(_("appointed on"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    appointed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["item", "-appointed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_director_per_area",
+            )
+        ]
+
+
+class AreaPolicy(models.Model):
+    """An area's policy for one fiscal year, set by its program director: the policy, the
+    benchmarks it is measured against, and the budget allocated to the area (Q-LEAP: 6–12億円 a
+    year, 004 line 301)."""
+
+    item = models.ForeignKey(ResearchItem, on_delete=models.CASCADE, related_name="policies")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    policy = models.TextField(_("policy"))
+    benchmarks = models.TextField(_("benchmarks"))
+    budget_yen = models.BigIntegerField(_("area budget (yen)"))
+    set_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["item", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "fiscal_year"], name="one_policy_per_area_year"
             ),
-            period_months=self.period_months,
-            stage_gate_months=self.stage_gate_months,
-            line=theme.seed_line or 0,
-            parent=theme.parent.code if theme.parent_id else "",
-            area=theme.area,
-            system_technology=self.system_technology,
-            gx=self.gx,
-            stage_gate_earliest_months=self.stage_gate_earliest_months,
-            gates=self.gates,
-            rates_by_call={
-                call: {cat: parse_rate(r) for cat, r in by_cat.items()} for call, by_cat in self.rates_by_call.items()
-            },
-            rates_by_project_year=tuple(parse_rate(r) for r in self.rates_by_project_year),
-            period_months_by_call={k: int(v) for k, v in self.period_months_by_call.items()},
-            note_ja=self.note_ja,
-            note_en=self.note_en,
-        )
+            models.CheckConstraint(
+                condition=models.Q(budget_yen__gte=0), name="area_budget_not_negative"
+            ),
+        ]

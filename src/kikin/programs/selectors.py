@@ -29,7 +29,9 @@ def revision_in_force(program: Program, on: dt.date) -> PlanRevision | None:
 def terms_in_force(theme: Theme, on: dt.date) -> TermsInForce:
     """The terms that applied to `theme` on `on` (rules.md §1: the revision in force then)."""
     qs = theme.terms.select_related("revision", "theme__item", "theme__parent")
-    current = qs.filter(revision__effective_date__lte=on).order_by("-revision__effective_date").first()
+    current = (
+        qs.filter(revision__effective_date__lte=on).order_by("-revision__effective_date").first()
+    )
     if current is not None:
         return TermsInForce(theme, current, "in_force")
     return TermsInForce(theme, qs.order_by("revision__effective_date").first(), "earliest_recorded")
@@ -49,7 +51,9 @@ def program_plan_on(program: Program, on: dt.date) -> list[ItemWithThemes]:
         .prefetch_related(
             Prefetch(
                 "terms",
-                queryset=ThemeTerms.objects.select_related("revision").order_by("revision__effective_date"),
+                queryset=ThemeTerms.objects.select_related("revision").order_by(
+                    "revision__effective_date"
+                ),
             )
         )
     )
@@ -64,3 +68,27 @@ def program_plan_on(program: Program, on: dt.date) -> list[ItemWithThemes]:
         by_item.setdefault(theme.item_id, []).append(row)
     items = ResearchItem.objects.filter(program=program).order_by("number")
     return [ItemWithThemes(item, by_item.get(item.pk, [])) for item in items]
+
+
+def themes_with_mode(mode: str):
+    """The themes whose plan declares a special mode (e.g. `compute_support`) in any revision."""
+    return Theme.objects.filter(terms__modes_text__contains=f" {mode} ").distinct()
+
+
+def program_evaluations(program: Program) -> list[dict]:
+    """The ministry's evaluations of the program the plan schedules, each with its record."""
+    from django.utils.translation import gettext as _
+
+    from kikin.rules.schedule import program_evaluation_due_dates
+
+    from .models import ProgramEvaluation
+
+    due = program_evaluation_due_dates(
+        program.start_date, program.end_date, program.plan_rules().program_evaluation
+    )
+    records = {(e.kind, e.due_date): e for e in ProgramEvaluation.objects.filter(program=program)}
+    labels = {"interim": _("Interim evaluation"), "post": _("Post evaluation")}
+    return [
+        {"kind": kind, "label": labels[kind], "due": day, "record": records.get((kind, day))}
+        for kind, day in due
+    ]

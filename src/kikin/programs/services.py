@@ -2,46 +2,28 @@
 
 from __future__ import annotations
 
+import importlib
+import json
+
 from django.db import transaction
 
 from kikin.audit.services import record
 from kikin.calls.models import Call
 from kikin.core.timeutil import jst_end_of, jst_start_of
 from kikin.rules import plan as plan_rules
+from kikin.rules.targets import TargetRules
 
 from .models import PlanRevision, Program, ResearchItem, Theme, ThemeTerms
 
-EXCLUDED_FROM_TARGETS = {3, 4}  # 先導研究 ③ and 人材育成 ④ (000 lines 50–75)
+#: The apps that load the tables of the program kinds other than `fund` (their services).
+KIND_LOADERS = {
+    "challenge": ("kikin.challenges.services", "load_challenge_plan"),
+    "data_platform": ("kikin.datasets.services", "load_data_platform_plan"),
+}
 
 
 def _terms_fields(spec: plan_rules.ThemeSpec) -> dict:
-    cap = spec.cap
-    return {
-        "support": spec.support,
-        "rates": [str(r) for r in spec.rates],
-        "rates_by_call": {c: {k: str(v) for k, v in by.items()} for c, by in spec.rates_by_call.items()},
-        "rates_by_project_year": [str(r) for r in spec.rates_by_project_year],
-        "cap_kind": cap.kind,
-        "cap_base_yen": cap.base_yen,
-        "cap_tranches_yen": list(cap.tranches_yen),
-        "cap_by_call_yen": dict(cap.by_call),
-        "cap_options": [
-            {"key": o.key, "cap_yen": o.cap_yen, "label_ja": o.label_ja, "label_en": o.label_en} for o in cap.options
-        ],
-        "cap_pool": cap.pool,
-        "cap_seed_line": cap.line,
-        "cap_note_ja": cap.note_ja,
-        "cap_note_en": cap.note_en,
-        "period_months": spec.period_months,
-        "period_months_by_call": dict(spec.period_months_by_call),
-        "stage_gate_months": spec.stage_gate_months,
-        "stage_gate_earliest_months": spec.stage_gate_earliest_months,
-        "gates": spec.gates,
-        "system_technology": spec.system_technology,
-        "gx": spec.gx,
-        "note_ja": spec.note_ja,
-        "note_en": spec.note_en,
-    }
+    return {"attributes": plan_rules.theme_attributes(spec)}
 
 
 @transaction.atomic
@@ -53,7 +35,15 @@ def load_program(spec: plan_rules.ProgramSpec, *, actor=None) -> tuple[Program, 
     Returns the program and counts of rows created per kind. Side effect: one audit record when
     anything was created or changed.
     """
-    created = {"program": 0, "revisions": 0, "items": 0, "themes": 0, "terms": 0, "calls": 0, "updated": 0}
+    created = {
+        "program": 0,
+        "revisions": 0,
+        "items": 0,
+        "themes": 0,
+        "terms": 0,
+        "calls": 0,
+        "updated": 0,
+    }
 
     def upsert(model, lookup: dict, values: dict, kind: str):
         obj = model.objects.filter(**lookup).first()
@@ -77,11 +67,23 @@ def load_program(spec: plan_rules.ProgramSpec, *, actor=None) -> tuple[Program, 
             "title_en": spec.title_en,
             "purpose_ja": spec.purpose_ja,
             "purpose_en": spec.purpose_en,
+            "kind": spec.kind,
+            "ministry": spec.ministry,
+            "agency_ja": spec.agency_ja,
+            "agency_en": spec.agency_en,
             "start_date": spec.start_date,
             "end_date": spec.end_date,
+            "end_line": spec.end_line,
+            "max_years": spec.max_years,
+            "size_yen": spec.size_yen,
             "output_target_percent": spec.output_target_percent,
             "outcome_target_percent": spec.outcome_target_percent,
             "source": spec.source,
+            "note_ja": spec.note_ja,
+            "note_en": spec.note_en,
+            "rules": _json(plan_rules.rules_tables(spec.rules)) if spec.kind == "fund" else {},
+            "descriptive": _json(spec.descriptive),
+            "extension": _json(spec.kind_tables),
         },
         "program",
     )
@@ -93,7 +95,17 @@ def load_program(spec: plan_rules.ProgramSpec, *, actor=None) -> tuple[Program, 
             {"note_ja": r.note_ja, "note_en": r.note_en, "seed_line": r.line},
             "revisions",
         )
-    latest = revisions[max(revisions)]
+    if not revisions and spec.themes:
+        # A plan file with themes but no dated revision: its terms are those of its start.
+        start = spec.start_date or min(c.opens for c in spec.calls)
+        revisions[start] = upsert(
+            PlanRevision,
+            {"program": program, "effective_date": start},
+            {"note_ja": "計画", "note_en": "Plan", "seed_line": spec.line},
+            "revisions",
+        )
+    latest = revisions[max(revisions)] if revisions else None
+    target_rules = TargetRules.of(spec.rules)
     items = {}
     for i in spec.items:
         items[i.number] = upsert(
@@ -107,7 +119,15 @@ def load_program(spec: plan_rules.ProgramSpec, *, actor=None) -> tuple[Program, 
                 "period_months": i.period_months,
                 "stage_gate_months": i.stage_gate_months,
                 "first_review": i.first_review,
-                "excluded_from_targets": i.number in EXCLUDED_FROM_TARGETS,
+                "excluded_from_targets": i.number in target_rules.excluded_from_both,
+                "intermediate_targets": i.intermediate_targets,
+                "cap_exceedable": i.cap_exceedable,
+                "director": i.director,
+                "move_target": i.move_target,
+                "defaults": _json(i.defaults),
+                "budget_per_year_min_yen": i.budget_per_year_min_yen,
+                "budget_per_year_max_yen": i.budget_per_year_max_yen,
+                "budget_line": i.budget_line,
                 "seed_line": i.line,
             },
             "items",
@@ -137,6 +157,14 @@ def load_program(spec: plan_rules.ProgramSpec, *, actor=None) -> tuple[Program, 
                 theme.parent = parent
                 theme.save(update_fields=["parent"])
         upsert(ThemeTerms, {"theme": themes[t.key], "revision": latest}, _terms_fields(t), "terms")
+    if spec.kind in KIND_LOADERS and spec.extension is not None:
+        module, function = KIND_LOADERS[spec.kind]
+        try:
+            loader = getattr(importlib.import_module(module), function)
+        except (ImportError, AttributeError):
+            loader = None
+        if loader is not None:
+            loader(spec=spec.extension, program=program, actor=actor)
     for c in spec.calls:
         call = upsert(
             Call,
@@ -159,11 +187,165 @@ def load_program(spec: plan_rules.ProgramSpec, *, actor=None) -> tuple[Program, 
         if set(call.themes.values_list("pk", flat=True)) != wanted:
             call.themes.set(wanted)
     if any(created.values()):
-        record(actor=actor, action="plan.load", obj=program, after=created, note=f"catalogue {spec.code}")
+        record(
+            actor=actor,
+            action="plan.load",
+            obj=program,
+            after=created,
+            note=f"catalogue {spec.code}",
+        )
     return program, created
 
 
-def load_catalogue(*, actor=None) -> dict[str, dict[str, int]]:
-    """Load every program of the plan catalogue (kikin/rules/data)."""
-    return {spec.code: load_program(spec, actor=actor)[1] for spec in plan_rules.programs()}
+def _json(value):
+    """A TOML-able table as JSON (dates as ISO strings)."""
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat()))
 
+
+def load_catalogue(*, actor=None) -> dict[str, dict[str, int]]:
+    """Load every program of the shipped plan catalogue (kikin/rules/data/programs)."""
+    with transaction.atomic():
+        return {spec.code: load_program(spec, actor=actor)[1] for spec in plan_rules.programs()}
+
+
+def load_plan_files(paths, *, actor=None) -> dict[str, dict[str, int]]:
+    """Load the plan files at `paths`, all or nothing: every file is read and checked first, so
+    a faulty one (PlanDataError naming the file, the key path and the reason) loads none."""
+    specs = [plan_rules.load_file(path) for path in paths]
+    with transaction.atomic():
+        return {spec.code: load_program(spec, actor=actor)[1] for spec in specs}
+
+
+@transaction.atomic
+def record_program_evaluation(
+    *, actor, program: Program, kind: str, due_date, held_on, result: str
+):
+    """The ministry records one of its evaluations of the whole program (000 lines 5371–5377)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from kikin.accounts.models import Role
+    from kikin.accounts.permissions import require_role
+    from kikin.rules.schedule import program_evaluation_due_dates
+
+    from .models import ProgramEvaluation
+
+    require_role(actor, Role.MINISTRY)
+    scheduled = program_evaluation_due_dates(
+        program.start_date, program.end_date, program.plan_rules().program_evaluation
+    )
+    if (kind, due_date) not in scheduled:
+        raise ValidationError({"due_date": _("The plan schedules no such evaluation.")})
+    if not result.strip():
+        raise ValidationError({"result": _("Give the result of the evaluation.")})
+    if held_on < program.start_date if program.start_date else False:
+        raise ValidationError({"held_on": _("Not before the program starts.")})
+    evaluation, _created = ProgramEvaluation.objects.update_or_create(
+        program=program,
+        kind=kind,
+        due_date=due_date,
+        defaults={"held_on": held_on, "result": result, "recorded_by": actor},
+    )
+    record(
+        actor=actor,
+        action="program.evaluation",
+        obj=program,
+        after={"kind": kind, "due": due_date.isoformat(), "held_on": held_on.isoformat()},
+    )
+    return evaluation
+
+
+@transaction.atomic
+def appoint_area_director(*, actor, item, user, appointed_on):
+    """The agency appoints the program director of an area whose plan declares one."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from kikin.accounts.models import Role
+    from kikin.accounts.permissions import require_role
+
+    from .models import AreaDirector
+
+    require_role(actor, Role.AGENCY)
+    if not item.director:
+        raise ValidationError({"item": _("The plan appoints no program director for this area.")})
+    if user.role not in (Role.AGENCY, Role.REVIEWER):
+        raise ValidationError(
+            {"user": _("A program director is one of the agency's staff or an external expert.")}
+        )
+    AreaDirector.objects.filter(item=item, ended_on__isnull=True).update(ended_on=appointed_on)
+    director = AreaDirector.objects.create(
+        item=item, user=user, appointed_on=appointed_on, appointed_by=actor
+    )
+    record(
+        actor=actor,
+        action="program.appoint_director",
+        obj=item.program,
+        after={"item": item.number, "user": user.username},
+    )
+    return director
+
+
+def current_director(item):
+    return item.directors.filter(ended_on__isnull=True).select_related("user").first()
+
+
+@transaction.atomic
+def set_area_policy(
+    *, actor, item, fiscal_year: int, policy: str, benchmarks: str, budget_yen: int
+):
+    """The area's program director sets its policy, benchmarks and budget for a fiscal year,
+    within the plan's range for an area (Q-LEAP: 6–12億円 a year, 004 line 301)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from kikin.rules.fiscal import fiscal_year as fy_of
+
+    from .models import AreaPolicy
+
+    director = current_director(item)
+    if director is None or director.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Only the area's program director sets its policy and budget."))
+    errors = {}
+    if not policy.strip():
+        errors["policy"] = _("State the area's policy.")
+    if not benchmarks.strip():
+        errors["benchmarks"] = _("State the benchmarks the area is measured against.")
+    program = item.program
+    first = fy_of(program.start_date) if program.start_date else None
+    last = fy_of(program.end_date) if program.end_date else None
+    if (first and fiscal_year < first) or (last and fiscal_year > last):
+        errors["fiscal_year"] = _("Fiscal year %(fy)s is outside the program (%(a)s–%(b)s).") % {
+            "fy": fiscal_year,
+            "a": first or "—",
+            "b": last or "—",
+        }
+    lo, hi = item.budget_per_year_min_yen, item.budget_per_year_max_yen
+    if isinstance(budget_yen, bool) or not isinstance(budget_yen, int) or budget_yen < 0:
+        errors["budget_yen"] = _("A whole number of yen, not negative.")
+    elif (lo is not None and budget_yen < lo) or (hi is not None and budget_yen > hi):
+        errors["budget_yen"] = _(
+            "The plan puts an area's budget between %(lo)s and %(hi)s yen a year."
+        ) % {
+            "lo": f"{lo:,}" if lo is not None else "0",
+            "hi": f"{hi:,}" if hi is not None else "—",
+        }
+    if errors:
+        raise ValidationError(errors)
+    area_policy, _created = AreaPolicy.objects.update_or_create(
+        item=item,
+        fiscal_year=fiscal_year,
+        defaults={
+            "policy": policy,
+            "benchmarks": benchmarks,
+            "budget_yen": budget_yen,
+            "set_by": actor,
+        },
+    )
+    record(
+        actor=actor,
+        action="program.area_policy",
+        obj=program,
+        after={"item": item.number, "fiscal_year": fiscal_year, "budget_yen": budget_yen},
+    )
+    return area_policy

@@ -2,13 +2,21 @@
 
 import datetime as dt
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from kikin.accounts.models import Role
+from kikin.core.feedback import errors_to_messages
 from kikin.core.timeutil import today_jst
 
+from . import services
 from .models import Program
-from .selectors import program_plan_on, revision_in_force
+from .permissions import can_follow_areas
+from .selectors import program_evaluations, program_plan_on, revision_in_force
 
 
 def _parse_on(value: str | None) -> tuple[dt.date, str]:
@@ -17,7 +25,9 @@ def _parse_on(value: str | None) -> tuple[dt.date, str]:
     try:
         return dt.date.fromisoformat(value), ""
     except ValueError:
-        return today_jst(), _("Date: “%(value)s” is not a date in the form 2025-04-01; showing today.") % {"value": value}
+        return today_jst(), _(
+            "Date: “%(value)s” is not a date in the form 2025-04-01; showing today."
+        ) % {"value": value}
 
 
 def program_list(request):
@@ -43,5 +53,31 @@ def program_detail(request, code: str):
             "items": items,
             "earliest_only": earliest_only,
             "calls": program.calls.prefetch_related("themes__item").order_by("opens_at"),
+            "roles": program.descriptive.get("role", []),
+            "show_area_links": can_follow_areas(request.user, program),
+            "is_ministry": getattr(request.user, "role", None) == Role.MINISTRY,
+            "evaluations": program_evaluations(program),
         },
     )
+
+
+@login_required
+@require_POST
+def record_evaluation(request, code: str):
+    """The ministry records one of its evaluations of the whole program."""
+    program = get_object_or_404(Program, code=code)
+    try:
+        services.record_program_evaluation(
+            actor=request.user,
+            program=program,
+            kind=request.POST.get("kind", ""),
+            due_date=dt.date.fromisoformat(request.POST.get("due_date", "")),
+            held_on=dt.date.fromisoformat(request.POST.get("held_on", "")),
+            result=request.POST.get("result", ""),
+        )
+        messages.success(request, _("Saved."))
+    except (ValidationError, PermissionDenied) as exc:
+        errors_to_messages(request, exc)
+    except ValueError:
+        messages.error(request, _("Held on: give a date such as 2026-04-01."))
+    return redirect("programs:detail", code=code)

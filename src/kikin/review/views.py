@@ -16,16 +16,22 @@ from django.views.decorators.http import require_POST
 from kikin.accounts.models import Role, User
 from kikin.calls.models import Call, ProposalState
 from kikin.calls.selectors import call_summaries, proposals_for_user, state_counts
+from kikin.calls.validation import proposal_eligibility
 from kikin.calls.workflow import TransitionError
 from kikin.core.feedback import errors_to_messages
+from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
+from kikin.core.posted import parse_int, posted_datetime, posted_int
 from kikin.core.timeutil import today_jst
 from kikin.exports import columns as export_columns
 from kikin.exports.tabular import export_format, export_response
+from kikin.jobs.services import enqueue_job
+from kikin.rules.identifiers import normalise_digits
 
+from . import jobs as review_jobs
 from . import selectors, services
-from .conflicts import conflict_reasons
-from .models import Assignment, Decision, Hearing, Review
+from .conflicts import conflict_reasons, flagged_matches, reason_labels
+from .models import Assignment, CapException, Decision, DeclarationCheck, Hearing, Review
 
 #: Staff are warned when the adoption decision is due within this many days.
 WARN_DAYS = 14
@@ -74,13 +80,26 @@ def call_panel(request, pk: int):
         qs = qs.filter(state=state)
     page = page_of(qs, request.GET.get("page"), 50)
     counts = state_counts(call)
-    pending = sum(counts[s] for s in ("submitted", "first_passed", "in_review", "recommended", "not_recommended"))
+    pending = sum(
+        counts[s]
+        for s in ("submitted", "first_passed", "in_review", "recommended", "not_recommended")
+    )
     plan = call.adoption_plans.first()
-    return render(request, "review/call_panel.html", {
-        "call": call, "page": page, "counts": counts, "state": state, "states": ProposalState.choices,
-        "deadline": deadline_status(call, pending), "plan": plan, "is_agency": request.user.role == Role.AGENCY,
-        "is_ministry": request.user.role == Role.MINISTRY,
-    })
+    return render(
+        request,
+        "review/call_panel.html",
+        {
+            "call": call,
+            "page": page,
+            "counts": counts,
+            "state": state,
+            "states": ProposalState.choices,
+            "deadline": deadline_status(call, pending),
+            "plan": plan,
+            "is_agency": request.user.role == Role.AGENCY,
+            "is_ministry": request.user.role == Role.MINISTRY,
+        },
+    )
 
 
 @login_required
@@ -90,14 +109,27 @@ def call_action(request, pk: int, action: str):
     call = get_object_or_404(Call, pk=pk)
     try:
         if action == "assign":
-            made = services.auto_assign(actor=request.user, call=call, per_proposal=int(request.POST.get("per_proposal", 3)),
-                                        max_load=int(request.POST["max_load"]) if request.POST.get("max_load") else None,
-                                        fair=request.POST.get("fair") == "1")
-            messages.success(request, _("%(n)s assignments made.") % {"n": len(made)})
+            params = {
+                "call": call.pk,
+                "per_proposal": posted_int(request.POST, "per_proposal", required=False, default=3),
+                "max_load": posted_int(request.POST, "max_load", required=False),
+                "fair": request.POST.get("fair") == "1",
+            }
+            job = enqueue_job(
+                kind=review_jobs.ASSIGN,
+                params=params,
+                requested_by=request.user,
+                label=_("Reviewer assignment: %(call)s") % {"call": call},
+            )
+            return redirect("jobs:detail", pk=job.pk)
         elif action == "recommend":
-            plan = services.recommend_adoptions(actor=request.user, call=call)
-            messages.success(request, _("Recommended set: %(n)s proposals, %(yen)s yen of %(budget)s yen.")
-                             % {"n": len(plan.proposal_ids), "yen": f"{plan.total_yen:,}", "budget": f"{plan.budget_yen:,}"})
+            job = enqueue_job(
+                kind=review_jobs.RECOMMEND,
+                params={"call": call.pk},
+                requested_by=request.user,
+                label=_("Recommended adoptions: %(call)s") % {"call": call},
+            )
+            return redirect("jobs:detail", pk=job.pk)
         elif action == "notify":
             notified = services.issue_notices(actor=request.user, call=call)
             messages.success(request, _("%(n)s notices issued.") % {"n": len(notified)})
@@ -108,8 +140,6 @@ def call_action(request, pk: int, action: str):
             raise Http404
     except (ValidationError, PermissionDenied, TransitionError) as exc:
         errors_to_messages(request, exc)
-    except ValueError:
-        messages.error(request, _("Reviewers per proposal and most per reviewer are whole numbers."))
     return redirect("review:call", pk=pk)
 
 
@@ -117,24 +147,53 @@ def call_action(request, pk: int, action: str):
 def proposal_panel(request, pk: int):
     _staff(request)
     proposal = get_object_or_404(proposals_for_user(request.user), pk=pk)
-    reviewers = list(User.objects.filter(role=Role.REVIEWER, is_active=True).select_related("organisation").order_by("username"))
+    reviewers = list(
+        User.objects.filter(role=Role.REVIEWER, is_active=True)
+        .select_related("organisation")
+        .order_by("username")
+    )
     assignments = list(proposal.assignments.select_related("reviewer", "review"))
     assigned = {a.reviewer_id for a in assignments}
-    candidates = [(r, conflict_reasons(r, proposal)) for r in reviewers if r.pk not in assigned]
-    return render(request, "review/proposal_panel.html", {
-        "proposal": proposal,
-        "first_review": getattr(proposal, "first_review", None),
-        "assignments": assignments,
-        "candidates": candidates,
-        "reviews": selectors.reviews_visible_to(request.user, proposal),
-        "hearings": proposal.hearings.all(),
-        "decision": Decision.objects.filter(proposal=proposal).first(),
-        "committee_score": services.committee_score(proposal),
-        "is_agency": request.user.role == Role.AGENCY,
-        "is_ministry": request.user.role == Role.MINISTRY,
-        "outcomes": Decision.Outcome.choices,
-        "plan": proposal.call.adoption_plans.first(),
-    })
+    candidates = [
+        (r, reason_labels(conflict_reasons(r, proposal))) for r in reviewers if r.pk not in assigned
+    ]
+    return render(
+        request,
+        "review/proposal_panel.html",
+        {
+            "proposal": proposal,
+            "first_review": getattr(proposal, "first_review", None),
+            "assignments": assignments,
+            "candidates": candidates,
+            "reviews": selectors.reviews_visible_to(request.user, proposal),
+            "hearings": proposal.hearings.all(),
+            "decision": Decision.objects.filter(proposal=proposal).first(),
+            "committee_score": services.committee_score(proposal),
+            "is_agency": request.user.role == Role.AGENCY,
+            "is_ministry": request.user.role == Role.MINISTRY,
+            "outcomes": Decision.Outcome.choices,
+            "plan": proposal.call.adoption_plans.first(),
+            "move_items": proposal.theme.program.items.filter(move_target=True).exclude(
+                number=proposal.theme.item.number
+            ),
+            "declarations": _declaration_rows(proposal),
+            "eligibility": proposal_eligibility(proposal),
+            "cap_exception": CapException.objects.filter(proposal=proposal).first(),
+            "pools": services.pool_room(proposal),
+            "spec": proposal.theme_spec(),
+            "flags": flagged_matches(proposal, reviewers),
+        },
+    )
+
+
+def _declaration_rows(proposal):
+    """Each condition the theme asks to be declared: declared?, the officer's check."""
+    checks = {c.code: c for c in DeclarationCheck.objects.filter(proposal=proposal)}
+    declared = set(proposal.declarations or ())
+    return [
+        {"condition": c, "declared": c.code in declared, "check": checks.get(c.code)}
+        for c in proposal_eligibility(proposal).declarations_needed
+    ]
 
 
 @login_required
@@ -145,29 +204,73 @@ def proposal_action(request, pk: int, action: str):
     post = request.POST
     try:
         if action == "first_review":
-            services.decide_first_review(actor=request.user, proposal=proposal, passed=post.get("passed") == "1", reason=post.get("reason", ""))
+            services.decide_first_review(
+                actor=request.user,
+                proposal=proposal,
+                passed=post.get("passed") == "1",
+                reason=post.get("reason", ""),
+            )
         elif action == "assign":
-            reviewer = get_object_or_404(User, pk=post.get("reviewer"), role=Role.REVIEWER)
+            reviewer = posted_object_or_404(User, post.get("reviewer"), role=Role.REVIEWER)
             services.assign_reviewer(actor=request.user, proposal=proposal, reviewer=reviewer)
         elif action == "hearing":
-            at = dt.datetime.fromisoformat(post.get("scheduled_at", ""))
-            from kikin.core.timeutil import JST
-
-            services.schedule_hearing(actor=request.user, proposal=proposal, scheduled_at=at.replace(tzinfo=at.tzinfo or JST), place=post.get("place", ""))
+            services.schedule_hearing(
+                actor=request.user,
+                proposal=proposal,
+                scheduled_at=posted_datetime(post, "scheduled_at"),
+                place=post.get("place", ""),
+            )
         elif action == "hearing_notes":
-            hearing = get_object_or_404(Hearing, pk=post.get("hearing"), proposal=proposal)
-            services.record_hearing(actor=request.user, hearing=hearing, notes=post.get("notes", ""))
+            hearing = posted_object_or_404(Hearing, post.get("hearing"), proposal=proposal)
+            services.record_hearing(
+                actor=request.user, hearing=hearing, notes=post.get("notes", "")
+            )
         elif action == "decide":
-            item = post.get("adopted_as_item") or None
-            services.record_decision(actor=request.user, proposal=proposal, outcome=post.get("outcome", ""),
-                                     reason=post.get("reason", ""), conditions=post.get("conditions", ""),
-                                     adopted_as_item=int(item) if item else None, override_reason=post.get("override_reason", ""))
+            item = posted_int(post, "adopted_as_item", required=False)
+            services.record_decision(
+                actor=request.user,
+                proposal=proposal,
+                outcome=post.get("outcome", ""),
+                reason=post.get("reason", ""),
+                conditions=post.get("conditions", ""),
+                adopted_as_item=item,
+                override_reason=post.get("override_reason", ""),
+            )
+        elif action == "declarations":
+            codes = post.getlist("code")
+            services.check_declarations(
+                actor=request.user,
+                proposal=proposal,
+                results={c: post.get(f"confirm_{c}") == "1" for c in codes},
+                note=post.get("note", ""),
+            )
+        elif action == "cap_exception":
+            services.approve_cap_exception(
+                actor=request.user,
+                proposal=proposal,
+                approved_cap_yen=int(post.get("approved_cap_yen", "").replace(",", "").strip()),
+                reason=post.get("reason", ""),
+                approved_by_names=post.get("approved_by_names", ""),
+            )
+        elif action == "name_match":
+            services.decide_name_match(
+                actor=request.user,
+                name_a=post.get("name_a", ""),
+                name_b=post.get("name_b", ""),
+                same=post.get("same") == "1",
+                note=post.get("note", ""),
+            )
         elif action == "approve":
-            services.approve_decision(actor=request.user, proposal=proposal, approve=post.get("approve") == "1", note=post.get("note", ""))
+            services.approve_decision(
+                actor=request.user,
+                proposal=proposal,
+                approve=post.get("approve") == "1",
+                note=post.get("note", ""),
+            )
         else:
             raise Http404
         messages.success(request, _("Saved."))
-    except (ValidationError, PermissionDenied, TransitionError, ValueError) as exc:
+    except (ValidationError, PermissionDenied, TransitionError) as exc:
         errors_to_messages(request, exc)
     return redirect("review:proposal", pk=pk)
 
@@ -176,12 +279,20 @@ def proposal_action(request, pk: int, action: str):
 def my_assignments(request):
     if request.user.role != Role.REVIEWER:
         raise Http404
-    return render(request, "review/my_assignments.html", {"assignments": selectors.assignments_for_reviewer(request.user)})
+    return render(
+        request,
+        "review/my_assignments.html",
+        {"assignments": selectors.assignments_for_reviewer(request.user)},
+    )
 
 
 @login_required
 def review_form(request, pk: int):
-    assignment = get_object_or_404(Assignment.objects.select_related("proposal__call", "proposal__theme__item"), pk=pk, reviewer=request.user)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("proposal__call", "proposal__theme__item"),
+        pk=pk,
+        reviewer=request.user,
+    )
     proposal = assignment.proposal
     if conflict_reasons(request.user, proposal):
         raise Http404
@@ -194,15 +305,24 @@ def review_form(request, pk: int):
             raw = request.POST.get(f"score_{c.code}", "").strip()
             if raw:
                 try:
-                    scores[c.code] = int(raw)
-                except ValueError:
-                    errors[f"score.{c.code}"] = _("A whole number from 1 to %(n)s.") % {"n": c.max_score}
+                    scores[c.code] = parse_int(raw, field=f"score.{c.code}", maximum=10**6)
+                except ValidationError:
+                    errors[f"score.{c.code}"] = _("A whole number from 1 to %(n)s.") % {
+                        "n": c.max_score
+                    }
         if not errors:
             try:
-                review = services.save_review(actor=request.user, assignment=assignment, scores=scores,
-                                              comment=request.POST.get("comment", ""), recommendation=request.POST.get("recommendation", ""),
-                                              submit=request.POST.get("submit") == "1")
-                messages.success(request, _("Review submitted.") if review.is_submitted else _("Review saved."))
+                review = services.save_review(
+                    actor=request.user,
+                    assignment=assignment,
+                    scores=scores,
+                    comment=request.POST.get("comment", ""),
+                    recommendation=request.POST.get("recommendation", ""),
+                    submit=request.POST.get("submit") == "1",
+                )
+                messages.success(
+                    request, _("Review submitted.") if review.is_submitted else _("Review saved.")
+                )
                 return redirect("review:review_form", pk=pk)
             except (ValidationError, PermissionDenied) as exc:
                 if isinstance(exc, ValidationError):
@@ -211,12 +331,23 @@ def review_form(request, pk: int):
                     errors = {"review": str(exc)}
     latest = proposal.versions.order_by("-number").first()
     current = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
-    return render(request, "review/review_form.html", {
-        "assignment": assignment, "proposal": proposal, "content": latest.content if latest else {},
-        "criteria": [(c, current.get(c.pk), range(1, c.max_score + 1)) for c in criteria], "review": review, "errors": errors,
-        "others": selectors.reviews_visible_to(request.user, proposal).exclude(assignment=assignment),
-        "recommendations": Review.Recommendation.choices,
-    })
+    return render(
+        request,
+        "review/review_form.html",
+        {
+            "assignment": assignment,
+            "proposal": proposal,
+            "content": latest.content if latest else {},
+            "criteria": [(c, current.get(c.pk), range(1, c.max_score + 1)) for c in criteria],
+            "review": review,
+            "errors": errors,
+            "others": selectors.reviews_visible_to(request.user, proposal).exclude(
+                assignment=assignment
+            ),
+            "recommendations": Review.Recommendation.choices,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required
@@ -224,7 +355,12 @@ def review_form(request, pk: int):
 def declare_conflict(request, pk: int):
     assignment = get_object_or_404(Assignment, pk=pk, reviewer=request.user)
     try:
-        services.declare_conflict(actor=request.user, reviewer=request.user, proposal=assignment.proposal, reason=request.POST.get("reason", ""))
+        services.declare_conflict(
+            actor=request.user,
+            reviewer=request.user,
+            proposal=assignment.proposal,
+            reason=request.POST.get("reason", ""),
+        )
         messages.success(request, _("Conflict declared; the assignment is withdrawn."))
         return redirect("review:mine")
     except ValidationError as exc:
@@ -234,9 +370,17 @@ def declare_conflict(request, pk: int):
 
 def public_adoptions(request):
     if fmt := export_format(request):
-        return export_response(selectors.published_adoptions(), export_columns.ADOPTION_COLUMNS,
-                               filename=export_columns.filename(export_columns.ADOPTIONS_FILE), fmt=fmt)
-    return render(request, "review/public_adoptions.html", {"decisions": selectors.published_adoptions()[:500]})
+        return export_response(
+            selectors.published_adoptions(),
+            export_columns.ADOPTION_COLUMNS,
+            filename=export_columns.filename(export_columns.ADOPTIONS_FILE),
+            fmt=fmt,
+        )
+    return render(
+        request,
+        "review/public_adoptions.html",
+        {"decisions": selectors.published_adoptions()[:500]},
+    )
 
 
 @login_required
@@ -248,11 +392,21 @@ def reviewer_profile(request):
     errors = {}
     if request.method == "POST":
         try:
-            services.update_reviewer_profile(actor=request.user, keywords=request.POST.get("keywords", ""),
-                                             profile=request.POST.get("profile", ""), max_load=int(request.POST.get("max_load", "10") or 10))
+            services.update_reviewer_profile(
+                actor=request.user,
+                keywords=request.POST.get("keywords", ""),
+                profile=request.POST.get("profile", ""),
+                max_load=posted_int(request.POST, "max_load", required=False, default=10),
+                researcher_number=normalise_digits(request.POST.get("researcher_number", "")),
+            )
             messages.success(request, _("Saved."))
             return redirect("review:profile")
-        except (ValidationError, ValueError) as exc:
-            errors = exc.message_dict if isinstance(exc, ValidationError) else {"max_load": [str(exc)]}
+        except ValidationError as exc:
+            errors = exc.message_dict
     profile = ReviewerProfile.objects.filter(user=request.user).first()
-    return render(request, "review/profile.html", {"profile": profile, "errors": errors})
+    return render(
+        request,
+        "review/profile.html",
+        {"profile": profile, "errors": errors},
+        status=400 if errors else 200,
+    )

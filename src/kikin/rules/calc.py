@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from . import caps, fiscal, leakage, plan, refund, returns, schedule, subsidy, targets
+from . import caps, eligibility, fiscal, leakage, plan, refund, returns, schedule, subsidy, targets
 from .errors import RuleError
 from .money import FIXED_AMOUNT_LABEL, format_rate, parse_rate
 
@@ -242,37 +242,72 @@ def instant() -> Kind:
     return Kind('date-time string with offset, "2025-03-31T15:00:00Z"', parse)
 
 
+@dataclass(frozen=True)
+class _ThemeRef:
+    """A theme key as given; resolved against the input's `program` once every field is read."""
+
+    key: str
+    refund_scheme: bool
+
+
 def theme_key(*, refund_scheme: bool = False) -> Kind:
     def parse(value, path):
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not value.strip():
             raise InputError(path, f'must be a theme key such as "1-a1", not {_json_type(value)}')
-        try:
-            plan.program()
-        except (OSError, ValueError) as e:
-            raise CatalogueError(
-                f"the plan catalogue could not be read: {type(e).__name__}: {e}"
-            ) from e
-        try:
-            spec = plan.theme(value)
-        except KeyError:
-            keys = [t.key for t in plan.program().themes]
-            near = difflib.get_close_matches(value, keys, n=1)
-            hint = (
-                f' (did you mean "{near[0]}"?)'
-                if near
-                else ' (item number, hyphen, code: "1-a1", "2-d1")'
-            )
-            raise InputError(path, f'unknown theme "{value}"{hint}') from None
-        if refund_scheme and not spec.refund_scheme:
-            raise InputError(
-                path,
-                f'theme "{value}" is not under the refund scheme '
-                "(only item ① system technology themes "
-                "(a1) (a2) (b1) (b4) (b5) (c1) (c2) (c7) (f1) (f2))",
-            )
-        return spec
+        return _ThemeRef(value.strip(), refund_scheme)
 
-    return Kind('theme key such as "1-a1" (item, hyphen, code)', parse)
+    return Kind('theme key such as "1-a1" (item, hyphen, code) of the program', parse)
+
+
+def _catalogue():
+    try:
+        return plan.programs()
+    except (OSError, ValueError) as e:
+        raise CatalogueError(
+            f"the plan catalogue could not be read: {type(e).__name__}: {e}"
+        ) from e
+
+
+def program_code() -> Kind:
+    def parse(value, path):
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(
+                path, f'must be a program code such as "post5g", not {_json_type(value)}'
+            )
+        codes = [p.code for p in _catalogue()]
+        if value not in codes:
+            near = difflib.get_close_matches(value, codes, n=1)
+            hint = f' (did you mean "{near[0]}"?)' if near else f" (programs: {', '.join(codes)})"
+            raise InputError(path, f'unknown program "{value}"{hint}')
+        return value
+
+    return Kind('program code such as "post5g" (default: the post-5G fund)', parse)
+
+
+def _resolve_theme(ref: _ThemeRef, program_spec, path: str):
+    try:
+        spec = program_spec.theme(ref.key)
+    except KeyError:
+        keys = [t.key for t in program_spec.themes]
+        near = difflib.get_close_matches(ref.key, keys, n=1)
+        hint = (
+            f' (did you mean "{near[0]}"?)'
+            if near
+            else f' (item number, hyphen, code: "{keys[0]}")'
+            if keys
+            else " (this program has no themes)"
+        )
+        raise InputError(
+            path, f'unknown theme "{ref.key}" of program {program_spec.code}{hint}'
+        ) from None
+    if ref.refund_scheme and not spec.refund_scheme:
+        under = [t.key for t in program_spec.themes if t.refund_scheme]
+        listed = ", ".join(under) if under else "none in this program"
+        raise InputError(
+            path,
+            f'theme "{ref.key}" is not under the refund scheme (themes under it: {listed})',
+        )
+    return spec
 
 
 def sales_by_fy() -> Kind:
@@ -298,14 +333,21 @@ def sales_by_fy() -> Kind:
 
 
 def item_number() -> Kind:
-    def parse(value, path):
-        if isinstance(value, str) and value.strip() in {"1", "2", "3", "4"}:
-            return int(value)
-        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 4:
-            return value
-        raise InputError(path, 'must be the R&D item "1", "2", "3" or "4"')
+    """An R&D item's number; checked against the program's items once the program is known."""
 
-    return Kind('item "1"–"4" (① – ④)', parse)
+    def parse(value, path):
+        if isinstance(value, str) and value.strip().isdigit() and 1 <= int(value) <= 99:
+            return int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 99:
+            return value
+        raise InputError(path, 'must be the number of one of the program\'s R&D items, such as "1"')
+
+    return Kind('R&D item number such as "1" (post-5G: "1"–"4", ① – ④)', parse)
+
+
+def _items_phrase(numbers) -> str:
+    shown = [f'"{n}"' for n in numbers]
+    return ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else "".join(shown)
 
 
 def objects(fields: tuple[Field, ...], example: str) -> Kind:
@@ -409,6 +451,7 @@ def command(name: str, summary: str, *fields: Field):
 
 
 THEME = theme_key()
+PROGRAM = opt("program", program_code(), "program code (default: the post-5G fund, post5g)")
 INDEX = decimal("2.5")
 YEN = money()
 YEN_POSITIVE = money(positive=True)
@@ -420,6 +463,7 @@ CALL = string("2024-07")
 @command(
     "budget-cap",
     "a theme's budget cap (予算規模), with the variable rate (変動率) where it has one",
+    PROGRAM,
     req("theme", THEME, "theme key"),
     opt("set_value", INDEX, "set value of the cost-effectiveness index (variable caps)"),
     opt("call", CALL, "call key (call totals, caps by call)"),
@@ -429,20 +473,34 @@ CALL = string("2024-07")
 def run_budget_cap(a: dict) -> dict:
     spec = a["theme"]
     rule = spec.cap
-    needs = {
-        "variable": "set_value",
-        "call_total": "call",
-        "options": "option",
-        "tranches": "tranche",
-    }
-    allowed = {needs[rule.kind]} if rule.kind in needs else ({"call"} if rule.by_call else set())
+    kind = rule.label_kind
+    needs = {"variable": "set_value", "call_total": "call", "options": "option"}
+    allowed = {needs[rule.kind]} if rule.kind in needs else set()
+    if rule.by_call or rule.by_call_fy:
+        allowed.add("call")
+    if rule.tranches_yen:
+        allowed.add("tranche")
     for name in ("set_value", "call", "option", "tranche"):
         if a[name] is not None and name not in allowed:
-            raise InputError(name, f"does not apply: theme {spec.key}'s cap is of kind {rule.kind}")
+            raise InputError(name, f"does not apply: theme {spec.key}'s cap is of kind {kind}")
+    call_fy = None
+    if a["call"] is not None and rule.by_call_fy and a["call"] not in rule.by_call:
+        calls = {c.key: c for c in a["_program"].calls}
+        if a["call"] in calls:
+            call_fy = fiscal.fiscal_year(calls[a["call"]].opens)
+        elif a["call"][:4].isdigit():
+            call_fy = int(a["call"][:4])
     cap = caps.budget_cap(
-        rule, set_value=a["set_value"], call=a["call"], option=a["option"], tranche=a["tranche"]
+        rule,
+        set_value=a["set_value"],
+        call=a["call"],
+        option=a["option"],
+        tranche=a["tranche"],
+        call_fy=call_fy,
     )
-    out: dict = {"theme": spec.key, "cap_kind": rule.kind}
+    out: dict = {"theme": spec.key, "cap_kind": kind}
+    if rule.scope != "proposal" and kind not in ("first_gate", "tranches"):
+        out["scope"] = rule.scope  # e.g. (g6)'s scopes: the figure bounds the money to the gate
     if rule.kind == "variable":
         out["set_value"] = str(caps.round_index(a["set_value"]))
         out["admissible"] = caps.set_value_admissible(a["set_value"])
@@ -452,11 +510,18 @@ def run_budget_cap(a: dict) -> dict:
         out["call"] = a["call"]
     elif rule.kind == "options":
         out["option"] = a["option"]
-    elif rule.kind == "tranches":
-        out["tranche"] = a["tranche"]
-        out["tranches_yen"] = list(rule.tranches_yen)
-    elif rule.kind == "pooled":
-        out["pool"] = rule.pool
+    if rule.tranches_yen:
+        out["tranche"] = a["tranche"] or 1
+        out["tranches_yen"] = [rule.base_yen, *rule.tranches_yen]
+    pools = a["_program"].rules.pools_of(spec)
+    if pools:
+        out["pools"] = [
+            {"pool": p.key, "cap_yen": p.cap_yen, "years": a["_program"].rules.pool_years(p, spec)}
+            for p in pools
+        ]
+        if cap is None:  # a theme whose only cap is shared: the tightest pool
+            tightest = min(pools, key=lambda p: p.cap_yen)
+            out["cap_kind"], out["pool"], cap = "pooled", tightest.key, tightest.cap_yen
     out["cap_yen"] = cap
     return out
 
@@ -464,8 +529,9 @@ def run_budget_cap(a: dict) -> dict:
 @command(
     "refund",
     "the R&D cost refund (研究開発費返還制度) of a system technology theme",
+    PROGRAM,
     req("theme", theme_key(refund_scheme=True), "theme key, one under the refund scheme"),
-    req("start_fy", integer(2020, 2029, "a fiscal year"), "fiscal year the theme started"),
+    req("start_fy", integer(2000, 2100, "a fiscal year"), "fiscal year the theme started"),
     req("proposal_contract_yen", YEN_POSITIVE, "proposal-time contract cost (提案時委託費)"),
     req("received_yen", YEN_POSITIVE, "contract money received (委託費受領額), net of increases"),
     req("set_value", INDEX, "set value of the cost-effectiveness index (設定値)"),
@@ -481,6 +547,7 @@ def run_refund(a: dict) -> dict:
         sales_by_fy=a["sales_yen_by_fy"],
         proposal_contract_yen=a["proposal_contract_yen"],
         ended_early=a["ended_early"],
+        program_start_fy=fiscal.fiscal_year(a["_program"].start_date),
     )
     return {
         "theme": r.theme,
@@ -544,13 +611,19 @@ def run_payback(a: dict) -> dict:
 @command(
     "subsidy",
     "a theme's subsidy rate (助成率) and the subsidy on an eligible cost",
+    PROGRAM,
     req("theme", THEME, "theme key"),
     req("eligible_cost_yen", YEN, "eligible cost (助成対象経費)"),
-    opt("call", CALL, "call key ((g3) GENIAC)"),
-    opt("applicant", choice(*subsidy.APPLICANT_CATEGORIES), "applicant category ((g3) GENIAC)"),
-    opt("project_year", integer(1, 10), "year of the project, 1 = the first ((g6))"),
+    opt("call", CALL, "call key (themes with rates by call, such as GENIAC)"),
+    opt(
+        "applicant",
+        choice(*subsidy.APPLICANT_CATEGORIES),
+        "applicant category (themes with rates by call)",
+    ),
+    opt("project_year", integer(1, 10), "year of the project, 1 = the first (rates by year)"),
     opt("rate", rate(), "which of the theme's rates, where it has more than one"),
-    opt("testbed", boolean(), "testbed work of (g6), a contract in every year", False),
+    opt("testbed", boolean(), "work of the scope paid as a contract in every year", False),
+    opt("option", string("testbed"), "the scope of the work (scopes paid as a contract)"),
 )
 def run_subsidy(a: dict) -> dict:
     terms = subsidy.subsidy_terms(
@@ -560,6 +633,7 @@ def run_subsidy(a: dict) -> dict:
         project_year=a["project_year"],
         rate=a["rate"],
         testbed=a["testbed"],
+        option=a["option"],
     )
     return {
         "theme": a["theme"].key,
@@ -573,6 +647,7 @@ def run_subsidy(a: dict) -> dict:
 @command(
     "schedule",
     "a theme's period end, stage-gate date and end after a failed gate",
+    PROGRAM,
     req("theme", THEME, "theme key"),
     req("start_date", date(), "first day of the theme's R&D"),
     opt("call", string("2024-02"), "call key, where the period depends on the call"),
@@ -580,8 +655,9 @@ def run_subsidy(a: dict) -> dict:
 )
 def run_schedule(a: dict) -> dict:
     spec = a["theme"]
+    program_spec = a["_program"]
     if a["call"] is not None:
-        calls = [c.key for c in plan.program().calls if spec.key in c.themes]
+        calls = [c.key for c in program_spec.calls if spec.key in c.themes]
         calls += [k for k in spec.period_months_by_call if k not in calls]
         if a["call"] not in calls:
             known = ", ".join(calls) if calls else "none"
@@ -589,7 +665,12 @@ def run_schedule(a: dict) -> dict:
                 "call", f"{a['call']!r} is not a call of theme {spec.key} (calls: {known})"
             )
     s = schedule.theme_schedule(
-        spec, a["start_date"], call=a["call"], gate_review_date=a["gate_review_date"]
+        spec,
+        a["start_date"],
+        call=a["call"],
+        program_end=program_spec.end_date,
+        gate_review_date=a["gate_review_date"],
+        stage_gate_rules=program_spec.rules.stage_gate,
     )
     return {
         "theme": spec.key,
@@ -606,6 +687,7 @@ def run_schedule(a: dict) -> dict:
 @command(
     "booking-limit",
     "the 80 % limit on cost booked up to 3 months after the stage gate",
+    PROGRAM,
     req("theme", THEME, "theme key"),
     req("whole_period_cost_yen", YEN, "proposal-time contract cost of the whole period"),
     opt("period_months", integer(1, 120), "the actual period in months (default: the plan's)"),
@@ -615,16 +697,21 @@ def run_schedule(a: dict) -> dict:
 def run_booking_limit(a: dict) -> dict:
     spec = a["theme"]
     months = a["period_months"] or spec.period_months
-    applies = caps.eighty_percent_rule_applies(spec.system_technology, months, a["accelerated"])
+    limit = spec.booking_limit
+    applies = caps.eighty_percent_rule_applies(limit, months, a["accelerated"])
     cost = a["whole_period_cost_yen"]
-    bookable = caps.max_bookable_before_gate(cost, months, a["accelerated"]) if applies else cost
+    bookable = (
+        caps.max_bookable_before_gate(cost, months, a["accelerated"], limit) if applies else cost
+    )
     review = a["gate_review_date"]
     return {
         "theme": spec.key,
         "period_months": months,
         "applies": applies,
         "max_bookable_before_gate_yen": bookable,
-        "booking_limit_date": _iso(caps.booking_limit_date(review)) if review else None,
+        "booking_limit_date": _iso(caps.booking_limit_date(review, limit))
+        if review and limit
+        else None,
     }
 
 
@@ -654,6 +741,170 @@ def run_prior_consultation(a: dict) -> dict:
     return {"required": required, "reasons": reasons}
 
 
+def country_code() -> Kind:
+    def parse(value, path):
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+            raise InputError(path, 'must be an ISO 3166 alpha-2 country code such as "JP" or "US"')
+        return value.strip().upper()
+
+    return Kind('ISO 3166 alpha-2 country code such as "JP"', parse)
+
+
+def yen_by_fy() -> Kind:
+    value_kind = money()
+
+    def parse(value, path):
+        if not isinstance(value, dict):
+            raise InputError(
+                path,
+                f'must be an object of fiscal year → yen such as {{"2025": 1000000000}}, not {_json_type(value)}',
+            )
+        out = {}
+        for key, amount in value.items():
+            if not _FY_KEY_RE.fullmatch(key):
+                raise InputError(
+                    f"{path}.{key}", 'is not a fiscal year: keys are years such as "2025"'
+                )
+            out[int(key)] = value_kind.parse(amount, f"{path}.{key}")
+        return out
+
+    return Kind('object, fiscal year "YYYY" → integer yen', parse)
+
+
+def obj(fields: tuple[Field, ...], example: str) -> Kind:
+    def parse(value, path):
+        return _read_object(value, fields, path)
+
+    return Kind(f"object {example}", parse)
+
+
+def codes() -> Kind:
+    def parse(value, path):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise InputError(
+                path, 'must be an array of condition codes such as ["g1-cloud-partner"]'
+            )
+        return frozenset(v.strip() for v in value)
+
+    return Kind("array of condition codes (strings)", parse)
+
+
+APPLICANT_FIELDS = (
+    req("category", choice(*subsidy.APPLICANT_CATEGORIES), "applicant category, as in the app"),
+    opt("registered_in_japan", boolean(), "registered (登記) in Japan", True),
+    opt("rd_base_in_japan", boolean(), "has an R&D base in Japan", True),
+    opt("research_institution", boolean(), "is a research institution (研究機関)", False),
+)
+PARTNER_FIELDS = (
+    req("name", string("Example Corp."), "the partner's name"),
+    req("country", country_code(), "ISO 3166 alpha-2 country code"),
+    opt("relation", choice(*eligibility.RELATIONS), "relation to the proposer", "none"),
+    opt("role", choice(*plan.PARTNER_ROLES), "joint R&D or adviser", "joint"),
+    opt(
+        "supplies_ai_compute",
+        boolean(),
+        "develops or supplies part of AI compute infrastructure",
+        False,
+    ),
+)
+
+
+@command(
+    "eligibility",
+    "the whole admission check of a proposal (応募要件・予算規模): reasons, cap and first gate",
+    PROGRAM,
+    req("theme", THEME, "theme key"),
+    opt("call", CALL, "call key (calls with their own cap, rate, period or date)"),
+    req(
+        "applicant", obj(APPLICANT_FIELDS, "{category, registered_in_japan, ...}"), "the applicant"
+    ),
+    opt(
+        "partners", objects(PARTNER_FIELDS, "{name, country, relation, role, ...}"), "partners", ()
+    ),
+    req("start_date", date(), "first day of the R&D"),
+    req("period_months", integer(1, 600), "the period in months"),
+    req(
+        "requested_yen_by_fy",
+        yen_by_fy(),
+        "the fund's share asked for each fiscal year (NEDO負担額)",
+    ),
+    opt("requested_to_first_gate_yen", YEN, "the money planned up to the first stage gate"),
+    opt("set_value", INDEX, "set value of the cost-effectiveness index (refund themes)"),
+    opt("option", string("testbed"), "scope of the proposal (caps by scope)"),
+    opt("gx_commitment", boolean(), "commitment to social implementation (GX themes)", False),
+    opt(
+        "approved_cap_yen",
+        YEN,
+        "cap approved by the selection reviewers (items whose cap may be exceeded)",
+    ),
+    opt(
+        "declarations",
+        codes(),
+        "codes of the theme's declared conditions the applicant affirms",
+        frozenset(),
+    ),
+)
+def run_eligibility(a: dict) -> dict:
+    spec, program_spec = a["theme"], a["_program"]
+    call_key, call_opens, call_fy = a["call"], None, None
+    if call_key is not None:
+        known = {c.key: c for c in program_spec.calls}
+        if call_key in known:
+            if spec.key not in known[call_key].themes:
+                raise InputError("call", f"{call_key!r} is not a call for theme {spec.key}")
+            call_opens = known[call_key].opens
+        elif re.fullmatch(r"\d{4}(-.*)?", call_key):
+            call_fy = int(call_key[:4])
+        elif call_key not in spec.rates_by_call and call_key not in spec.cap.by_call:
+            calls = ", ".join(c.key for c in program_spec.calls if spec.key in c.themes) or "none"
+            raise InputError(
+                "call", f"unknown call {call_key!r} of theme {spec.key} (calls: {calls})"
+            )
+    app = a["applicant"]
+    result = eligibility.check_eligibility(
+        spec,
+        program_spec.rules,
+        eligibility.Applicant(**app),
+        [eligibility.PartnerInfo(**p) for p in a["partners"]],
+        eligibility.Request(
+            start_date=a["start_date"],
+            period_months=a["period_months"],
+            requested_yen_by_fy=a["requested_yen_by_fy"],
+            requested_to_first_gate_yen=a["requested_to_first_gate_yen"],
+            set_value=a["set_value"],
+            option=a["option"],
+            gx_commitment=a["gx_commitment"],
+            approved_cap_yen=a["approved_cap_yen"],
+            declarations=a["declarations"],
+        ),
+        program_end=program_spec.end_date,
+        program_end_line=program_spec.end_line,
+        call=call_key,
+        call_opens=call_opens,
+        call_fy=call_fy,
+    )
+    return {
+        "theme": spec.key,
+        "eligible": result.eligible,
+        "reasons": [
+            {
+                "code": r.code,
+                "field": r.field,
+                "message_ja": r.message_ja,
+                "message_en": r.message_en,
+                "seed_line": r.seed_line,
+            }
+            for r in result.reasons
+        ],
+        "cap_yen": result.cap_yen,
+        "cap_kind": result.cap_kind,
+        "first_gate_date": _iso(result.first_gate_date),
+        "requested_to_first_gate_yen": result.requested_to_first_gate_yen,
+        "requested_total_yen": result.requested_total_yen,
+        "declarations": [c.code for c in result.declarations_needed],
+    }
+
+
 THEME_OUTCOME = (
     req("item", item_number(), "R&D item; ③ and ④ are left out of both targets"),
     req("completed", boolean(), "the theme's R&D is completed"),
@@ -674,10 +925,22 @@ def _percent(value: Fraction | None) -> str | None:
 @command(
     "fund-targets",
     "the program's output and outcome targets over its themes",
+    PROGRAM,
     req("themes", objects(THEME_OUTCOME, "{item, completed, met_targets, adopted, ...}"), "themes"),
 )
 def run_fund_targets(a: dict) -> dict:
-    t = targets.fund_targets(targets.ThemeOutcome(**x) for x in a["themes"])
+    program_spec = a["_program"]
+    numbers = [i.number for i in program_spec.items]
+    for i, x in enumerate(a["themes"]):
+        if x["item"] not in numbers:
+            raise InputError(
+                f"themes[{i}].item",
+                f"must be the R&D item {_items_phrase(numbers)}"
+                if numbers
+                else f"program {program_spec.code} has no R&D items",
+            )
+    rules = targets.TargetRules.of(program_spec.rules)
+    t = targets.fund_targets((targets.ThemeOutcome(**x) for x in a["themes"]), rules)
     return {
         "completed_themes": t.completed,
         "met_themes": t.met,
@@ -758,7 +1021,17 @@ def parse_input(text: str) -> object:
 def compute(name: str, payload: object) -> dict:
     """Run `name` on an already-parsed JSON value; raises RuleError on bad input."""
     command = COMMANDS[name]
-    return command.run(_read_object(payload, command.fields))
+    a = _read_object(payload, command.fields)
+    if "program" in a:
+        code = a["program"] or plan.DEFAULT_PROGRAM
+        program_spec = next((p for p in _catalogue() if p.code == code), None)
+        if program_spec is None:
+            raise CatalogueError(f"the plan catalogue has no program {code}")
+        a["_program"] = program_spec
+        for key, value in list(a.items()):
+            if isinstance(value, _ThemeRef):
+                a[key] = _resolve_theme(value, program_spec, key)
+    return command.run(a)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,13 +15,6 @@ from .dates import add_months
 from .errors import MissingValueError, RuleError
 from .money import percent_of, round_half_up
 
-#: Periods of at most this many months are exempt from the 80 % booking rule (lines 4822–4826).
-SHORT_PERIOD_MONTHS = 18
-#: Share of the whole period's proposal-time contract cost bookable before the gate (line 4828).
-BOOKABLE_BEFORE_GATE_PERCENT = 80
-#: Months after the stage-gate review that still count as "before" it (line 4826).
-BOOKING_MONTHS_AFTER_GATE = 3
-
 
 def round_index(value: Decimal | Fraction | int) -> Decimal:
     """A cost-effectiveness index to one decimal place, half up (小数点以下第２位を四捨五入).
@@ -61,21 +54,33 @@ def budget_cap(
     call: str | None = None,
     option: str | None = None,
     tranche: int | None = None,
+    call_fy: int | None = None,
 ) -> int | None:
-    """The cap in yen that `cap_rule` (a `plan.CapRule`) sets; None where the plan sets none.
+    """The figure in yen that `cap_rule` (a `plan.CapRule`) sets; None where the plan sets none.
 
     variable     base × variable_rate(set_value) %, truncated to the yen
                  (lines 4822–4824, 4924–4930)
-    fixed        the base, or the figure for `call` where the plan gives one by call
-    first_gate   the base: the cap up to the first stage gate (e.g. (g1), lines 4898–4901)
-    tranches     the cumulative cap up to gate `tranche` (1 = the first gate)
+    fixed        the base, or the figure for `call` (or for calls of fiscal year `call_fy`) where
+                 the plan gives one ((b1) 200億円 for the 2023 call, line 4992)
     call_total   the total for all adopted proposals of `call` (e.g. (g3), lines 4905–4909)
-    options      the cap of the proposal's scope `option` (e.g. (g6) 1) 2) 3), lines 4932–4946)
-    pooled       the pool's total, shared with other themes (e.g. (g5), lines 4916–4920)
+    options      the figure of the proposal's scope `option` (e.g. (g6), lines 4932–4946;
+                 (b3) 50 or 10億円, lines 5005–5011)
+    A growing cap (`tranches_yen`, e.g. (d1), lines 5025–5037) gives, for `tranche` n ≥ 2, the
+    cumulative total up to gate n; tranche 1 (or none) is the first figure. What the figure
+    bounds (the whole request, the money up to the first gate) is `cap_rule.scope`.
     """
     kind = cap_rule.kind
     if kind == "none":
         return None
+    if tranche is not None and tranche > 1:
+        n = len(cap_rule.tranches_yen) + 1
+        if not cap_rule.tranches_yen:
+            raise RuleError("tranche", "this theme's cap does not grow at its gates")
+        if tranche > n:
+            raise RuleError("tranche", f"must be between 1 and {n}")
+        return cap_rule.tranches_yen[tranche - 2]
+    if tranche is not None and tranche < 1:
+        raise RuleError("tranche", "must be 1 or more")
     if kind == "variable":
         if set_value is None:
             raise MissingValueError("set_value", "required: this theme's cap is a base × 変動率")
@@ -99,17 +104,10 @@ def budget_cap(
             if o.key == option:
                 return o.cap_yen
         raise RuleError("option", f"{option!r} is not a scope of this theme ({keys})")
-    if kind == "tranches":
-        n = len(cap_rule.tranches_yen)
-        if tranche is None:
-            raise MissingValueError(
-                "tranche", f"required: the cap grows at each passed gate (1–{n})"
-            )
-        if not 1 <= tranche <= n:
-            raise RuleError("tranche", f"must be between 1 and {n}")
-        return cap_rule.tranches_yen[tranche - 1]
-    if kind == "fixed" and call is not None and call in cap_rule.by_call:
+    if call is not None and call in cap_rule.by_call:
         return cap_rule.by_call[call]
+    if call_fy is not None and call_fy in cap_rule.by_call_fy:
+        return cap_rule.by_call_fy[call_fy]
     if cap_rule.base_yen is None:
         calls = ", ".join(cap_rule.by_call)
         if call is None:
@@ -118,34 +116,81 @@ def budget_cap(
     return cap_rule.base_yen
 
 
-def eighty_percent_rule_applies(
-    system_technology: bool, period_months: int, accelerated: bool
-) -> bool:
-    """Whether the 80 % booking limit binds a theme (lines 4822–4830).
+def eighty_percent_rule_applies(booking_limit, period_months: int, accelerated: bool) -> bool:
+    """Whether a theme's booking limit binds it (lines 4822–4830).
 
-    It binds the 「システム技術開発」 themes of item ① (the ones with a variable rate), unless
-    the period is 1.5 years (18 months) or shorter, or the budget was increased after adoption
-    (加速など予算配分の増加を実施する場合はこの限りではない).
+    `booking_limit` is the theme's `plan.BookingLimit` (item ①'s 「システム技術開発」 themes declare
+    it), or None. It binds unless the period is at most its exempt length (1.5 years, 18 months)
+    or the budget was increased after adoption (加速など予算配分の増加を実施する場合はこの限りではない).
     """
-    return system_technology and period_months > SHORT_PERIOD_MONTHS and not accelerated
+    if booking_limit is None or accelerated:
+        return False
+    return period_months > booking_limit.exempt_period_months
 
 
 def max_bookable_before_gate(
-    whole_period_cost_yen: int, period_months: int, accelerated: bool
+    whole_period_cost_yen: int, period_months: int, accelerated: bool, booking_limit
 ) -> int:
-    """Most of the proposal-time contract cost that may be booked up to 3 months after the gate.
+    """Most of the proposal-time contract cost that may be booked up to some months after the gate.
 
-    80 % of the whole period's proposal-time contract cost, truncated to the yen; the whole cost
-    where the period is ≤ 18 months or the budget was increased (lines 4822–4830). The caller
-    decides whether the theme is a system technology theme (`eighty_percent_rule_applies`).
+    80 % (the limit's percent) of the whole period's proposal-time contract cost, truncated to
+    the yen; the whole cost where the period is ≤ 18 months or the budget was increased (lines
+    4822–4830). `booking_limit` is the theme's `plan.BookingLimit`. The caller decides whether the limit binds the theme (`eighty_percent_rule_applies`).
     """
     if whole_period_cost_yen < 0:
         raise RuleError("whole_period_cost_yen", "must not be negative")
-    if period_months <= SHORT_PERIOD_MONTHS or accelerated:
+    if period_months <= booking_limit.exempt_period_months or accelerated:
         return whole_period_cost_yen
-    return percent_of(whole_period_cost_yen, BOOKABLE_BEFORE_GATE_PERCENT)
+    return percent_of(whole_period_cost_yen, booking_limit.percent)
 
 
-def booking_limit_date(gate_review_date: dt.date) -> dt.date:
-    """The day the 80 % limit stops binding: 3 months after the stage-gate review (line 4826)."""
-    return add_months(gate_review_date, BOOKING_MONTHS_AFTER_GATE)
+def booking_limit_date(gate_review_date: dt.date, booking_limit) -> dt.date:
+    """The day the limit stops binding: 3 months after the stage-gate review (line 4826)."""
+    return add_months(gate_review_date, booking_limit.months_after_gate)
+
+
+def money_to_first_gate(
+    requested_by_fy: dict[int, int], first_gate: dt.date, fy_counts_in_full: bool = True
+) -> int:
+    """The money planned up to the first stage gate, from a request given by fiscal year only:
+    the fiscal years before the gate's, and the gate's own in full (our reading of a cap 「初回
+    ステージゲート審査までの提案時委託費」, lines 4898–4901, where the proposal gives years only).
+    With `fy_counts_in_full` false the gate's year is left out."""
+    from .fiscal import fiscal_year
+
+    gate_fy = fiscal_year(first_gate)
+    return sum(
+        yen
+        for fy, yen in requested_by_fy.items()
+        if fy < gate_fy or (fy == gate_fy and fy_counts_in_full)
+    )
+
+
+def largest_award_yen(cap_rule, call: str | None = None) -> int | None:
+    """The most the plan lets one adopted proposal receive under `cap_rule`, or None where the
+    plan states no such figure for a whole proposal (what a call publishes as its largest award).
+
+    fixed        the base, or the figure for `call` (lines 4793–4800, 4992)
+    variable     the base × 100 %, the highest 変動率 (a set value above 4, lines 4924–4930)
+    options      the largest scope's figure (e.g. (g6), lines 4932–4946)
+    growing      (`tranches_yen`) the cumulative total at the last gate (lines 5025–5037)
+    None where the figure bounds less than the whole request (the money up to the first gate,
+    lines 4898–4901, or each period between gates), where it is a total for all adoptions of a
+    call (lines 4905–4909) or shared between themes (lines 4916–4920), and where there is none.
+    """
+    kind = cap_rule.kind
+    if kind in ("none", "call_total", "pooled", "first_gate"):
+        return None
+    if getattr(cap_rule, "scope", "proposal") != "proposal":
+        return None
+    if cap_rule.tranches_yen:
+        return max(cap_rule.tranches_yen)
+    if kind == "fixed":
+        if call is not None and call in cap_rule.by_call:
+            return cap_rule.by_call[call]
+        return cap_rule.base_yen
+    if kind == "variable":
+        return None if cap_rule.base_yen is None else percent_of(cap_rule.base_yen, Fraction(100))
+    if kind == "options":
+        return max((o.cap_yen for o in cap_rule.options), default=None)
+    return None

@@ -66,7 +66,11 @@ def fiscal_year_label_en(fy: int) -> str:
 
 
 #: The first day of each era, latest first (元号の施行日).
-ERA_START_DATES = (("令和", dt.date(2019, 5, 1)), ("平成", dt.date(1989, 1, 8)), ("昭和", dt.date(1926, 12, 25)))
+ERA_START_DATES = (
+    ("令和", dt.date(2019, 5, 1)),
+    ("平成", dt.date(1989, 1, 8)),
+    ("昭和", dt.date(1926, 12, 25)),
+)
 
 
 def wareki_date_ja(day: dt.date) -> str:

@@ -71,8 +71,8 @@ def format_rate(rate: Fraction) -> str:
 
 def to_decimal(value: str | int | Decimal, *, field: str) -> Decimal:
     """A decimal number written as a string or integer (never a float: 0.1 is not exact)."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValueError(f"{field}: write the number as a string such as \"2.5\", not a float")
+    if isinstance(value, (bool, float)):
+        raise ValueError(f'{field}: write the number as a string such as "2.5", not a float')
     try:
         d = Decimal(str(value).strip())
     except InvalidOperation:

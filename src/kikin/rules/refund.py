@@ -30,60 +30,55 @@ from fractions import Fraction
 from .caps import round_index, set_value_admissible, variable_rate
 from .errors import MissingValueError, NotApplicableError, RuleError
 from .money import percent_of
+from .plan import RefundWindow
 
-#: The fiscal year the scheme's text is written for (line 4670).
-SCHEME_BASE_FY = 2020
-#: The first start year to which the (f1) (f2) reading applies (lines 4670–4676).
-SHIFT_FROM_FY = 2021
 #: The achieved value at which the refund rate reaches 0 % and stays there (line 4662).
 NO_REFUND_ABOVE = Decimal("4.0")
 #: The refund rate for an achieved value of 1.0 or less (line 4666).
 MAX_REFUND_PERCENT = 50
+#: The window of the scheme's text where a caller gives none (lines 4628–4634).
+DEFAULT_WINDOW = RefundWindow()
 
 
-def _shift_applies(start_fy: int, shifted: bool) -> bool:
-    return shifted and start_fy >= SHIFT_FROM_FY
-
-
-def evaluation_fiscal_year(start_fy: int, shifted: bool = False) -> int:
+def evaluation_fiscal_year(start_fy: int, window: RefundWindow = DEFAULT_WINDOW) -> int:
     """The fiscal year in which achievement is evaluated (達成状況を評価する年度).
 
-    start + 7 (FY2020 → FY2027, line 4528, read per lines 4670–4674); for (f1) (f2) that
-    started in FY2021 or later, start + 9 (lines 4674–4676).
+    start + 7 (FY2020 → FY2027, line 4528, read per lines 4670–4674); a theme's plan may give
+    another window from a start year on ((f1) (f2) from FY2021: start + 9, lines 4674–4676):
+    pass `RefundScheme.window_for(start_fy)`.
     """
-    return start_fy + (9 if _shift_applies(start_fy, shifted) else 7)
+    return start_fy + window.evaluation_offset
 
 
-def sales_window(start_fy: int, shifted: bool = False) -> tuple[int, int, int]:
+def sales_window(start_fy: int, window: RefundWindow = DEFAULT_WINDOW) -> tuple[int, ...]:
     """The fiscal years whose best sales count: start+4 … start+6 (lines 4630–4632, 4676–4680);
     for (f1) (f2) that started in FY2021 or later, start+6 … start+8 (lines 4680–4682)."""
-    first = start_fy + (6 if _shift_applies(start_fy, shifted) else 4)
-    return first, first + 1, first + 2
+    return tuple(range(start_fy + window.first_offset, start_fy + window.last_offset + 1))
 
 
-def baseline_years(start_fy: int) -> tuple[int, int]:
-    """The two years before the start, start−2 and start−1 (前年度及び前々年度, line 4632)."""
-    return start_fy - 2, start_fy - 1
+def baseline_years(start_fy: int, window: RefundWindow = DEFAULT_WINDOW) -> tuple[int, ...]:
+    """The years before the start, start−2 and start−1 (前年度及び前々年度, line 4632)."""
+    return tuple(range(start_fy - window.baseline_years, start_fy))
 
 
 def sales_increase(
-    sales_by_fy: Mapping[int, int], start_fy: int, shifted: bool = False
+    sales_by_fy: Mapping[int, int], start_fy: int, window: RefundWindow = DEFAULT_WINDOW
 ) -> Fraction:
-    """売上高増加額: the highest sales of the window minus the mean of the two years before start.
+    """売上高増加額: the highest sales of the window minus the mean of the years before start.
 
     Lines 4630–4634. Exact: the mean of two years may end in half a yen. A missing year raises
     MissingValueError naming it (`sales_yen_by_fy.2019`).
     """
-    needed = (*baseline_years(start_fy), *sales_window(start_fy, shifted))
+    needed = (*baseline_years(start_fy, window), *sales_window(start_fy, window))
     for fy in needed:
         if fy not in sales_by_fy:
             years = ", ".join(f"FY{y}" for y in needed)
             raise MissingValueError(
                 f"sales_yen_by_fy.{fy}", f"missing; the sales increase needs {years}"
             )
-    before = baseline_years(start_fy)
-    baseline = Fraction(sales_by_fy[before[0]] + sales_by_fy[before[1]], 2)
-    best = max(sales_by_fy[fy] for fy in sales_window(start_fy, shifted))
+    before = baseline_years(start_fy, window)
+    baseline = Fraction(sum(sales_by_fy[fy] for fy in before), len(before))
+    best = max(sales_by_fy[fy] for fy in sales_window(start_fy, window))
     return best - baseline
 
 
@@ -134,8 +129,8 @@ class RefundResult:
     start_fy: int
     shifted: bool
     evaluation_fy: int
-    sales_window: tuple[int, int, int]
-    baseline_years: tuple[int, int]
+    sales_window: tuple[int, ...]
+    baseline_years: tuple[int, ...]
     baseline_sales: Fraction
     best_sales: int
     sales_increase: Fraction
@@ -155,12 +150,14 @@ def evaluate_refund(
     sales_by_fy: Mapping[int, int],
     proposal_contract_yen: int | None = None,
     ended_early: bool = False,
+    program_start_fy: int | None = None,
 ) -> RefundResult:
     """Apply the scheme to one theme (a `plan.ThemeSpec`) that ran its course.
 
-    Refuses a theme outside the scheme (only item ① system technology themes, line 4510, and
-    not those ended early by a stage gate or other decision of the ministry and NEDO, lines
-    4510–4514), a start before FY2020, and a set value that could not have been admitted
+    Refuses a theme outside the scheme (a theme whose plan declares no refund: in the post-5G
+    fund item ①'s system technology themes, line 4510; and not those ended early by a stage
+    gate or other decision of the ministry and NEDO, lines 4510–4514), a start before the
+    program began (`program_start_fy`), and a set value that could not have been admitted
     (≤ 1.0 after rounding, lines 4526–4528). The money received excludes budget increases and
     continuation money (lines 4534–4538), so it cannot exceed the proposal-time contract cost
     where that is given.
@@ -168,16 +165,17 @@ def evaluate_refund(
     if not theme_spec.refund_scheme:
         raise NotApplicableError(
             "theme",
-            f"{theme_spec.key} is not under the refund scheme (only item ① system technology "
-            "themes (a1) (a2) (b1) (b4) (b5) (c1) (c2) (c7) (f1) (f2))",
+            f"{theme_spec.key} is not under the refund scheme (its plan declares no refund)",
         )
     if ended_early:
         raise NotApplicableError(
             "ended_early",
             "a theme ended early by decision of the ministry and NEDO is outside the refund scheme",
         )
-    if start_fy < SCHEME_BASE_FY:
-        raise RuleError("start_fy", f"must be FY{SCHEME_BASE_FY} or later (the program began then)")
+    if program_start_fy is not None and start_fy < program_start_fy:
+        raise RuleError(
+            "start_fy", f"must be FY{program_start_fy} or later (the program began then)"
+        )
     if not set_value_admissible(set_value):
         raise RuleError(
             "set_value",
@@ -190,19 +188,20 @@ def evaluate_refund(
             "received_yen",
             "must not exceed proposal_contract_yen (money received excludes budget increases)",
         )
-    shifted = _shift_applies(start_fy, theme_spec.refund_window_shifted)
-    increase = sales_increase(sales_by_fy, start_fy, shifted)
-    before = baseline_years(start_fy)
-    window = sales_window(start_fy, shifted)
+    terms = theme_spec.refund.window_for(start_fy)
+    shifted = terms is not theme_spec.refund.window
+    increase = sales_increase(sales_by_fy, start_fy, terms)
+    before = baseline_years(start_fy, terms)
+    window = sales_window(start_fy, terms)
     achieved = cost_effectiveness_index(increase, received_yen)
     return RefundResult(
         theme=theme_spec.key,
         start_fy=start_fy,
         shifted=shifted,
-        evaluation_fy=evaluation_fiscal_year(start_fy, shifted),
+        evaluation_fy=evaluation_fiscal_year(start_fy, terms),
         sales_window=window,
         baseline_years=before,
-        baseline_sales=Fraction(sales_by_fy[before[0]] + sales_by_fy[before[1]], 2),
+        baseline_sales=Fraction(sum(sales_by_fy[fy] for fy in before), len(before)),
         best_sales=max(sales_by_fy[fy] for fy in window),
         sales_increase=increase,
         set_value=round_index(set_value),

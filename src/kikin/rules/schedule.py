@@ -12,11 +12,6 @@ from dataclasses import dataclass
 from .dates import add_months, period_end
 from .errors import RuleError
 
-#: The last day of the program: the end of FY2029 (line 5367).
-PROGRAM_END = dt.date(2030, 3, 31)
-#: A five-year period, after whose failed gate the theme ends 6 months on rather than 3 (line 5305).
-FIVE_YEARS_MONTHS = 60
-
 
 def stage_gate_due(start: dt.date, months: int) -> dt.date:
     """The stage-gate review's target date (目途): `months` calendar months after the start.
@@ -30,14 +25,18 @@ def stage_gate_due(start: dt.date, months: int) -> dt.date:
 
 
 def end_if_gate_failed(
-    review_date: dt.date, period_months: int, period_last_day: dt.date
+    review_date: dt.date, period_months: int, period_last_day: dt.date, stage_gate_rules=None
 ) -> dt.date:
-    """When a theme that failed its stage gate ends: 3 months after the review (6 months where
-    its period is five years), never later than its period's last day (lines 5303–5305).
+    """When a theme that failed its stage gate ends: for the post-5G fund 3 months after the
+    review (6 months where its period is five years), never later than its period's last day
+    (lines 5303–5305). `stage_gate_rules` is the program's `plan.StageGateRules`; a program whose
+    plan states nothing ends a failed theme on the review's date.
 
     `period_months` is the theme's planned period (研究開発期間) from the plan.
     """
-    months = 6 if period_months == FIVE_YEARS_MONTHS else 3
+    months = (
+        0 if stage_gate_rules is None else stage_gate_rules.failed_end_months_for(period_months)
+    )
     return min(add_months(review_date, months), period_last_day)
 
 
@@ -56,22 +55,24 @@ def theme_schedule(
     theme_spec,
     start_date: dt.date,
     call: str | None = None,
-    program_end: dt.date = PROGRAM_END,
+    program_end: dt.date | None = None,
     gate_review_date: dt.date | None = None,
+    stage_gate_rules=None,
 ) -> ThemeSchedule:
     """The dates of one theme (a `plan.ThemeSpec`) that starts on `start_date`.
 
     The period is the theme's maximum (by call where the plan says so, e.g. (g3) 2024-02: 3
-    months), ending per 民法143条 and never after the program's end (line 5367). Where the
+    months), ending per 民法143条 and never after the program's end (`program_end`, the post-5G
+    fund's end of FY2029, line 5367; None for a program with no end). Where the
     theme has a range for its gate (item ③: 1 to 1.5 years), `stage_gate_earliest` is the
     first date and `stage_gate_due` the last. The end after a failed gate counts from the
     review's actual date where one is given, else from the due date.
     """
-    if start_date > program_end:
+    if program_end is not None and start_date > program_end:
         raise RuleError("start_date", f"is after the program's end ({program_end.isoformat()})")
     months = theme_spec.period_for_call(call)
     planned = period_end(start_date, months)
-    last_day = min(planned, program_end)
+    last_day = planned if program_end is None else min(planned, program_end)
     due = earliest = failed = None
     if theme_spec.stage_gate_months:
         due = stage_gate_due(start_date, theme_spec.stage_gate_months)
@@ -87,13 +88,38 @@ def theme_schedule(
                 "gate_review_date", f"is after the period's end ({last_day.isoformat()})"
             )
     if due is not None:
-        failed = end_if_gate_failed(gate_review_date or due, months, last_day)
+        failed = end_if_gate_failed(gate_review_date or due, months, last_day, stage_gate_rules)
     return ThemeSchedule(
         period_months=months,
         planned_period_end=planned,
         period_end=last_day,
-        capped_at_program_end=planned > program_end,
+        capped_at_program_end=program_end is not None and planned > program_end,
         stage_gate_due=due,
         stage_gate_earliest=earliest,
         end_if_gate_failed=failed,
     )
+
+
+def program_evaluation_due_dates(
+    start: dt.date | None, end: dt.date | None, evaluation
+) -> list[tuple[str, dt.date]]:
+    """The ministry's evaluations of a whole program (中間評価・事後評価, 000 lines 5371–5377):
+    an interim evaluation about every `interim_every_years` after the program starts (while it
+    runs), and a post evaluation after it ends. `evaluation` is the plan's `ProgramEvaluation`
+    (None: the plan states none). The dates are targets (程度), not deadlines."""
+    if evaluation is None or start is None:
+        return []
+    out: list[tuple[str, dt.date]] = []
+    if evaluation.interim_every_years:
+        k = 1
+        while k <= 50:
+            due = add_months(start, 12 * evaluation.interim_every_years * k)
+            if end is not None and due > end:
+                break
+            if end is None and k > 10:
+                break
+            out.append(("interim", due))
+            k += 1
+    if evaluation.post and end is not None:
+        out.append(("post", end + dt.timedelta(days=1)))
+    return out

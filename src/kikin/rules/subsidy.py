@@ -10,6 +10,9 @@ depend on more than the theme:
 - (g6) (lines 2485–2501): by project year: year 1 a contract (100 %), years 2–4 a grant of 2/3,
   year 5 a grant of 1/2; the testbed and its operation are a contract in every year.
 
+Both are declared in the plan file (`rates_by_call`, `rates_by_project_year`,
+`contract_options`): a theme is read by its attributes, never by its code.
+
 A full-amount grant (定額助成) is a grant at rate 1: shown as rate "1" with the label 定額.
 """
 
@@ -48,11 +51,14 @@ def subsidy_terms(
     project_year: int | None = None,
     rate: Fraction | None = None,
     testbed: bool = False,
+    option: str | None = None,
 ) -> SubsidyTerms:
     """The rate that applies to one theme's eligible cost, and the form of support.
 
-    (g3): `call` and `applicant` select the rate (lines 4719–4725). (g6): `project_year`
-    (1–5) selects it, and `testbed` work is a contract (lines 2489–2501). A contract theme
+    Rates by call: `call` and `applicant` select the rate ((g3), lines 4719–4725). Rates by
+    project year: `project_year` (1–5) selects it ((g6), lines 2489–2501); work of a scope the
+    plan pays as a contract in every year (`contract_options`, (g6)'s testbed) is a contract:
+    give the scope as `option`, or `testbed=True` for the theme's only such scope. A contract theme
     pays 1. A grant theme pays its rate; where it has two rates (e.g. (g5) 1/2 or 2/3) and
     nothing above selects one, `rate` must say which (one of the theme's, or 1 for the
     contract part of a mixed theme). Where the plan states no rate for a grant theme (e.g.
@@ -75,10 +81,17 @@ def subsidy_terms(
         if applicant not in by_category:
             raise RuleError("applicant", f"{applicant!r} is not one of {categories}")
         return SubsidyTerms(by_category[applicant], "grant")
+    if testbed:
+        if len(theme_spec.contract_options) != 1:
+            raise RuleError(
+                "testbed",
+                f"theme {theme_spec.key} has no scope paid as a contract in every year",
+            )
+        option = theme_spec.contract_options[0]
+    if option is not None and option in theme_spec.contract_options:
+        return SubsidyTerms(Fraction(1), "contract")
     if theme_spec.rates_by_project_year:
         years = len(theme_spec.rates_by_project_year)
-        if testbed:
-            return SubsidyTerms(Fraction(1), "contract")
         if project_year is None:
             raise MissingValueError(
                 "project_year",
@@ -89,8 +102,6 @@ def subsidy_terms(
         year_rate = theme_spec.rates_by_project_year[project_year - 1]
         # A full share in the year table is the first year's contract (初年度は委託契約, line 2493).
         return SubsidyTerms(year_rate, "contract" if year_rate == 1 else "grant")
-    if testbed:
-        raise RuleError("testbed", f"theme {theme_spec.key} has no testbed rule (only (g6) does)")
     if theme_spec.support == "contract":
         if rate is not None and rate != 1:
             raise RuleError("rate", f"theme {theme_spec.key} is a contract: its rate is 1")
@@ -130,9 +141,10 @@ def subsidy_rate(
     project_year: int | None = None,
     rate: Fraction | None = None,
     testbed: bool = False,
+    option: str | None = None,
 ) -> Fraction:
     """The rate alone; see `subsidy_terms` (lines 4686–4729, 2485–2501)."""
-    return subsidy_terms(theme_spec, call, applicant, project_year, rate, testbed).rate
+    return subsidy_terms(theme_spec, call, applicant, project_year, rate, testbed, option).rate
 
 
 def subsidy_amount(eligible_cost_yen: int, rate: Fraction) -> int:

@@ -17,10 +17,33 @@ from fractions import Fraction
 
 from .money import round_half_up
 
-#: Items whose themes count toward neither target: ③ 先導研究 and ④ 人材育成 (lines 63, 71).
-EXCLUDED_ITEMS = frozenset({3, 4})
-OUTPUT_GOAL_PERCENT = 80  # line 59
-OUTCOME_GOAL_PERCENT = 50  # line 69
+
+@dataclass(frozen=True)
+class TargetRules:
+    """A program's two targets as its plan file declares them (`[[target]]`): the goal in
+    percent (None where the program has no such target) and the items each leaves out. For the
+    post-5G fund: 80 % and 50 %, ③ 先導研究 and ④ 人材育成 left out of both (lines 59–71)."""
+
+    output_goal_percent: int | None = None
+    outcome_goal_percent: int | None = None
+    output_excluded: frozenset[int] = frozenset()
+    outcome_excluded: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, program_rules) -> TargetRules:
+        """From a `plan.ProgramRules`."""
+        out = program_rules.target("target_achievement")
+        use = program_rules.target("practical_use")
+        return cls(
+            output_goal_percent=out.percent if out else None,
+            outcome_goal_percent=use.percent if use else None,
+            output_excluded=out.exclude_items if out else frozenset(),
+            outcome_excluded=use.exclude_items if use else frozenset(),
+        )
+
+    @property
+    def excluded_from_both(self) -> frozenset[int]:
+        return self.output_excluded & self.outcome_excluded
 
 
 @dataclass(frozen=True)
@@ -59,11 +82,6 @@ def percent_1dp(share: Fraction | None) -> Decimal | None:
     return None if share is None else round_half_up(share * 100, 1)
 
 
-def counts_toward_targets(item: int) -> bool:
-    """Themes of items ③ and ④ are left out of both targets (lines 63, 71)."""
-    return item not in EXCLUDED_ITEMS
-
-
 def _outcome(theme: ThemeOutcome | Mapping) -> ThemeOutcome:
     """A ThemeOutcome from itself, a mapping or any object with the same attributes."""
     if isinstance(theme, ThemeOutcome):
@@ -76,11 +94,7 @@ def _outcome(theme: ThemeOutcome | Mapping) -> ThemeOutcome:
     return ThemeOutcome(item=int(theme.item), **values)
 
 
-def fund_targets(
-    themes: Iterable[ThemeOutcome | Mapping],
-    output_goal_percent: int = OUTPUT_GOAL_PERCENT,
-    outcome_goal_percent: int = OUTCOME_GOAL_PERCENT,
-) -> FundTargets:
+def fund_targets(themes: Iterable[ThemeOutcome | Mapping], rules: TargetRules) -> FundTargets:
     """Both targets over `themes`, as exact fractions; None where no theme counts yet.
 
     A theme is a ThemeOutcome, a mapping with its keys (`item` may be "1"…"4") or an object
@@ -88,22 +102,23 @@ def fund_targets(
 
     target_achievement = themes completed that met their targets / themes completed;
     practical_use = adopted themes whose technology is in practical use / adopted themes;
-    items ③ ④ excluded from numerators and denominators. The goals are compared on the exact
+    the items each target leaves out (post-5G: ③ ④) are out of its numerator and denominator.
+    The goals are compared on the exact
     fractions (79.96 % does not meet 80 % even though it shows as 80.0); a goal is not met
     (false) while its denominator is 0, and its share is then None.
     """
     completed = met = adopted = practical = 0
     for theme in themes:
         t = _outcome(theme)
-        if not counts_toward_targets(t.item):
-            continue
-        if t.completed:
+        if t.completed and t.item not in rules.output_excluded:
             completed += 1
             met += bool(t.met_targets)
-        if t.adopted:
+        if t.adopted and t.item not in rules.outcome_excluded:
             adopted += 1
             practical += bool(t.practical_use)
-    return targets_from_counts(completed, met, adopted, practical, output_goal_percent, outcome_goal_percent)
+    return targets_from_counts(
+        completed, met, adopted, practical, rules.output_goal_percent, rules.outcome_goal_percent
+    )
 
 
 def targets_from_counts(
@@ -111,11 +126,12 @@ def targets_from_counts(
     met: int,
     adopted: int,
     practical: int,
-    output_goal_percent: int = OUTPUT_GOAL_PERCENT,
-    outcome_goal_percent: int = OUTCOME_GOAL_PERCENT,
+    output_goal_percent: int | None,
+    outcome_goal_percent: int | None,
 ) -> FundTargets:
-    """Both targets from counts already made (themes of ③ ④ left out): the shares as exact
-    fractions (None while a denominator is 0) and whether each meets its goal."""
+    """Both targets from counts already made (excluded items left out): the shares as exact
+    fractions (None while a denominator is 0) and whether each meets its goal (never where the
+    program sets no such goal)."""
     achievement = Fraction(met, completed) if completed else None
     use = Fraction(practical, adopted) if adopted else None
     return FundTargets(
@@ -125,6 +141,10 @@ def targets_from_counts(
         practical=practical,
         target_achievement=achievement,
         practical_use=use,
-        meets_output_goal=achievement is not None and achievement * 100 >= output_goal_percent,
-        meets_outcome_goal=use is not None and use * 100 >= outcome_goal_percent,
+        meets_output_goal=achievement is not None
+        and output_goal_percent is not None
+        and achievement * 100 >= output_goal_percent,
+        meets_outcome_goal=use is not None
+        and outcome_goal_percent is not None
+        and use * 100 >= outcome_goal_percent,
     )

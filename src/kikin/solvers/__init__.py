@@ -1,7 +1,8 @@
 """Optimisation solvers as pure functions from NumPy arrays to results (no Django here).
 
     assign(...)             reviewer assignment, exact (kikin.solvers.assignment)
-    choose_adoptions(...)   budget-constrained adoption MILP (kikin.solvers.adoption)
+    choose_adoptions(...)   budget-constrained adoption, exact, with pooled caps (Pool)
+                            (kikin.solvers.adoption)
 
 The submodules are imported on first use, so `import kikin.solvers` loads neither OR-Tools nor
 SciPy's optimisers.
@@ -17,9 +18,11 @@ _EXPORTS = {
     "choose_adoptions": "kikin.solvers.adoption",
     "Adoption": "kikin.solvers.adoption",
     "AdoptionInfeasible": "kikin.solvers.adoption",
+    "AdoptionError": "kikin.solvers.adoption",
+    "Pool": "kikin.solvers.adoption",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = list(_EXPORTS)  # names resolved lazily by __getattr__
 
 
 def __getattr__(name):

@@ -61,12 +61,12 @@ This module imports no Django.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
-__all__ = ["Assignment", "AssignmentInfeasible", "SCORE_SCALE", "assign"]
+__all__ = ["SCORE_SCALE", "Assignment", "AssignmentInfeasible", "assign"]
 
 #: Non-integer scores are counted in units of 10^-6.
 SCORE_SCALE = 10**6
@@ -97,7 +97,9 @@ class Assignment:
     def proposal_scores(self, n_proposals: int, scores: np.ndarray) -> np.ndarray:
         """Each proposal's summed score under this assignment."""
         p, r = self.pairs[:, 0], self.pairs[:, 1]
-        return np.bincount(p, weights=np.asarray(scores, dtype=np.float64)[p, r], minlength=n_proposals)
+        return np.bincount(
+            p, weights=np.asarray(scores, dtype=np.float64)[p, r], minlength=n_proposals
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,7 +254,7 @@ def _top_per_reviewer(S, avail, L) -> np.ndarray:
 
 
 def _candidates(S, avail, k, lo, K) -> np.ndarray:
-    P, R = S.shape
+    P, _R = S.shape
     keys = [_top_per_proposal(S, avail, K)]
     if lo > 0:
         keys.append(_top_per_reviewer(S, avail, min(P, 2 * lo + 2)))
@@ -295,12 +297,21 @@ def _potentials(P, R, ap, ar, cost, used, sink_flow, hi, lo) -> np.ndarray:
     """
     T = P + R
     rnode = P + ar
-    t_list = [np.where(used, rnode, ap), P + np.flatnonzero(sink_flow < hi - lo), np.full(
-        int((sink_flow > 0).sum()), T, np.int64)]
-    h_list = [np.where(used, ap, rnode), np.full(t_list[1].size, T, np.int64),
-              P + np.flatnonzero(sink_flow > 0)]
-    c_list = [np.where(used, -cost, cost), np.zeros(t_list[1].size, np.int64),
-              np.zeros(t_list[2].size, np.int64)]
+    t_list = [
+        np.where(used, rnode, ap),
+        P + np.flatnonzero(sink_flow < hi - lo),
+        np.full(int((sink_flow > 0).sum()), T, np.int64),
+    ]
+    h_list = [
+        np.where(used, ap, rnode),
+        np.full(t_list[1].size, T, np.int64),
+        P + np.flatnonzero(sink_flow > 0),
+    ]
+    c_list = [
+        np.where(used, -cost, cost),
+        np.zeros(t_list[1].size, np.int64),
+        np.zeros(t_list[2].size, np.int64),
+    ]
     tails = np.concatenate(t_list).astype(np.int64)
     heads = np.concatenate(h_list).astype(np.int64)
     costs = np.concatenate(c_list).astype(np.int64)
@@ -384,7 +395,9 @@ def _max_total(S, avail, k, lo, hi, K, stats) -> tuple[np.ndarray, np.ndarray, n
         used_mask = np.zeros((P, R), dtype=bool)
         used_mask[ap[used], ar[used]] = True
         extra = _violations(S, avail, used_mask, d[:P], d[P : P + R], K)
-        stats["certificate_seconds"] = stats.get("certificate_seconds", 0.0) + time.perf_counter() - t
+        stats["certificate_seconds"] = (
+            stats.get("certificate_seconds", 0.0) + time.perf_counter() - t
+        )
         if extra.size == 0:
             stats.update(rounds=rounds, candidate_arcs=int(cand.size))
             return ap[used], ar[used], cand
@@ -536,7 +549,12 @@ def _stage_certificate(model, duals, S, avail, V, reach_ok):
             s = S[a:b].astype(np.float64)
             f = np.zeros_like(s) if model.stage == 1 else -s
             rc = f - y_eq[a:b, None] - y_hi[None, :] + y_lo[None, :] + y_fl[a:b, None] * s
-            cand = avail[a:b] & ~in_model[a:b] & (np.maximum(rc, 0.0) <= slack) & reach_ok(a, b, target)
+            cand = (
+                avail[a:b]
+                & ~in_model[a:b]
+                & (np.maximum(rc, 0.0) <= slack)
+                & reach_ok(a, b, target)
+            )
             rows, cols = np.nonzero(cand)
             if rows.size:
                 keys.append((rows + a).astype(np.int64) * R + cols)
@@ -547,8 +565,9 @@ def _stage_certificate(model, duals, S, avail, V, reach_ok):
     return keys[np.argsort(vals, kind="stable")], ub
 
 
-def _fair_stage(S, avail, k, lo, hi, keys, stage, floor, t_lo, t_hi, V_known_ub, reach_ok,
-                deadline, stats):
+def _fair_stage(
+    S, avail, k, lo, hi, keys, stage, floor, t_lo, t_hi, V_known_ub, reach_ok, deadline, stats
+):
     """Solve one fair stage on a growing arc set.
 
     Returns (p, r, value, proven), or None when HiGHS found no solution in time.  Each round
@@ -568,8 +587,12 @@ def _fair_stage(S, avail, k, lo, hi, keys, stage, floor, t_lo, t_hi, V_known_ub,
         t = time.perf_counter()
         res = model.solve_milp(remaining)
         stats.setdefault(f"{tag}_milp", []).append(
-            {"arcs": int(keys.size), "seconds": round(time.perf_counter() - t, 3),
-             "status": int(res.status)})
+            {
+                "arcs": int(keys.size),
+                "seconds": round(time.perf_counter() - t, 3),
+                "status": int(res.status),
+            }
+        )
         if res.x is None:
             return best
         x = res.x[: model.n] > 0.5
@@ -581,10 +604,10 @@ def _fair_stage(S, avail, k, lo, hi, keys, stage, floor, t_lo, t_hi, V_known_ub,
         V = int(per_p.min()) if stage == 1 else int(per_p.sum())
         if stage == 2 and per_p.min() < floor:
             raise RuntimeError(f"fair {tag}: HiGHS returned an assignment below the floor")
-        if best is None or V > best[2]:
+        if best is None or best[2] < V:
             best = (p, r, V, False)
         V = best[2]
-        if V_known_ub is not None and V >= V_known_ub:
+        if V_known_ub is not None and V_known_ub <= V:
             return best[0], best[1], V, True
         milp_proven = res.status == 0 and -float(res.mip_dual_bound) < V + 0.5
         if not milp_proven:
@@ -595,7 +618,8 @@ def _fair_stage(S, avail, k, lo, hi, keys, stage, floor, t_lo, t_hi, V_known_ub,
         t = time.perf_counter()
         extra, ub = _stage_certificate(model, duals, S, avail, V, reach_ok)
         stats[f"{tag}_certificate_seconds"] = stats.get(f"{tag}_certificate_seconds", 0.0) + (
-            time.perf_counter() - t)
+            time.perf_counter() - t
+        )
         stats[f"{tag}_lp_bound_scaled"] = ub
         if extra.size == 0:
             return best[0], best[1], V, True
@@ -654,7 +678,7 @@ def _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, best, U0, deadl
 def _fair(S, avail, k, lo, hi, base_p, base_r, cand, time_limit, stats):
     P, R = S.shape
     deadline = None if time_limit is None else time.perf_counter() + time_limit
-    best, worst, vk, best_km1 = _topk_bounds(S, avail, k)
+    best, _worst, vk, best_km1 = _topk_bounds(S, avail, k)
     U0 = int(best.min())  # no assignment's minimum exceeds the weakest proposal's best k
     per_base = np.zeros(P, np.int64)
     np.add.at(per_base, base_p, S[base_p, base_r])
@@ -675,8 +699,9 @@ def _fair(S, avail, k, lo, hi, base_p, base_r, cand, time_limit, stats):
     keys = np.union1d(cand, base_p * R + base_r)
     h_deadline = None if deadline is None else time.perf_counter() + time_limit / 4
     t = time.perf_counter()
-    p1, r1, T = _maxmin_heuristic(S, avail, k, lo, hi, keys, base_p, base_r, best, U0,
-                                  h_deadline, stats)
+    p1, r1, T = _maxmin_heuristic(
+        S, avail, k, lo, hi, keys, base_p, base_r, best, U0, h_deadline, stats
+    )
     stats["heuristic_seconds"] = time.perf_counter() - t
     stats["heuristic_min_scaled"] = T
     if T >= U0:
@@ -749,8 +774,20 @@ def assign(
     stats: dict = {}
     if P == 0 or k == 0:
         pairs = np.zeros((0, 2), np.int64)
-        return Assignment(pairs, 0.0, 0.0, True, time.perf_counter() - t0, fair, scale, rounded,
-                          0, 0, "trivial", stats)
+        return Assignment(
+            pairs,
+            0.0,
+            0.0,
+            True,
+            time.perf_counter() - t0,
+            fair,
+            scale,
+            rounded,
+            0,
+            0,
+            "trivial",
+            stats,
+        )
     if candidates_per_proposal is None:
         K = max(4 * k, k + 8)
     elif candidates_per_proposal <= 0:

@@ -1,16 +1,21 @@
-"""`kikin assign`: reviewer assignment from CSV files (see docs/assign.md).
+"""`kikin assign`: reviewer assignment from CSV or Parquet files (see docs/assign.md).
 
     kikin assign --scores S.csv --conflicts C.csv --per-proposal 3 --min-load 0 --max-load 10 \\
                  --out A.csv [--fair] [--time-limit SECONDS]
 
 S.csv: ``proposal,reviewer,score``; C.csv: ``proposal,reviewer``.  Writes A.csv
 (``proposal,reviewer``, sorted by proposal then reviewer, byte order of the ids) and prints one
-JSON line.  Any error: one line on stderr, exit status 2.
+JSON line.  Any error: one line on stderr, exit status 2.  An input whose name ends in
+``.parquet`` (or that starts with Parquet's magic bytes) is read as Parquet; ``--out A.parquet``
+writes Parquet.
 
-The CSV files are read with NumPy, not line by line in Python: the whole file is one byte array,
+CSV files are read first with Apache Arrow's multithreaded reader (`kikin.solvers.columnar`):
+ids come back dictionary-encoded, so only the distinct ids are sorted.  A file that reader does
+not take exactly as this module's own reader would (quotes, a bad line, anything needing a line
+number in an error) is read again with the NumPy reader below: the whole file is one byte array,
 lines and fields are found from the positions of newlines and commas, ids become fixed-width byte
-rows mapped to indices with a sort, and scores are parsed by NumPy in one cast.  Ten million rows
-take seconds.  A file that uses double quotes goes through the `csv` module instead (slower).
+rows mapped to indices with a sort, and scores are parsed by NumPy in one cast.  It gives every
+error its line number.  A file that uses double quotes goes through the `csv` module (slower).
 """
 
 from __future__ import annotations
@@ -139,7 +144,7 @@ def _read_quoted(text: str, path: str, n_cols: int):
             continue
         if len(row) != n_cols:
             raise CliError(f"{path}: line {lineno}: expected {n_cols} fields, got {len(row)}")
-        for c, v in zip(cols, row):
+        for c, v in zip(cols, row, strict=False):
             c.append(v.strip().encode("utf-8"))
         lines.append(lineno)
     out = []
@@ -179,7 +184,7 @@ def read_table(path: str, header: tuple[str, ...], numeric_last: bool) -> Table:
         values = None
         if numeric_last:
             values = _parse_floats(cells[-1], lines, path)
-        for c, name in zip(ids, header):
+        for c, name in zip(ids, header, strict=False):
             empty = np.flatnonzero(~c.any(axis=1))
             if empty.size:
                 raise CliError(f"{path}: line {lines[empty[0]]}: empty {name} id")
@@ -230,7 +235,7 @@ def read_table(path: str, header: tuple[str, ...], numeric_last: bool) -> Table:
         e = (bounds[j + 1] - 1) if j + 1 < n_cols else ends
         fields.append(strip(buf, s, e))
     del bounds, starts, ends
-    for (s, e), name in zip(fields, header):
+    for (s, e), name in zip(fields, header, strict=False):
         long = np.flatnonzero(e - s > _PAD - 8)
         if long.size:
             raise CliError(f"{path}: line {lines[long[0]]}: {name} longer than {_PAD - 8} bytes")
@@ -299,89 +304,187 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Optimal reviewer assignment from CSV files.")
-    p.add_argument("--scores", required=True, help="CSV: proposal,reviewer,score")
-    p.add_argument("--conflicts", help="CSV: proposal,reviewer (optional)")
+    p = _Parser(prog=PROG, description="Optimal reviewer assignment from CSV or Parquet files.")
+    p.add_argument("--scores", required=True, help="CSV or Parquet: proposal,reviewer,score")
+    p.add_argument("--conflicts", help="CSV or Parquet: proposal,reviewer (optional)")
     p.add_argument("--per-proposal", type=int, required=True)
     p.add_argument("--min-load", type=int, default=0)
     p.add_argument("--max-load", type=int, required=True)
-    p.add_argument("--out", required=True, help="CSV written: proposal,reviewer")
-    p.add_argument("--fair", action="store_true",
-                   help="first maximise the lowest proposal score, then the total")
-    p.add_argument("--time-limit", type=float, default=120.0,
-                   help="seconds for the fair mode's MILPs (default 120)")
+    p.add_argument("--out", required=True, help="CSV (or .parquet) written: proposal,reviewer")
+    p.add_argument(
+        "--fair",
+        action="store_true",
+        help="first maximise the lowest proposal score, then the total",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=120.0,
+        help="seconds for the fair mode's MILPs (default 120)",
+    )
     return p
 
 
-def _run(argv: list[str]) -> dict:
-    args = _parser().parse_args(argv)
-    from kikin.solvers.assignment import SCORE_SCALE, AssignmentInfeasible, assign
+SCORES_HEADER = ("proposal", "reviewer", "score")
+CONFLICTS_HEADER = ("proposal", "reviewer")
 
-    scores = read_table(args.scores, ("proposal", "reviewer", "score"), numeric_last=True)
+
+def _read(path: str, header: tuple[str, ...], numeric_last: bool, fast: bool):
+    """One input file as `columnar.Columns`: Parquet, CSV by Arrow (fast), or CSV by NumPy."""
+    from kikin.solvers import columnar
+
+    if columnar.is_parquet(path):
+        try:
+            return columnar.read_parquet(path, header, numeric_last)
+        except columnar.ColumnarError as e:
+            raise CliError(str(e)) from None
+    if fast:
+        return columnar.read_csv_fast(path, header, numeric_last)
+    table = read_table(path, header, numeric_last)
+    ids = []
+    for cells in table.ids:
+        values, (idx,) = _index([cells])
+        ids.append((values, idx))
+    return columnar.Columns(ids=ids, values=table.values, rows=table.lines, unit="line")
+
+
+def _at(table, i: int) -> str:
+    """`line N` (CSV) or `row N` (Parquet) of row i; the Arrow CSV path has no line numbers, so
+    there it asks for the exact reader (columnar.Unusual)."""
+    from kikin.solvers.columnar import Unusual
+
+    if table.rows is None:
+        raise Unusual
+    return f"{table.unit} {table.rows[i]}"
+
+
+@dataclass
+class _Problem:
+    proposals: list[str]
+    reviewers: list[str]
+    matrix: np.ndarray
+    mask: np.ndarray
+
+
+def _prepare(args, *, fast: bool) -> _Problem:
+    """Read both files, check the rows, and build the dense score matrix and conflict mask."""
+    from kikin.solvers.assignment import SCORE_SCALE
+    from kikin.solvers.columnar import Columns
+
+    scores = _read(args.scores, SCORES_HEADER, True, fast)
+    empty: tuple[list[str], np.ndarray] = ([], np.zeros(0, np.int64))
     conflicts = (
-        read_table(args.conflicts, ("proposal", "reviewer"), numeric_last=False)
+        _read(args.conflicts, CONFLICTS_HEADER, False, fast)
         if args.conflicts
-        else Table(ids=[np.zeros((0, 8), np.uint8)] * 2, values=None,
-                   lines=np.zeros(0, np.int64))
+        else Columns(ids=[empty, empty], values=None, rows=np.zeros(0, np.int64), unit="line")
     )
-    proposals, (sp, cp) = _index([scores.ids[0], conflicts.ids[0]])
-    reviewers, (sr, cr) = _index([scores.ids[1], conflicts.ids[1]])
+    proposals, (sp, cp) = _merge([scores.ids[0], conflicts.ids[0]])
+    reviewers, (sr, cr) = _merge([scores.ids[1], conflicts.ids[1]])
     P, R = len(proposals), len(reviewers)
     if P * R > MAX_DENSE_CELLS:
         raise CliError(f"{P} proposals × {R} reviewers is too large for the dense solver")
 
     key = sp * R + sr
-    order = np.argsort(key, kind="stable")
-    dup = np.flatnonzero(key[order][1:] == key[order][:-1])
-    if dup.size:
+    seen = np.zeros(P * R, dtype=bool)
+    seen[key] = True
+    if np.count_nonzero(seen) != key.size:
+        order = np.argsort(key, kind="stable")
+        dup = np.flatnonzero(key[order][1:] == key[order][:-1])
         i, j = order[dup[0]], order[dup[0] + 1]
         raise CliError(
-            f"{args.scores}: line {scores.lines[j]}: pair ({proposals[sp[j]]}, "
-            f"{reviewers[sr[j]]}) repeats line {scores.lines[i]}"
+            f"{args.scores}: {_at(scores, j)}: pair ({proposals[sp[j]]}, "
+            f"{reviewers[sr[j]]}) repeats {_at(scores, i)}"
         )
+    del seen
     vals = scores.values
+    # more than 6 decimals: score × 10^6 is not (within float error) a whole number
     scaled = vals * SCORE_SCALE
-    off = np.flatnonzero(np.abs(scaled - np.rint(scaled)) > 1e-6 + 1e-12 * np.abs(scaled))
+    rounded = np.rint(scaled)
+    np.subtract(scaled, rounded, out=scaled)
+    np.abs(scaled, out=scaled)
+    tolerance = np.abs(rounded)
+    tolerance *= 1e-12
+    tolerance += 1e-6
+    off = np.flatnonzero(scaled > tolerance)
+    del scaled, tolerance
     if off.size:
-        raise CliError(f"{args.scores}: line {scores.lines[off[0]]}: score has more than 6 "
-                       "decimal places")
+        raise CliError(
+            f"{args.scores}: {_at(scores, off[0])}: score has more than 6 decimal places"
+        )
     if vals.size and np.abs(vals).max() > 1e9:
         i = int(np.argmax(np.abs(vals)))
-        raise CliError(f"{args.scores}: line {scores.lines[i]}: score beyond ±10^9")
-    if vals.size and np.array_equal(vals, np.rint(vals)):
-        matrix = np.zeros((P, R), dtype=np.int64)
-        matrix[sp, sr] = vals.astype(np.int64)
-    else:
-        matrix = np.zeros((P, R), dtype=np.float64)
-        matrix[sp, sr] = vals
-    del scaled
+        raise CliError(f"{args.scores}: {_at(scores, i)}: score beyond ±10^9")
+    del rounded
+    whole = bool(vals.size) and np.array_equal(vals, np.rint(vals))
+    matrix = np.zeros((P, R), dtype=np.int64 if whole else np.float64)
+    matrix.reshape(-1)[key] = vals.astype(np.int64) if whole else vals
+    del key
     mask = np.zeros((P, R), dtype=bool)
     mask[cp, cr] = True
+    return _Problem(proposals, reviewers, matrix, mask)
+
+
+def _merge(columns):
+    from kikin.solvers.columnar import merge_ids
+
+    return merge_ids(columns)
+
+
+def _write(path: str, proposals: list[str], reviewers: list[str], pairs: np.ndarray) -> None:
+    from kikin.solvers.columnar import PARQUET_SUFFIXES
 
     try:
+        if path.lower().endswith(PARQUET_SUFFIXES):
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            p = pa.array(proposals, pa.string()).take(pa.array(pairs[:, 0]))
+            r = pa.array(reviewers, pa.string()).take(pa.array(pairs[:, 1]))
+            pq.write_table(pa.table({"proposal": p, "reviewer": r}), path)
+            return
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["proposal", "reviewer"])
+            w.writerows((proposals[p], reviewers[r]) for p, r in pairs.tolist())
+    except OSError as e:
+        raise CliError(f"{path}: {e.strerror or e}") from None
+
+
+def _run(argv: list[str]) -> dict:
+    args = _parser().parse_args(argv)
+    from kikin.solvers.assignment import AssignmentInfeasible, assign
+    from kikin.solvers.columnar import Unusual
+
+    try:
+        problem = _prepare(args, fast=True)
+    except Unusual:
+        problem = _prepare(args, fast=False)
+    proposals, reviewers = problem.proposals, problem.reviewers
+    try:
         result = assign(
-            matrix, mask, args.per_proposal, args.min_load, args.max_load, fair=args.fair,
-            proposal_ids=proposals, reviewer_ids=reviewers, time_limit=args.time_limit,
+            problem.matrix,
+            problem.mask,
+            args.per_proposal,
+            args.min_load,
+            args.max_load,
+            fair=args.fair,
+            proposal_ids=proposals,
+            reviewer_ids=reviewers,
+            time_limit=args.time_limit,
         )
     except AssignmentInfeasible as e:
         raise CliError(f"infeasible: {e}") from None
     except ValueError as e:
         raise CliError(str(e)) from None
-
-    try:
-        with open(args.out, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["proposal", "reviewer"])
-            w.writerows((proposals[p], reviewers[r]) for p, r in result.pairs.tolist())
-    except OSError as e:
-        raise CliError(f"{args.out}: {e.strerror or e}") from None
+    del problem
+    _write(args.out, proposals, reviewers, result.pairs)
     return {
         "total_score": result.total_score,
         "min_proposal_score": result.min_proposal_score,
         "seconds": round(result.seconds, 3),
         "proven_optimal": result.proven_optimal,
-        "proposals": P,
-        "reviewers": R,
+        "proposals": len(proposals),
+        "reviewers": len(reviewers),
     }
 
 

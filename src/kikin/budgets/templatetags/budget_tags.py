@@ -17,8 +17,13 @@ from ..selectors import BUDGET_LABELS_JA, KIND_LABELS_JA
 register = template.Library()
 
 BUDGET_LABELS_EN = {"initial": "Initial", "supplementary": "Supplementary"}
-KIND_LABELS_EN = {"fund": "Fund", "appropriation": "Appropriation", "grant": "Operating grant",
-                  "equity": "Equity", "other": "Other / not stated"}
+KIND_LABELS_EN = {
+    "fund": "Fund",
+    "appropriation": "Appropriation",
+    "grant": "Operating grant",
+    "equity": "Equity",
+    "other": "Other / not stated",
+}
 
 
 def _ja() -> bool:
@@ -27,7 +32,9 @@ def _ja() -> bool:
 
 def _pair(ja: str, en: str):
     first, second = (ja, en) if _ja() else (en, ja)
-    return format_html('{}<span class="alt-lang" lang="{}">{}</span>', first, "en" if _ja() else "ja", second)
+    return format_html(
+        '{}<span class="alt-lang" lang="{}">{}</span>', first, "en" if _ja() else "ja", second
+    )
 
 
 @register.filter
@@ -44,7 +51,9 @@ def yen_bi(amount):
     if amount is None or amount == "":
         return "—"
     other = yen_label(amount, "en" if _ja() else "ja")
-    return format_html('{}<span class="alt-lang" lang="{}">{}</span>', yen(amount), "en" if _ja() else "ja", other)
+    return format_html(
+        '{}<span class="alt-lang" lang="{}">{}</span>', yen(amount), "en" if _ja() else "ja", other
+    )
 
 
 @register.filter
@@ -57,12 +66,16 @@ def budget_bi(frame):
 
 @register.filter
 def kind_bi(frame):
-    return _pair(KIND_LABELS_JA.get(frame.kind, frame.kind), KIND_LABELS_EN.get(frame.kind, frame.kind))
+    return _pair(
+        KIND_LABELS_JA.get(frame.kind, frame.kind), KIND_LABELS_EN.get(frame.kind, frame.kind)
+    )
 
 
 @register.filter
 def ministry_bi(code):
     """経済産業省 Ministry of Economy, Trade and Industry (METI)."""
-    en = {Ministry.METI.value: "Ministry of Economy, Trade and Industry (METI)",
-          Ministry.MEXT.value: "Ministry of Education, Culture, Sports, Science and Technology (MEXT)"}.get(code, code)
+    en = {
+        Ministry.METI.value: "Ministry of Economy, Trade and Industry (METI)",
+        Ministry.MEXT.value: "Ministry of Education, Culture, Sports, Science and Technology (MEXT)",
+    }.get(code, code)
     return _pair(MINISTRY_NAMES_JA.get(code, code), en)

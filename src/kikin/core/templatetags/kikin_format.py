@@ -47,7 +47,9 @@ def yen_label(amount: int | None, lang: str | None = None) -> str:
 def yen(amount):
     if amount is None or amount == "":
         return "—"
-    return format_html('<span class="yen" title="{}円">{}</span>', f"{int(amount):,}", yen_label(amount))
+    return format_html(
+        '<span class="yen" title="{}円">{}</span>', f"{int(amount):,}", yen_label(amount)
+    )
 
 
 @register.filter
@@ -153,3 +155,24 @@ def yen_exact_fraction(value):
         text = f"{Decimal(q.numerator) / Decimal(q.denominator):,f}"
         return f"{text}円"
     return f"≈{float(q):,.2f}円 ({q.numerator}/{q.denominator})"
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨"
+
+
+@register.filter
+def item_symbol(number) -> str:
+    """An R&D item's number as its circled symbol: 3 → ③."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        return ""
+    return CIRCLED[number - 1] if 1 <= number <= len(CIRCLED) else str(number)
+
+
+@register.filter
+def field_label(key: str) -> str:
+    """An error's field key as its label in the reader's language (kikin.core.feedback)."""
+    from kikin.core.feedback import field_label as label
+
+    return label(str(key))

@@ -21,7 +21,9 @@ def export_url(context, fmt: str) -> str:
     return f"{request.path}?{query.urlencode()}"
 
 
-register.filter("yen_label", yen_label)  # 12.3457億円, as text (the `yen` filter's hover needs a screen)
+register.filter(
+    "yen_label", yen_label
+)  # 12.3457億円, as text (the `yen` filter's hover needs a screen)
 
 
 @register.filter

@@ -17,8 +17,19 @@ class Command(BaseCommand):
         award = load_demo_award()
         if award is not None:
             self.stdout.write(f"demo award: {award.number}")
+        from kikin.awards.demo import load_demo_area
+
+        area = load_demo_area()
+        if area is not None:
+            self.stdout.write(f"demo Q-LEAP award: {area.number}")
         from kikin.outcomes.demo import load_demo_outcomes
 
         finished = load_demo_outcomes()
         if finished:
             self.stdout.write(f"finished demo themes: {', '.join(a.number for a in finished)}")
+        from kikin.datasets.demo import load_demo_datasets
+
+        self.stdout.write(f"research data: {load_demo_datasets()}")
+        from kikin.challenges.demo import load_demo_challenges
+
+        self.stdout.write(f"demo challenges: {', '.join(c.slug for c in load_demo_challenges())}")

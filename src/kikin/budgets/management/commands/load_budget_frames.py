@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Load the budget lines of seeds 002 and 004 (kikin/rules/data/budget_frames.toml). Safe to run twice."
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", help="another budget-frames TOML file (default: the packaged one)")
+        parser.add_argument(
+            "--file", help="another budget-frames TOML file (default: the packaged one)"
+        )
 
     def handle(self, *args, **options):
         try:

@@ -1,6 +1,6 @@
 """Import a provider's usage report from a file on the server (for files too big to upload):
 
-    kikin-manage import_compute_usage --pool 3 --user agency1 usage-2024-11.csv
+kikin-manage import_compute_usage --pool 3 --user agency1 usage-2024-11.csv
 """
 
 import json
@@ -30,7 +30,17 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from None
-        self.stdout.write(json.dumps({
-            "import": imp.pk, "sha256": imp.sha256, "rows_read": imp.rows_read, "imported": imp.rows_imported,
-            "already": imp.rows_already, "bad": imp.rows_bad, "errors": imp.errors,
-        }, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "import": imp.pk,
+                    "sha256": imp.sha256,
+                    "rows_read": imp.rows_read,
+                    "imported": imp.rows_imported,
+                    "already": imp.rows_already,
+                    "bad": imp.rows_bad,
+                    "errors": imp.errors,
+                },
+                ensure_ascii=False,
+            )
+        )

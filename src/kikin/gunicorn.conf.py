@@ -1,0 +1,38 @@
+"""gunicorn's configuration for kikin: `gunicorn -c src/kikin/gunicorn.conf.py` (`kikin serve`
+passes it). Every figure can be set from the environment.
+
+* KIKIN_BIND (127.0.0.1:8000), KIKIN_WEB_WORKERS (2 × cores + 1, at most 9), KIKIN_WEB_THREADS
+  (2: threaded workers, so a request waiting on the database does not hold a whole process);
+* KIKIN_WEB_TIMEOUT (30 s: a request that takes longer is stopped; long work belongs to the
+  background worker), KIKIN_WEB_MAX_REQUESTS (a worker is renewed after this many requests);
+* KIKIN_FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-* headers are believed.
+
+Each process opens its own PostgreSQL pool (KIKIN_DB_POOL_MAX connections at most) after the
+fork, so web workers × that pool size is the most the web tier ever holds.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "kikin.wsgi:application"
+bind = os.environ.get("KIKIN_BIND", "127.0.0.1:8000").split(",")
+workers = int(os.environ.get("KIKIN_WEB_WORKERS") or min(2 * multiprocessing.cpu_count() + 1, 9))
+threads = int(os.environ.get("KIKIN_WEB_THREADS") or 2)
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("KIKIN_WEB_TIMEOUT") or 30)
+graceful_timeout = 30
+keepalive = 5
+backlog = 2048
+max_requests = int(os.environ.get("KIKIN_WEB_MAX_REQUESTS") or 5000)
+max_requests_jitter = max_requests // 10
+forwarded_allow_ips = os.environ.get("KIKIN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "kikin-web"
+# Logs on standard output/error; the access log as one JSON object a line with the request id
+# that kikin.ops puts in the response (and in its own log lines).
+accesslog = os.environ.get("KIKIN_ACCESS_LOG", "-")
+errorlog = "-"
+access_log_format = (
+    '{"time": "%(t)s", "remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", '
+    '"status": %(s)s, "bytes": "%(B)s", "ms": %(M)s, "request_id": "%({x-request-id}o)s", '
+    '"agent": "%(a)s"}'
+)
