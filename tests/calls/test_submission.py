@@ -318,3 +318,24 @@ def test_withdraw(setting):
     withdraw_proposal(actor=actor, proposal=p, reason="体制変更")
     p.refresh_from_db()
     assert p.state == ProposalState.WITHDRAWN
+
+
+def test_a_draft_saved_as_it_stands_rewrites_and_audits_nothing_and_a_change_does(setting):
+    call, actor = setting
+    p = f.complete_proposal(actor, call)
+    lines = list(
+        p.budget_lines.order_by("pk").values("fiscal_year", "requested_yen", "eligible_cost_yen")
+    )
+    team = list(p.team.order_by("pk").values("name", "affiliation", "role", "is_lead"))
+    ids = sorted(p.budget_lines.values_list("pk", flat=True))
+    before = AuditRecord.objects.filter(action="proposal.save_draft").count()
+    save_draft(actor=actor, proposal=p, fields={"title": p.title}, budget=lines, team=team)
+    assert sorted(p.budget_lines.values_list("pk", flat=True)) == ids
+    assert AuditRecord.objects.filter(action="proposal.save_draft").count() == before
+    lines[0]["requested_yen"] += 1
+    save_draft(actor=actor, proposal=p, fields={}, budget=lines, team=team)
+    assert sorted(p.budget_lines.values_list("requested_yen", flat=True)) == sorted(
+        row["requested_yen"] for row in lines
+    )
+    record = AuditRecord.objects.filter(action="proposal.save_draft").latest("pk")
+    assert record.after == {"fields": ["budget"]}

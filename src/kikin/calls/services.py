@@ -152,18 +152,22 @@ def save_draft(
         if getattr(proposal, name) != value:
             changed[name] = value
             setattr(proposal, name, value)
-    proposal.full_clean(exclude=["call", "theme", "organisation", "created_by"])
-    proposal.save()
+    if changed:  # a form sent back as it was saved (a submit, mostly) rewrites nothing
+        proposal.full_clean(exclude=["call", "theme", "organisation", "created_by"])
+        proposal.save()
     if budget is not None:
         years = [row["fiscal_year"] for row in budget]
         if len(years) != len(set(years)):
             raise ValidationError({"budget": _("Each fiscal year may appear once.")})
+        budget = _unless_same(proposal.budget_lines, BudgetLine, proposal, budget)
+    if budget is not None:
         proposal.budget_lines.all().delete()
         lines = [BudgetLine(proposal=proposal, **row) for row in budget]
         for line in lines:
             line.full_clean(exclude=["proposal"])
         BudgetLine.objects.bulk_create(lines)
         changed["budget"] = budget
+    team = _unless_same(proposal.team, TeamMember, proposal, team)
     if team is not None:
         proposal.team.all().delete()
         members = [TeamMember(proposal=proposal, **row) for row in team]
@@ -181,6 +185,7 @@ def save_draft(
                 ) from None
         TeamMember.objects.bulk_create(members)
         changed["team"] = team
+    partners = _unless_same(proposal.partners, Partner, proposal, partners)
     if partners is not None:
         proposal.partners.all().delete()
         Partner.objects.bulk_create([Partner(proposal=proposal, **row) for row in partners])
@@ -193,6 +198,25 @@ def save_draft(
             after={"fields": sorted(changed)},
         )
     return proposal
+
+
+def _unless_same(related, model, proposal: Proposal, rows: list[dict] | None) -> list[dict] | None:
+    """`rows`, or None when they would replace the proposal's rows with equal ones (every
+    column but the key, in order), so that an unchanged list is neither rewritten nor audited."""
+    if rows is None:
+        return None
+    columns = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.attname != "proposal_id"
+    ]
+    new = [model(proposal=proposal, **row) for row in rows]
+    old = list(related.order_by("pk"))
+    if len(old) == len(new) and all(
+        getattr(a, c) == getattr(b, c) for a, b in zip(old, new, strict=True) for c in columns
+    ):
+        return None
+    return rows
 
 
 #: A proposal's period in months (the longest theme runs five years; a typing error is refused).
