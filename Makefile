@@ -54,10 +54,12 @@ restore: $(STAMP)
 	@[ -n "$(FROM)" ] || { echo "usage: make restore FROM=$(BACKUP_DIR)/kikin-YYYYmmdd-HHMMSS"; exit 2; }
 	$(PY) -m kikin.manage restore $(FROM)
 
-# Lint: ruff's formatter and linter (configured in pyproject.toml).
+# Lint: ruff's formatter and linter, and the import direction (import-linter's contracts);
+# all configured in pyproject.toml.
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 messages: $(STAMP)
 	cd src/kikin && KIKIN_ENV=demo ../../$(PY) -m kikin.manage makemessages -l ja --no-location && KIKIN_ENV=demo ../../$(PY) -m kikin.manage compilemessages

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import numpy as np  # noqa: E402
 
-from kikin.review import affinity  # noqa: E402
+from kikin.solvers import affinity  # noqa: E402
 
 SECONDS_TARGET = 120
 RSS_TARGET_MIB = 2048

@@ -14,7 +14,7 @@ one, 2 to 10 progress reports), and gives each award what a committee reads besi
 * its second, scheduled in the 30 days from a month after the data were made — the packet's range.
 
 A later run with the same sizes reuses them. It then asks for the packet of that range
-(/exports/packet/?from=...&to=..., Django's test client logged in as an agency officer): one
+(/awards/packet/?from=...&to=..., Django's test client logged in as an agency officer): one
 request to warm up (reported, not counted), then --runs timed ones. It reads the PDF back (pypdf)
 for its pages and checks that the cover lists every award, counts the queries of the warm-up, and
 times the two halves once on their own (reading the themes; laying out the PDF).
@@ -141,8 +141,8 @@ def main(argv=None) -> int:
 
     from kikin.accounts.models import User
     from kikin.awards.models import Award, Payment, ProgressReport, StageGateReview
+    from kikin.awards.packet import packet_themes, render_packet
     from kikin.core.timeutil import today_jst
-    from kikin.exports.packet import packet_themes, render_packet
 
     today = today_jst()
     expected = expected_counts(args.awards, args.organisations, CALLS)
@@ -177,7 +177,7 @@ def main(argv=None) -> int:
 
     client = Client()
     client.force_login(User.objects.get(username=f"{BENCH_PREFIX}agency"))
-    packet_url = reverse("exports:packet") + f"?from={start.isoformat()}&to={end.isoformat()}"
+    packet_url = reverse("awards:packet") + f"?from={start.isoformat()}&to={end.isoformat()}"
 
     def get() -> tuple[float, bytes]:
         t = time.perf_counter()

@@ -3,10 +3,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kikin.api.api import api as api_v1
-from kikin.core import views as core_views
 from kikin.core.idempotency import form_key_exempt
 from kikin.datasets import views as dataset_views
 from kikin.ops.health import health
+from kikin.programs import views as program_views
 from kikin.review import views as review_views
 
 handler400 = "kikin.core.errors.bad_request"
@@ -15,7 +15,7 @@ handler404 = "kikin.core.errors.page_not_found"
 handler500 = "kikin.core.errors.server_error"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", program_views.home, name="home"),
     path("i18n/setlang/", form_key_exempt(set_language), name="set_language"),
     path("accounts/", include("kikin.accounts.urls")),
     path("programs/", include("kikin.programs.urls")),
@@ -27,7 +27,6 @@ urlpatterns = [
     path("compliance/", include("kikin.compliance.urls")),
     path("outcomes/", include("kikin.outcomes.urls")),
     path("budgets/", include("kikin.budgets.urls")),
-    path("exports/", include("kikin.exports.urls")),
     path("datasets/", include("kikin.datasets.urls")),
     path("search/", dataset_views.search, name="search"),
     path("oai", dataset_views.oai_pmh, name="oai"),

@@ -231,10 +231,9 @@ def test_a_doi_is_registered_with_datacite(p, settings):
 
 
 def test_the_check_runs_as_a_background_job_with_progress(p):
-    from tests.clients import BrowserLikeClient as Client
-
     from kikin.datasets.jobs import queue_daily
     from kikin.jobs.models import Job
+    from tests.clients import BrowserLikeClient as Client
 
     d = published(p.manager, "open")
     with open(d.files.get().file.path, "wb") as out:

@@ -7,12 +7,12 @@ import re
 
 import pytest
 from django.db import connection
-from tests.clients import BrowserLikeClient as Client
 from django.test.utils import CaptureQueriesContext
 
 from kikin.datasets import services
 from kikin.datasets.models import AccessEvent, Dataset, RequestState
 from tests import factories as f
+from tests.clients import BrowserLikeClient as Client
 
 from .helpers import CONTENT, SHA, all_met, fields, people, published, request, upload
 

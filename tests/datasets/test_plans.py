@@ -5,13 +5,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from tests.clients import BrowserLikeClient as Client
 from django.utils import timezone
 
 from kikin.awards import services as awards
 from kikin.datasets import services
 from kikin.datasets.models import DataManagementPlanVersion, IPCommittee
 from tests import factories as f
+from tests.clients import BrowserLikeClient as Client
 
 pytestmark = pytest.mark.django_db
 

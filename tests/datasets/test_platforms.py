@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from tests.clients import BrowserLikeClient as Client
 
 from kikin.accounts.models import OrganisationCategory, Role
 from kikin.awards import services as awards
@@ -17,6 +16,7 @@ from kikin.programs.models import Program
 from kikin.rules.data_platforms import data_platform_plans
 from kikin.rules.fiscal import fiscal_year
 from tests import factories as f
+from tests.clients import BrowserLikeClient as Client
 
 from .helpers import fields
 

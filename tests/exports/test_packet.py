@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from kikin.accounts.models import Role
 from kikin.awards import services as awards
 from kikin.awards.models import BudgetKind, StageGateReview
-from kikin.exports.packet import packet_themes
+from kikin.awards.packet import packet_themes
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def committee(plan):
 
 
 def packet_url(start: dt.date, end: dt.date) -> str:
-    return reverse("exports:packet") + f"?from={start.isoformat()}&to={end.isoformat()}"
+    return reverse("awards:packet") + f"?from={start.isoformat()}&to={end.isoformat()}"
 
 
 def read_pdf(response) -> PdfReader:
@@ -181,35 +181,35 @@ def test_others_get_404(client, committee, role):
     client.force_login(user)
     due = committee["gate"].scheduled_for
     assert client.get(packet_url(due, due)).status_code == 404
-    assert client.get(reverse("exports:packet")).status_code == 404
+    assert client.get(reverse("awards:packet")).status_code == 404
 
 
 def test_the_implementer_of_a_theme_gets_404_too(client, committee):
     award = committee["awards"][0]
     client.force_login(award.proposal.created_by)
-    assert client.get(reverse("exports:packet") + f"?award={award.pk}").status_code == 404
+    assert client.get(reverse("awards:packet") + f"?award={award.pk}").status_code == 404
 
 
 def test_anonymous_is_sent_to_log_in(client):
-    response = client.get(reverse("exports:packet"))
+    response = client.get(reverse("awards:packet"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
 def test_form_and_its_errors(client, committee):
     client.force_login(f.user(Role.MINISTRY))
-    page = client.get(reverse("exports:packet"))
+    page = client.get(reverse("awards:packet"))
     assert page.status_code == 200 and 'name="from"' in page.content.decode()
-    bad = client.get(reverse("exports:packet") + "?from=2027-13-01&to=2027-10-01")
+    bad = client.get(reverse("awards:packet") + "?from=2027-13-01&to=2027-10-01")
     assert bad.status_code == 400 and "2027-09-01" in bad.content.decode()
-    backwards = client.get(reverse("exports:packet") + "?from=2027-10-01&to=2027-09-01")
+    backwards = client.get(reverse("awards:packet") + "?from=2027-10-01&to=2027-09-01")
     assert backwards.status_code == 400
-    unknown = client.get(reverse("exports:packet") + "?numbers=A-NONE-1&award=999999")
+    unknown = client.get(reverse("awards:packet") + "?numbers=A-NONE-1&award=999999")
     assert (
         unknown.status_code == 400
         and "A-NONE-1" in unknown.content.decode()
         and "999999" in unknown.content.decode()
     )
-    assert client.get(reverse("exports:packet") + "?award=x").status_code == 400
+    assert client.get(reverse("awards:packet") + "?award=x").status_code == 400
     empty = client.get(packet_url(dt.date(2001, 1, 1), dt.date(2001, 1, 2)))
     assert empty.status_code == 200 and empty["Content-Type"].startswith("text/html")
 
@@ -218,16 +218,16 @@ def test_chosen_awards_by_number(client, committee):
     w = committee
     client.force_login(w["agency"])
     award = w["awards"][1]
-    pdf = read_pdf(client.get(reverse("exports:packet"), {"numbers": award.number}))
+    pdf = read_pdf(client.get(reverse("awards:packet"), {"numbers": award.number}))
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert award.number in text and w["awards"][0].number not in text
 
 
 def test_portfolio_links_to_the_packet_for_staff_only(client, committee):
     client.force_login(committee["agency"])
-    assert reverse("exports:packet") in client.get(reverse("awards:list")).content.decode()
+    assert reverse("awards:packet") in client.get(reverse("awards:list")).content.decode()
     client.force_login(committee["awards"][0].proposal.created_by)
-    assert reverse("exports:packet") not in client.get(reverse("awards:list")).content.decode()
+    assert reverse("awards:packet") not in client.get(reverse("awards:list")).content.decode()
 
 
 def test_packet_queries_do_not_grow_with_themes(client, committee, plan, django_assert_num_queries):

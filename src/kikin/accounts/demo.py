@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from kikin.audit.services import record
-from kikin.core.demo import demo_theme
+from kikin.programs.demo import demo_theme
 
 from .models import Organisation, OrganisationCategory, Role, User
 

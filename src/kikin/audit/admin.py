@@ -1,8 +1,23 @@
+"""The audit trail in the admin, read only, and the read-only admin the other apps use too
+(kikin.core.admin.ReadOnlyAdmin)."""
+
 from django.contrib import admin
 
-from kikin.core.admin import ReadOnlyAdmin
-
 from .models import AuditRecord, SignInRecord
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows and never writes: changes go through the services (which keep the
+    audit trail) or come from the loaders."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditRecord)

@@ -13,8 +13,8 @@ from kikin.accounts.models import User
 from kikin.calls.models import Call, Proposal
 from kikin.calls.services import create_proposal, save_draft, submit_proposal
 from kikin.calls.validation import proposal_eligibility
-from kikin.core.demo import demo_theme
 from kikin.core.timeutil import jst_end_of, jst_start_of, today_jst
+from kikin.programs.demo import demo_theme
 from kikin.programs.models import Theme
 from kikin.review import services as review
 from kikin.rules.dates import add_months, period_end

@@ -21,10 +21,10 @@ from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
 from kikin.core.posted import at, parse_date, parse_int, posted_date, posted_int
 from kikin.core.timeutil import today_jst
-from kikin.exports import columns as export_columns
-from kikin.exports.tabular import export_format, export_response
+from kikin.exports.tabular import export_format
 
 from . import selectors, services
+from .exports import PORTFOLIO
 from .models import CostCategory, CostClaim, GateOutcome, Outlook, ProgressReport, StageGateReview
 
 
@@ -49,12 +49,7 @@ def award_list(request):
             ).values("award")
         )
     if fmt := export_format(request):
-        return export_response(
-            export_columns.award_rows(qs),
-            export_columns.AWARD_COLUMNS,
-            filename=export_columns.filename(export_columns.AWARDS_FILE),
-            fmt=fmt,
-        )
+        return PORTFOLIO.response(qs, fmt=fmt)
     page = page_of(qs, request.GET.get("page"), 50)
     context = {
         "page": page,

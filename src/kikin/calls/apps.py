@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CallsConfig(AppConfig):
     name = "kikin.calls"
     verbose_name = _("Calls and proposals")
+
+    def ready(self):
+        from kikin.programs.plan_loaders import register_section
+
+        from .plan import load_plan_calls
+
+        register_section("calls", load_plan_calls)  # a plan file's [[calls]]

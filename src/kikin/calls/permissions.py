@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
 
+from .extensions import has_conflict
 from .models import Proposal, ProposalState
 
 
@@ -40,8 +41,6 @@ def can_view(user, proposal: Proposal) -> bool:
     if user.role in {Role.MINISTRY, Role.AGENCY}:
         return True
     if user.role == Role.REVIEWER:
-        from kikin.review.conflicts import has_conflict
-
         return proposal.assignments.filter(reviewer=user).exists() and not has_conflict(
             user, proposal
         )

@@ -15,11 +15,10 @@ from kikin.accounts.models import Role
 from kikin.core.feedback import errors_to_messages
 from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
-from kikin.exports import columns as export_columns
-from kikin.exports.tabular import export_format, export_response
+from kikin.exports.tabular import export_format
 from kikin.programs.selectors import terms_in_force
 
-from . import permissions, selectors, services
+from . import exports, extensions, permissions, selectors, services
 from .forms import parse_draft
 from .models import (
     Attachment,
@@ -43,11 +42,7 @@ def call_list(request):
         .order_by("-closes_at")
     )
     if fmt := export_format(request):
-        from kikin.publish.columns import CALL_COLUMNS, CALLS_FILE
-
-        return export_response(
-            calls, CALL_COLUMNS, filename=export_columns.filename(CALLS_FILE), fmt=fmt
-        )
+        return exports.CALLS.response(calls, fmt=fmt)
     now = timezone.now()
     return render(request, "calls/call_list.html", {"calls": calls, "now": now})
 
@@ -91,12 +86,8 @@ def proposal_list(request):
     if state in ProposalState.values and request.user.role != Role.APPLICANT:
         qs = qs.filter(state=state)
     if fmt := export_format(request):
-        columns = export_columns.proposal_columns(applicant=request.user.role == Role.APPLICANT)
-        return export_response(
-            export_columns.proposal_rows(qs),
-            columns,
-            filename=export_columns.filename(export_columns.PROPOSALS_FILE),
-            fmt=fmt,
+        return exports.PROPOSALS.response(
+            qs, fmt=fmt, applicant=request.user.role == Role.APPLICANT
         )
     page = page_of(qs, request.GET.get("page"), PAGE_SIZE)
     return render(
@@ -292,8 +283,6 @@ def attachment_download(request, pk: int, attachment_pk: int):
 
 @login_required
 def proposal_detail(request, pk: int):
-    from kikin.review.selectors import reviews_visible_to, with_authors
-
     proposal = _visible(request, pk)
     user = request.user
     is_member = permissions.is_member(user, proposal)
@@ -308,13 +297,8 @@ def proposal_detail(request, pk: int):
         "content": latest.content if latest else None,
         "is_staff_view": user.role in {Role.MINISTRY, Role.AGENCY},
     }
-    if not is_member:
-        context["reviews"] = with_authors(reviews_visible_to(user, proposal), user)
-    elif proposal.result_notified_at:
-        # The notice: the result and, for an adoption, its conditions. Never the reviews.
-        from kikin.review.models import Decision
-
-        context["notice"] = Decision.objects.filter(proposal=proposal).first()
+    # The reviews, or the result's notice for the proposer (kikin.review, calls.extensions).
+    context.update(extensions.proposal_context(user, proposal, is_member=is_member))
     return render(request, "calls/proposal_detail.html", context)
 
 

@@ -1,17 +1,6 @@
-"""Admin pieces shared by the apps."""
+"""Admin pieces shared by the apps: `ReadOnlyAdmin`, defined with the audit trail's admin
+(kikin.audit sits below core: core's workflow writes audit records)."""
 
-from django.contrib import admin
+from kikin.audit.admin import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """An admin that shows and never writes: changes go through the services (which keep the
-    audit trail) or come from the loaders."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+__all__ = ["ReadOnlyAdmin"]

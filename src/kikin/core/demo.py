@@ -1,4 +1,5 @@
-"""The demo's choice of themes, read from `demo.toml` beside this file."""
+"""The demo's choices (`demo.toml` beside this file; its themes are looked up by
+`kikin.programs.demo.demo_theme`) and its stand-in documents."""
 
 from __future__ import annotations
 
@@ -9,17 +10,8 @@ from importlib import resources
 
 
 @cache
-def _choices() -> dict:
+def demo_choices() -> dict:
     return tomllib.loads(resources.files("kikin.core").joinpath("demo.toml").read_text("utf-8"))
-
-
-def demo_theme(role: str):
-    """The theme the demo uses for `role` (refund_contract, grant, human_resources, qleap)."""
-    from kikin.programs.models import Theme
-
-    choice = _choices()["themes"][role]
-    item, code = choice["theme"].split("-", 1)
-    return Theme.objects.get(program__code=choice["program"], item__number=int(item), code=code)
 
 
 def minimal_pdf(text: str = "kikin") -> bytes:

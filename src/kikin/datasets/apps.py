@@ -7,6 +7,11 @@ class DatasetsConfig(AppConfig):
     verbose_name = _("Research data")
 
     def ready(self):
+        from kikin.programs.plan_loaders import register_kind
+
+        from .services import load_data_platform_plan
+
+        register_kind("data_platform", load_data_platform_plan)  # a data platform's own tables
         # The search index follows proposals and published adoptions (a cache of their words).
         from . import search
 

@@ -1,6 +1,6 @@
 """The search index over datasets, proposals and adopted themes, in Japanese and English.
 
-Words are cut by SudachiPy through the project's own tokeniser (`kikin.review.affinity.tokenize`:
+Words are cut by SudachiPy through the project's own tokeniser (`kikin.solvers.affinity.tokenize`:
 Latin words lower-cased with a light plural stemmer, Japanese in split mode C with the mode-B
 sub-units of compounds, normalised forms, particles and symbols dropped). On PostgreSQL an
 entry keeps its tokens as a tsvector under the ``simple`` configuration (no further stemming: the tokens are already normalised) with a GIN index, and a
@@ -27,7 +27,7 @@ from django.db.models import Func, Value
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from kikin.review.affinity import tokenize
+from kikin.solvers.affinity import tokenize
 
 from .models import SearchEntry, SearchKind
 

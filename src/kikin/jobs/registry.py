@@ -3,7 +3,7 @@
 An app declares its handlers in its own `jobs.py`, imported when the apps are ready
 (`JobsConfig.ready` → `autodiscover_modules("jobs")`)::
 
-    @job_handler("exports.packet")
+    @job_handler("awards.packet")
     def packet(job, progress):
         progress(0, 10, "Reading the themes")
         ...

@@ -21,7 +21,7 @@ from kikin.awards.demo import adopt_demo_proposal, demo_users
 from kikin.awards.demo import move_back as _move_back
 from kikin.awards.models import Award
 from kikin.calls.models import Call
-from kikin.core.demo import demo_theme
+from kikin.programs.demo import demo_theme
 from kikin.rules.fiscal import fiscal_year
 
 from . import services

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 
 from django.db import transaction
 
 from kikin.audit.services import record
-from kikin.calls.models import Call
-from kikin.core.timeutil import jst_end_of, jst_start_of
 from kikin.rules import plan as plan_rules
 from kikin.rules.targets import TargetRules
 
+from . import plan_loaders
 from .models import PlanRevision, Program, ResearchItem, Theme, ThemeTerms
-
-#: The apps that load the tables of the program kinds other than `fund` (their services).
-KIND_LOADERS = {
-    "challenge": ("kikin.challenges.services", "load_challenge_plan"),
-    "data_platform": ("kikin.datasets.services", "load_data_platform_plan"),
-}
 
 
 def _terms_fields(spec: plan_rules.ThemeSpec) -> dict:
@@ -157,35 +149,12 @@ def load_program(spec: plan_rules.ProgramSpec, *, actor=None) -> tuple[Program, 
                 theme.parent = parent
                 theme.save(update_fields=["parent"])
         upsert(ThemeTerms, {"theme": themes[t.key], "revision": latest}, _terms_fields(t), "terms")
-    if spec.kind in KIND_LOADERS and spec.extension is not None:
-        module, function = KIND_LOADERS[spec.kind]
-        try:
-            loader = getattr(importlib.import_module(module), function)
-        except (ImportError, AttributeError):
-            loader = None
-        if loader is not None:
-            loader(spec=spec.extension, program=program, actor=actor)
-    for c in spec.calls:
-        call = upsert(
-            Call,
-            {"program": program, "key": c.key},
-            {
-                "title_ja": c.title_ja,
-                "title_en": c.title_en,
-                "opens_at": jst_start_of(c.opens),
-                "closes_at": jst_end_of(c.closes),
-                "budget_total_yen": c.budget_yen,
-                "cycle": c.cycle,
-                "note_ja": c.note_ja,
-                "note_en": c.note_en,
-                "source": c.source,
-                "seed_line": c.line,
-            },
-            "calls",
-        )
-        wanted = {themes[k].pk for k in c.themes}
-        if set(call.themes.values_list("pk", flat=True)) != wanted:
-            call.themes.set(wanted)
+    # The plan's other parts belong to the apps above this one (programs.plan_loaders).
+    loader = plan_loaders.kind_loader(spec.kind)
+    if loader is not None and spec.extension is not None:
+        loader(spec=spec.extension, program=program, actor=actor)
+    for load_section in plan_loaders.section_loaders():
+        load_section(spec=spec, program=program, themes=themes, upsert=upsert)
     if any(created.values()):
         record(
             actor=actor,

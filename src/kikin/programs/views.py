@@ -81,3 +81,8 @@ def record_evaluation(request, code: str):
     except ValueError:
         messages.error(request, _("Held on: give a date such as 2026-04-01."))
     return redirect("programs:detail", code=code)
+
+
+def home(request):
+    """The site's front page: the programs."""
+    return render(request, "kikin/home.html", {"programs": Program.objects.all()})

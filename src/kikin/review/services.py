@@ -191,9 +191,8 @@ def auto_assign(
     """
     import numpy as np
 
+    from kikin.solvers.affinity import affinity_scores
     from kikin.solvers.assignment import AssignmentInfeasible, assign
-
-    from .affinity import affinity_scores
 
     require_role(actor, Role.AGENCY)
     refusals = v.Refusals()

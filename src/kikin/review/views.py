@@ -23,14 +23,14 @@ from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
 from kikin.core.posted import parse_int, posted_datetime, posted_int
 from kikin.core.timeutil import today_jst
-from kikin.exports import columns as export_columns
-from kikin.exports.tabular import export_format, export_response
+from kikin.exports.tabular import export_format
 from kikin.jobs.services import enqueue_job
 from kikin.rules.identifiers import normalise_digits
 
 from . import jobs as review_jobs
 from . import selectors, services
 from .conflicts import conflict_reasons, flagged_matches, reason_labels
+from .exports import ADOPTIONS
 from .models import Assignment, CapException, Decision, DeclarationCheck, Hearing, Review
 
 #: Staff are warned when the adoption decision is due within this many days.
@@ -370,12 +370,7 @@ def declare_conflict(request, pk: int):
 
 def public_adoptions(request):
     if fmt := export_format(request):
-        return export_response(
-            selectors.published_adoptions(),
-            export_columns.ADOPTION_COLUMNS,
-            filename=export_columns.filename(export_columns.ADOPTIONS_FILE),
-            fmt=fmt,
-        )
+        return ADOPTIONS.response(selectors.published_adoptions(), fmt=fmt)
     return render(
         request,
         "review/public_adoptions.html",

@@ -1,7 +1,7 @@
 """Reviewer–proposal affinity from the texts themselves (Japanese and English).
 
 Pure Python + NumPy/SciPy; no Django.  The output feeds the reviewer assignment
-(``kikin.solvers.assign``), which takes scores with up to 6 decimals.
+(``kikin.solvers.assignment``), which takes scores with up to 6 decimals.
 
     tokenize(text)                          -> list[str]
     bm25_matrix(proposal_texts, reviewer_texts, k1=1.2, b=0.75)   -> (P, R) float32 in [0, 1]

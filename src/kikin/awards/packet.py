@@ -1,6 +1,6 @@
 """The committee packet for stage-gate reviews (ステージゲート審査 委員会資料): what the committee
 reads about each theme it reviews, gathered in a constant number of queries and laid out as one
-PDF (`templates/exports/packet.html`).
+PDF (`templates/awards/packet.html`).
 
 The themes are the awards whose stage-gate review is scheduled in a date range, or a chosen list
 of awards; each is read with its budget ledger, payments, progress reports, yearly evaluations and
@@ -21,11 +21,12 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from kikin.awards.models import Award, BudgetKind, StageGateReview
 from kikin.core.charts import COLOURS
 from kikin.core.pdf import render_pdf
 from kikin.rules.fiscal import fiscal_year_label_ja
 from kikin.rules.money import HYAKUMAN, OKU
+
+from .models import Award, BudgetKind, StageGateReview
 
 KIND_HEADINGS = {
     BudgetKind.BASE: ("提案時", "Base"),
@@ -253,7 +254,7 @@ def render_packet(
     `start` and `end` name the range on the cover (none: a chosen list of awards)."""
     with translation.override("ja"):
         return render_pdf(
-            "exports/packet.html",
+            "awards/packet.html",
             {
                 "themes": themes,
                 "start": start,

@@ -37,16 +37,16 @@ def packet(request):
         "max_themes": MAX_THEMES,
     }
     if not any(request.GET.get(p) for p in _CHOICE_PARAMS):
-        return render(request, "exports/packet_form.html", context)
+        return render(request, "awards/packet_form.html", context)
     try:
         choice = parse_choice(request.GET)
         themes = packet_themes(**choice)
     except ValidationError as exc:
         return render(
-            request, "exports/packet_form.html", {**context, "errors": exc.messages}, status=400
+            request, "awards/packet_form.html", {**context, "errors": exc.messages}, status=400
         )
     if not themes:
-        return render(request, "exports/packet_form.html", {**context, "empty": True})
+        return render(request, "awards/packet_form.html", {**context, "empty": True})
     start, end = choice.get("start"), choice.get("end")
     label = (
         _("Committee packet %(start)s – %(end)s") % {"start": start, "end": end}

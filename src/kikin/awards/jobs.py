@@ -13,7 +13,7 @@ from kikin.jobs.registry import job_handler
 
 from .packet import packet_themes, render_packet
 
-PACKET = "exports.packet"
+PACKET = "awards.packet"
 
 
 def packet_params(choice: dict) -> dict:

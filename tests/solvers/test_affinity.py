@@ -1,4 +1,4 @@
-"""Reviewer–proposal affinity (kikin.review.affinity): tokeniser, matching, matrix properties.
+"""Reviewer–proposal affinity (kikin.solvers.affinity): tokeniser, matching, matrix properties.
 
 No database: nothing here requests ``db``.  Speed is measured by ``bench/affinity.py``.
 """
@@ -6,8 +6,8 @@ No database: nothing here requests ``db``.  Speed is measured by ``bench/affinit
 import numpy as np
 import pytest
 
-from kikin.review import affinity
-from kikin.review.affinity import (
+from kikin.solvers import affinity
+from kikin.solvers.affinity import (
     affinity_scores,
     bm25_matrix,
     proposal_text,
