@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "kikin.publish",
     "kikin.exchange",
     "kikin.api",
+    "kikin.demo",
 ]
 
 MIDDLEWARE = [

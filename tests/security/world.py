@@ -32,7 +32,7 @@ def _submitted(call: Call, theme_key: str = "1-a1"):
 
 
 def build() -> World:
-    from kikin.accounts.demo import load_demo_call
+    from kikin.calls.demo import load_demo_call
 
     for command in ("load_plan", "load_budget_frames", "load_demo"):
         call_command(command, verbosity=0)

@@ -5,7 +5,6 @@ from django.db import transaction
 from django.db.models import Q
 
 from kikin.audit.services import record
-from kikin.programs.demo import demo_theme
 
 from .models import Organisation, OrganisationCategory, Role, User
 
@@ -84,49 +83,4 @@ def load_demo_users() -> list[User]:
         if created:
             record(actor=None, action="user.create_demo", obj=user, after={"role": role})
         users.append(user)
-    _demo_reviewer_profile(users[2])
     return users
-
-
-def _demo_reviewer_profile(reviewer: User) -> None:
-    from kikin.review.models import ReviewerProfile
-
-    ReviewerProfile.objects.get_or_create(
-        user=reviewer,
-        defaults={
-            "keywords": "コアネットワーク, クラウド, 5G, 大規模言語モデル, foundation models",
-            "profile": "移動通信のコアネットワークと生成AI基盤モデルの研究。",
-        },
-    )
-
-
-def load_demo_call():
-    """A call open now, so that the demo's applicant can propose (marked as demo data)."""
-    import datetime as dt
-
-    from kikin.calls.models import Call
-    from kikin.core.timeutil import jst_end_of, jst_start_of, today_jst
-    from kikin.programs.models import Program
-
-    program = Program.objects.filter(code="post5g").first()
-    if program is None:
-        return None
-    today = today_jst()
-    call, _created = Call.objects.update_or_create(
-        program=program,
-        key="demo",
-        defaults={
-            "title_ja": "デモ公募（ポスト５Ｇ・人材育成）",
-            "title_en": "Demo call (post-5G, human resources)",
-            "opens_at": jst_start_of(today - dt.timedelta(days=7)),
-            "closes_at": jst_end_of(today + dt.timedelta(days=30)),
-            "budget_total_yen": 20_000_000_000,
-            "is_demo": True,
-            "note_ja": "デモ用の架空の公募です。",
-            "note_en": "A fictional call for the demo.",
-        },
-    )
-    call.themes.set(
-        [demo_theme("refund_contract"), demo_theme("grant"), demo_theme("human_resources")]
-    )
-    return call

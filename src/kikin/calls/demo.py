@@ -1,0 +1,35 @@
+"""The demo's open call, so that the demo's applicant can propose."""
+
+import datetime as dt
+
+from kikin.core.timeutil import jst_end_of, jst_start_of, today_jst
+from kikin.programs.demo import demo_theme
+from kikin.programs.models import Program
+
+from .models import Call
+
+
+def load_demo_call():
+    """A call open now, so that the demo's applicant can propose (marked as demo data)."""
+    program = Program.objects.filter(code="post5g").first()
+    if program is None:
+        return None
+    today = today_jst()
+    call, _created = Call.objects.update_or_create(
+        program=program,
+        key="demo",
+        defaults={
+            "title_ja": "デモ公募（ポスト５Ｇ・人材育成）",
+            "title_en": "Demo call (post-5G, human resources)",
+            "opens_at": jst_start_of(today - dt.timedelta(days=7)),
+            "closes_at": jst_end_of(today + dt.timedelta(days=30)),
+            "budget_total_yen": 20_000_000_000,
+            "is_demo": True,
+            "note_ja": "デモ用の架空の公募です。",
+            "note_en": "A fictional call for the demo.",
+        },
+    )
+    call.themes.set(
+        [demo_theme("refund_contract"), demo_theme("grant"), demo_theme("human_resources")]
+    )
+    return call
