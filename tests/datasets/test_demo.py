@@ -5,8 +5,8 @@ figures; loading it twice changes nothing."""
 import pytest
 
 from kikin.accounts.demo import load_demo_users
-from kikin.calls.demo import load_demo_call
 from kikin.awards.demo import load_demo_award
+from kikin.calls.demo import load_demo_call
 from kikin.datasets.demo import GENIAC_ADOPTEES, load_demo_datasets
 from kikin.datasets.models import DataPlatform, Dataset, RequestState
 from kikin.datasets.selectors import platform_duties, platform_kpis
