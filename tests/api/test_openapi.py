@@ -71,7 +71,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(world, wsgi_
         content_type_conformance,
     ]
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 25
+    assert len(operations) == 44
     for operation in operations:
 
         @settings(

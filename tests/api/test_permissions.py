@@ -4,7 +4,12 @@ anonymous. Each role's request runs in a savepoint rolled back afterwards, so ev
 the same world."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+
+from tests.api import worlds
+from tests.challenges import helpers as ch
+from tests.datasets import helpers as dh
 
 ROLES = ("ministry", "agency", "reviewer", "applicant", "other_applicant", "anonymous")
 
@@ -27,6 +32,56 @@ def claim_body(w):
             }
         ],
     }
+
+
+class Multipart:
+    """A multipart/form-data body (a file upload) instead of JSON."""
+
+    def __init__(self, data):
+        self.data = data
+
+
+@pytest.fixture
+def world(world, settings, tmp_path):
+    """The API's world with research data and a prize challenge (tests/api/worlds.py)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return worlds.add_challenge(worlds.add_research_data(world))
+
+
+def dataset_body(w):
+    return {
+        "title_ja": "API で登録したデータ",
+        "creators": [{"name": "研究 太郎", "affiliation": "試験大学"}],
+        "publisher": "試験株式会社",
+        "access_level": "open",
+        "licence": "CC-BY-4.0",
+        "organisation_id": w["users"]["applicant"].organisation_id,
+    }
+
+
+def access_body(w):
+    return {
+        "purpose": "材料探索の研究",
+        "accept_conditions": True,
+        "declares_compliance": True,
+        "declares_no_foreign_influence": True,
+    }
+
+
+def entry_body(w):
+    return Multipart({"stage": "preliminary", "file": SimpleUploadedFile("e.py", ch.RANDOM_ENTRY)})
+
+
+def ds(key):
+    return lambda w: f"/datasets/{w[key].identifier}"
+
+
+def req(suffix=""):
+    return lambda w: f"/access-requests/{w['access_request'].pk}{suffix}"
+
+
+def entry(suffix=""):
+    return lambda w: f"/challenges/api-hpo/submissions/{w['entry'].pk}{suffix}"
 
 
 # (name, method, path(world), body(world), expected status by role)
@@ -166,6 +221,115 @@ ENDPOINTS = [
         lambda w: {"accept": True},
         expect(403, agency=200, reviewer=404, other_applicant=404, anonymous=401),
     ),
+    # Research data: published datasets are public; a draft is its organisation's and the staff's.
+    ("datasets", "GET", lambda w: "/datasets", None, expect(200)),
+    ("an open dataset", "GET", ds("open_dataset"), None, expect(200)),
+    (
+        "a draft dataset",
+        "GET",
+        ds("draft_dataset"),
+        None,
+        expect(404, applicant=200, ministry=200, agency=200),
+    ),
+    ("no such dataset", "GET", lambda w: "/datasets/ds-99999999", None, expect(404)),
+    (
+        "register a dataset",
+        "POST",
+        lambda w: "/datasets",
+        dataset_body,
+        expect(403, applicant=201, other_applicant=201, agency=201, anonymous=401),
+    ),
+    (
+        "publish a draft",
+        "POST",
+        lambda w: f"/datasets/{w['draft_dataset'].identifier}/publish",
+        None,
+        expect(404, applicant=200, agency=200, ministry=403, anonymous=401),
+    ),
+    (
+        "withdraw a dataset",
+        "POST",
+        lambda w: f"/datasets/{w['open_dataset'].identifier}/withdraw",
+        lambda w: {"reason": "誤りが見つかったため"},
+        expect(403, applicant=200, agency=200, anonymous=401),
+    ),
+    (
+        "request shared data",
+        "POST",
+        lambda w: f"/datasets/{w['shared_dataset'].identifier}/access-requests",
+        access_body,
+        # the data manager does not ask for its own data; the other applicant already waits
+        expect(201, applicant=400, other_applicant=400, anonymous=401),
+    ),
+    ("access requests", "GET", lambda w: "/access-requests", None, expect(200, anonymous=401)),
+    ("an access request", "GET", req(), None, expect(200, reviewer=404, anonymous=401)),
+    (
+        "withdraw an access request",
+        "POST",
+        req("/withdraw"),
+        None,
+        expect(403, other_applicant=200, reviewer=404, anonymous=401),
+    ),
+    (
+        "decide an access request",
+        "POST",
+        req("/decide"),
+        lambda w: {"checks": dh.all_met(w["shared_dataset"])},
+        expect(403, applicant=200, reviewer=404, anonymous=401),
+    ),
+    # Prize challenges: public pages; a team's own entries for its members (and the staff).
+    ("challenges", "GET", lambda w: "/challenges", None, expect(200)),
+    ("a challenge", "GET", lambda w: "/challenges/api-hpo", None, expect(200)),
+    ("no such challenge", "GET", lambda w: "/challenges/nope", None, expect(404)),
+    (
+        "a leaderboard",
+        "GET",
+        lambda w: "/challenges/api-hpo/stages/preliminary/board",
+        None,
+        expect(200),
+    ),
+    (
+        "my team",
+        "GET",
+        lambda w: "/challenges/api-hpo/team",
+        None,
+        expect(404, applicant=200, anonymous=401),
+    ),
+    (
+        "register a team",
+        "POST",
+        lambda w: "/challenges/api-hpo/team",
+        lambda w: {"handle": "beta", "display_name": "ベータ株式会社"},
+        expect(403, applicant=400, other_applicant=201, anonymous=401),
+    ),
+    (
+        "my team's entries",
+        "GET",
+        lambda w: "/challenges/api-hpo/submissions",
+        None,
+        expect(404, applicant=200, anonymous=401),
+    ),
+    (
+        "submit an entry (queued for evaluation)",
+        "POST",
+        lambda w: "/challenges/api-hpo/submissions",
+        entry_body,
+        expect(404, applicant=202, anonymous=401),
+    ),
+    (
+        "an entry",
+        "GET",
+        entry(),
+        None,
+        expect(404, applicant=200, ministry=200, agency=200, anonymous=401),
+    ),
+    (
+        "choose the final entry",
+        "POST",
+        entry("/final"),
+        None,
+        expect(404, applicant=200, ministry=403, agency=403, anonymous=401),
+    ),
 ]
 
 
@@ -178,10 +342,13 @@ def test_each_role_gets_what_it_may(world, api_as, name, method, path, body, exp
     for role in ROLES:
         api = api_as(role)
         with transaction.atomic():
+            sent = body(world) if body else None
             if method == "GET":
                 r = api.get(path(world))
+            elif isinstance(sent, Multipart):
+                r = api.client.post(f"/api/v1{path(world)}", sent.data, **api._headers())
             else:
-                r = api.send(method, path(world), body(world))
+                r = api.send(method, path(world), sent)
             got[role] = r.status_code
             assert r["Content-Type"].startswith("application/json"), (role, r.content[:200])
             data = r.json()

@@ -36,7 +36,26 @@ LABEL_MODELS = (
     "awards.ClaimLine",
     "outcomes.Filing",
     "api.ApiToken",
+    "datasets.Dataset",
+    "datasets.AccessRequest",
+    "challenges.Team",
+    "challenges.Submission",
 )
+
+#: Fields of API requests and services' rules that no model above labels (or only with its bare
+#: name): their labels, looked up before the models'.
+API_LABELS = {
+    "dataset": lambda: _("dataset"),
+    "accept_conditions": lambda: _("acceptance of the written conditions of use"),
+    "files": lambda: _("files"),
+    "checks": lambda: _("check of each written condition"),
+    "division": lambda: _("division"),
+    "stage": lambda: _("stage"),
+    "submission": lambda: _("entry"),
+    "reason": lambda: _("reason"),
+    "program": lambda: _("program"),
+    "platform": lambda: _("data platform"),
+}
 
 _PYDANTIC_MESSAGES = {
     "missing": lambda: _("This field is required."),
@@ -66,6 +85,8 @@ _PYDANTIC_MESSAGES = {
 def label_of(field: str) -> str:
     """A field's label in the active language, from the models' verbose names."""
     name = field.split(".")[-1]
+    if name in API_LABELS:
+        return str(API_LABELS[name]())
     for dotted in LABEL_MODELS:
         try:
             field_ = apps.get_model(dotted)._meta.get_field(name)
