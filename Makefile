@@ -62,7 +62,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 
 messages: $(STAMP)
-	cd src/kikin && KIKIN_ENV=demo ../../$(PY) -m kikin.manage makemessages -l ja --no-location && KIKIN_ENV=demo ../../$(PY) -m kikin.manage compilemessages
+	cd src/kikin && KIKIN_ENV=demo ../../$(PY) -P -m kikin.manage makemessages -l ja --no-location && KIKIN_ENV=demo ../../$(PY) -P -m kikin.manage compilemessages
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache queue celerybeat-schedule*
