@@ -3,8 +3,8 @@
 writes it; a test checks it is current).
 
 Each module of `kikin.api.routers` is one resource: it defines `router` (a ninja Router) and
-`PREFIX`; they are found (modules whose name starts with _ are helpers) and mounted here in name order, so a new resource (datasets,
-challenges...) is one new module. Endpoints read through the apps' selectors and permissions and
+`PREFIX`; they are found (modules whose name starts with _ are helpers) and mounted here in
+name order, so a new resource is one new module. Endpoints read through the apps' selectors and permissions and
 write through their services only: the API is another door to the same rooms, not a second path
 to the database.
 """
@@ -20,7 +20,9 @@ from . import errors, routers
 from .auth import token_auth
 
 DESCRIPTION = """kikin's API for systems: programs and calls (public), an applicant's own
-proposals, a reviewer's own reviews, awards, cost claims and yearly filings.
+proposals, a reviewer's own reviews, awards, cost claims and yearly filings, research datasets
+and their access requests, prize challenges with a team's entries and the leaderboards, and the
+background jobs one has asked for (reviewer assignment).
 
 Authenticate with `Authorization: Bearer <token>`; a user makes tokens on the page
 /api/tokens/. Answers and errors follow the request's Accept-Language (Japanese by default,
