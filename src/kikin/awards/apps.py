@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AwardsConfig(AppConfig):
     name = "kikin.awards"
     verbose_name = _("Contracts, grants and money")
+
+    def ready(self):
+        # The state machines' tables (kikin.core.workflow.MACHINES) are declared on import.
+        from . import workflow  # noqa: F401

@@ -61,6 +61,7 @@ from .models import (
     YearlyEvaluation,
 )
 from .permissions import is_implementer
+from .workflow import AWARD, CLAIM, GATE, MILESTONE, MILESTONE_BY_STATE
 
 #: The plan's eligible cost kinds (`eligible_costs`) as claim-line categories ((g3), line 4711).
 COST_KIND_CATEGORIES = {
@@ -554,8 +555,17 @@ def submit_claim(
     for i, line in enumerate(lines, 1):
         if line.get("evidence"):
             check_document(line["evidence"], field=f"lines.{i}.evidence")
-    claim.state, claim.submitted_at = ClaimState.SUBMITTED, timezone.now()
-    claim.save()
+    CLAIM.apply(
+        claim,
+        "submit",
+        actor,
+        also={"submitted_at": timezone.now()},
+        extra={
+            "award": award.number,
+            "fiscal_year": fiscal_year,
+            "total_yen": sum(line["amount_yen"] for line in lines),
+        },
+    )
     for line in lines:
         ClaimLine.objects.create(
             claim=claim,
@@ -567,16 +577,6 @@ def submit_claim(
             evidence=line.get("evidence") or "",
             evidence_name=(line["evidence"].name if line.get("evidence") else "")[:255],
         )
-    record(
-        actor=actor,
-        action="claim.submit",
-        obj=claim,
-        after={
-            "award": award.number,
-            "fiscal_year": fiscal_year,
-            "total_yen": sum(line["amount_yen"] for line in lines),
-        },
-    )
     return claim
 
 
@@ -620,7 +620,7 @@ def approve_claim(
                 }
             )
         line.eligible_yen = value
-    claim.state = ClaimState.DRAFT  # not counted as pending while re-checked
+    # The checks leave this claim out of what is pending (by its id) while it is re-checked.
     _check_claim(
         award,
         claim,
@@ -639,13 +639,13 @@ def approve_claim(
     rate = rate_for_year(award, claim.fiscal_year, claim.budget_kind)
     total, amount = payment_amount(award, lines, rate)
     now = timezone.now()
-    claim.state, claim.decided_by, claim.decided_at, claim.decision_note = (
-        ClaimState.APPROVED,
+    CLAIM.apply(
+        claim,
+        "approve",
         actor,
-        now,
-        note,
+        also={"decided_by": actor, "decided_at": now, "decision_note": note},
+        extra={"eligible_yen": total, "payment_yen": amount, "rate": format_rate(rate)},
     )
-    claim.save()
     payment = Payment.objects.create(
         award=award,
         claim=claim,
@@ -655,12 +655,6 @@ def approve_claim(
         rate=format_rate(rate),
         amount_yen=amount,
         approved_at=now,
-    )
-    record(
-        actor=actor,
-        action="claim.approve",
-        obj=claim,
-        after={"eligible_yen": total, "payment_yen": amount, "rate": format_rate(rate)},
     )
     return payment
 
@@ -674,15 +668,13 @@ def refuse_claim(*, actor, claim: CostClaim, reason: str) -> CostClaim:
     claim = CostClaim.objects.select_for_update().get(pk=claim.pk)
     if claim.state != ClaimState.SUBMITTED:
         raise ValidationError({"claim": _("Only a submitted claim can be refused.")})
-    claim.state, claim.decided_by, claim.decided_at, claim.decision_note = (
-        ClaimState.REFUSED,
+    return CLAIM.apply(
+        claim,
+        "refuse",
         actor,
-        timezone.now(),
-        reason,
+        note=reason,
+        also={"decided_by": actor, "decided_at": timezone.now(), "decision_note": reason},
     )
-    claim.save()
-    record(actor=actor, action="claim.refuse", obj=claim, note=reason)
-    return claim
 
 
 def received_for_refund(award: Award) -> int:
@@ -727,6 +719,8 @@ def decide_stage_gate(
     v.yen(budget_change_yen, field="budget_change_yen")
     if outcome == GateOutcome.FAIL and not rules.stage_gate.may_stop:
         raise ValidationError({"outcome": _("This program's gates do not stop the work.")})
+    if outcome == GateOutcome.FAIL and award.state != AwardState.ACTIVE:
+        raise ValidationError({"outcome": _("The award is no longer in progress.")})
     if spec.gx and outcome != GateOutcome.FAIL and not gx_commitment_confirmed:
         raise ValidationError(
             {
@@ -807,7 +801,13 @@ def decide_stage_gate(
         review.new_end_date = end_if_gate_failed(
             held_on, award.period_months, award.period_end, rules.stage_gate
         )
-        award.end_date, award.state = review.new_end_date, AwardState.TERMINATED
+        terminate_award(
+            actor=actor,
+            award=award,
+            end_date=review.new_end_date,
+            reason=note,
+            extra={"gate": review.number},
+        )
         # Reports due after the new end fall away; a final report is due on the end date.
         award.progress_reports.filter(
             submitted_at__isnull=True, due_date__gt=review.new_end_date
@@ -822,21 +822,64 @@ def decide_stage_gate(
         award.adopted_as_item = target.number
         award.system_technology = False  # the refund scheme stays with the theme's own item
     award.save()
-    review.held_on, review.outcome, review.note, review.decided_by = held_on, outcome, note, actor
-    review.budget_change_yen = budget_change_yen
-    review.gx_commitment_confirmed = gx_commitment_confirmed if spec.gx else None
-    review.save()
-    record(
-        actor=actor,
-        action="award.stage_gate",
-        obj=award,
-        after={
+    GATE.apply(
+        review,
+        outcome,
+        actor,
+        note=note,
+        also={
+            "held_on": held_on,
+            "note": note,
+            "decided_by": actor,
+            "budget_change_yen": budget_change_yen,
+            "gx_commitment_confirmed": gx_commitment_confirmed if spec.gx else None,
+            "new_end_date": review.new_end_date,
+        },
+        extra={
+            "award": award.number,
             "gate": review.number,
-            "outcome": outcome,
             "end_date": award.end_date.isoformat() if award.end_date else None,
         },
     )
     return review
+
+
+def terminate_award(
+    *, actor, award: Award, end_date: dt.date, reason: str, extra: dict | None = None
+) -> Award:
+    """End an award early (state "terminated", its actual end date), with its audit record: a
+    failed stage gate, or the leakage committee's stop. The one writer of that move; call inside
+    the caller's transaction, on a row the caller has locked."""
+    return AWARD.apply(
+        award,
+        "terminate",
+        actor,
+        note=reason,
+        also={"end_date": end_date},
+        before={"end_date": award.end_date.isoformat() if award.end_date else None},
+        extra={"end_date": end_date.isoformat(), **(extra or {})},
+    )
+
+
+def end_award(*, actor, award: Award, end_date: dt.date, extra: dict | None = None) -> Award:
+    """End an award that ran its course (state "ended"), on its final evaluation, keeping an actual
+    end date already set. Call inside the caller's transaction, on a row the caller has locked."""
+    end_date = award.end_date or end_date
+    return AWARD.apply(
+        award,
+        "end",
+        actor,
+        also={"end_date": end_date},
+        extra={"end_date": end_date.isoformat(), **(extra or {})},
+    )
+
+
+def set_award_set_value(*, award: Award, value) -> Award:
+    """Write the award's cost-effectiveness set value, as a decided change of it says (the caller
+    records the change and its audit record, inside its transaction)."""
+    Award.objects.filter(pk=award.pk).update(set_value=value)
+    award.set_value = value
+    return award
 
 
 @transaction.atomic
@@ -982,7 +1025,7 @@ def submit_progress_report(
     if not summary.strip():
         raise ValidationError({"summary": _("Describe the progress.")})
     milestones = milestones or {}
-    known = {m.pk: m for m in report.award.milestones.all()}
+    known = {m.pk: m for m in report.award.milestones.select_for_update()}
     for pk, state in milestones.items():
         if pk not in known:
             raise ValidationError({f"milestones.{pk}": _("Not a milestone of this theme.")})
@@ -1001,7 +1044,16 @@ def submit_progress_report(
                 }
             )
     for pk, state in milestones.items():
-        Milestone.objects.filter(pk=pk).update(state=state, reported_in=report)
+        if known[pk].state == state:  # said again: the state stands
+            Milestone.objects.filter(pk=pk).update(reported_in=report)
+        else:
+            MILESTONE.apply(
+                known[pk],
+                MILESTONE_BY_STATE[state],
+                actor,
+                also={"reported_in": report},
+                extra={"report_due": report.due_date.isoformat()},
+            )
     report.summary, report.issues, report.submitted_at, report.submitted_by = (
         summary,
         issues,

@@ -52,6 +52,7 @@ from .models import (
     TeamMember,
 )
 from .plan_io import evaluation_to_json
+from .workflow import SUBMISSION
 
 log = logging.getLogger(__name__)
 
@@ -678,10 +679,13 @@ def _claim_next(stage_ids=None, now: dt.datetime | None = None) -> Submission | 
     if submission is None:
         return None
     now = _now(now)
-    submission.state = SubmissionState.RUNNING
-    submission.started_at = now
-    submission.attempts += 1
-    submission.save(update_fields=["state", "started_at", "attempts"])
+    SUBMISSION.apply(
+        submission,
+        "start",
+        None,
+        also={"started_at": now, "attempts": submission.attempts + 1},
+        extra={"attempt": submission.attempts + 1},
+    )
     Team.objects.filter(pk=submission.team_id).update(last_evaluation_started_at=now)
     return submission
 
@@ -718,42 +722,48 @@ def evaluate_next(*, stage_ids=None, progress=None) -> Submission | None:
 def _requeue(submission: Submission) -> None:
     s = Submission.objects.select_for_update().get(pk=submission.pk)
     if s.attempts >= MAX_ATTEMPTS:
-        s.state, s.status = SubmissionState.DONE, "error"
-        s.reason = _("The evaluation could not be run; the organisers have been told.")
-        s.evaluated_at = timezone.now()
+        SUBMISSION.apply(
+            s,
+            "give_up",
+            None,
+            also={
+                "status": "error",
+                "reason": _("The evaluation could not be run; the organisers have been told."),
+                "evaluated_at": timezone.now(),
+            },
+            extra={"attempts": s.attempts},
+        )
         log.error("challenge entry %s could not be evaluated after %s attempts", s.pk, s.attempts)
     else:
-        s.state = SubmissionState.QUEUED
+        SUBMISSION.apply(s, "requeue", None, extra={"attempts": s.attempts})
         transaction.on_commit(lambda: dispatch_evaluation(s, attempt=s.attempts))
-    s.save(update_fields=["state", "status", "reason", "evaluated_at"])
 
 
 @transaction.atomic
 def _record_result(submission: Submission, result) -> Submission:
     s = Submission.objects.select_for_update().get(pk=submission.pk)
-    s.state = SubmissionState.DONE
-    s.status = result.status
-    s.reason = result.reason
-    s.public_score = result.public_score
-    s.hidden_score = result.hidden_score
-    s.evaluations = result.evaluations
-    s.seconds = Decimal(str(round(result.seconds, 3)))
-    s.details = {"problems": [p.as_json() for p in result.problems]}
-    s.output_tail = result.output_tail[-2000:]
-    s.evaluated_at = timezone.now()
-    s.save()
-    record(
-        actor=None,
-        action="challenges.evaluate",
-        obj=s,
-        after={
-            "status": s.status,
-            "public_score": str(s.public_score) if s.public_score is not None else None,
-            "hidden_score": str(s.hidden_score) if s.hidden_score is not None else None,
-            "evaluations": s.evaluations,
+    return SUBMISSION.apply(
+        s,
+        "evaluate",
+        None,
+        also={
+            "status": result.status,
+            "reason": result.reason,
+            "public_score": result.public_score,
+            "hidden_score": result.hidden_score,
+            "evaluations": result.evaluations,
+            "seconds": Decimal(str(round(result.seconds, 3))),
+            "details": {"problems": [p.as_json() for p in result.problems]},
+            "output_tail": result.output_tail[-2000:],
+            "evaluated_at": timezone.now(),
+        },
+        extra={
+            "status": result.status,
+            "public_score": str(result.public_score) if result.public_score is not None else None,
+            "hidden_score": str(result.hidden_score) if result.hidden_score is not None else None,
+            "evaluations": result.evaluations,
         },
     )
-    return s
 
 
 def run_evaluations(*, limit: int | None = None) -> int:

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ComplianceConfig(AppConfig):
     name = "kikin.compliance"
     verbose_name = _("Technology-leakage controls")
+
+    def ready(self):
+        # The state machines' tables (kikin.core.workflow.MACHINES) are declared on import.
+        from . import workflow  # noqa: F401

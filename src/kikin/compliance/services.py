@@ -30,6 +30,7 @@ from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award, AwardState, Payment
 from kikin.awards.permissions import is_implementer
+from kikin.awards.services import terminate_award
 from kikin.core.timeutil import today_jst
 from kikin.rules import fiscal
 from kikin.rules.errors import RuleError
@@ -45,6 +46,7 @@ from .models import (
     Shortcoming,
     ShortcomingState,
 )
+from .workflow import CONSULTATION, REPORT, SHORTCOMING
 
 #: Days a required prior consultation must reach the ministry before the planned act. The seed
 #: asks only for 十分な時間的余裕 ("enough time", 000 line 6482) and names no figure; 30 days is
@@ -201,23 +203,19 @@ def submit_report(
             name: getattr(report, name)
             for name in (*REPORT_TEXT_FIELDS, "staff_with_access", "partners_covered")
         }
-    for name, value in texts.items():
-        setattr(report, name, value.strip())
-    report.staff_with_access = staff_with_access
-    report.partners_covered = (partners_covered or "").strip()
-    report.consultation_check = (consultation_check or "").strip()
-    report.state, report.submitted_by, report.submitted_at = (
-        ReportState.SUBMITTED,
+    measures = {name: value.strip() for name, value in texts.items()}
+    measures["staff_with_access"] = staff_with_access
+    measures["partners_covered"] = (partners_covered or "").strip()
+    measures["consultation_check"] = (consultation_check or "").strip()
+    for name, value in measures.items():
+        setattr(report, name, value)
+    REPORT.apply(
+        report,
+        "submit",
         actor,
-        timezone.now(),
-    )
-    report.save()
-    record(
-        actor=actor,
-        action="leakage.report_submit",
-        obj=report,
+        also={**measures, "submitted_by": actor, "submitted_at": timezone.now()},
         before=before,
-        after={
+        extra={
             "award": award.number,
             "committee_date": committee_date.isoformat(),
             "staff_with_access": staff_with_access,
@@ -260,15 +258,13 @@ def assess_report(
     _past_or_today("assessed_on", assessed_on)
     if not sufficient and not findings.strip():
         raise ValidationError({"findings": _("Say what must be improved.")})
-    report.state = ReportState.SUFFICIENT if sufficient else ReportState.INSUFFICIENT
-    report.findings, report.assessed_on, report.assessed_by = findings.strip(), assessed_on, actor
-    report.save()
-    record(
-        actor=actor,
-        action="leakage.report_assess",
-        obj=report,
-        after={"state": report.state, "assessed_on": assessed_on.isoformat()},
-        note=report.findings,
+    REPORT.apply(
+        report,
+        "assess_sufficient" if sufficient else "assess_insufficient",
+        actor,
+        note=findings.strip(),
+        also={"findings": findings.strip(), "assessed_on": assessed_on, "assessed_by": actor},
+        extra={"assessed_on": assessed_on.isoformat()},
     )
     open_one = (
         Shortcoming.objects.select_for_update()
@@ -299,17 +295,12 @@ def assess_report(
         and open_one is not None
         and report.committee_date > open_one.opened_by.committee_date
     ):
-        open_one.state, open_one.closed_by, open_one.closed_on = (
-            ShortcomingState.FIXED,
-            report,
-            assessed_on,
-        )
-        open_one.save(update_fields=["state", "closed_by", "closed_on"])
-        record(
-            actor=actor,
-            action="leakage.shortcoming_fixed",
-            obj=open_one,
-            after={
+        SHORTCOMING.apply(
+            open_one,
+            "fix",
+            actor,
+            also={"closed_by": report, "closed_on": assessed_on},
+            extra={
                 "closed_on": assessed_on.isoformat(),
                 "due_date": open_one.due_date.isoformat(),
                 "late": assessed_on > open_one.due_date,
@@ -326,25 +317,6 @@ class Resolution:
     STOP = "stop"
     CONTINUE = "continue"
     CHOICES = (STOP, CONTINUE)
-
-
-def terminate_award(*, actor, award: Award, end_date: dt.date, reason: str) -> None:
-    """End an award early (state "terminated", actual end date), with its audit record. Called
-    inside the caller's transaction, on a row the caller has locked."""
-    before = {
-        "state": award.state,
-        "end_date": award.end_date.isoformat() if award.end_date else None,
-    }
-    Award.objects.filter(pk=award.pk).update(state=AwardState.TERMINATED, end_date=end_date)
-    award.state, award.end_date = AwardState.TERMINATED, end_date
-    record(
-        actor=actor,
-        action="award.terminate",
-        obj=award,
-        before=before,
-        after={"state": AwardState.TERMINATED, "end_date": end_date.isoformat()},
-        note=reason,
-    )
 
 
 @transaction.atomic
@@ -388,13 +360,12 @@ def decide_on_unfixed_shortcoming(
         raise ValidationError({"reason": _("Give the committee's reason.")})
     if not isinstance(reclaim_yen, int) or isinstance(reclaim_yen, bool):
         raise ValidationError({"reclaim_yen": _("A whole number of yen.")})
-    before = {"state": shortcoming.state}
+    stopped = {}
     if resolution == Resolution.CONTINUE:
         if reclaim_yen != 0:
             raise ValidationError(
                 {"reclaim_yen": _("Money is reclaimed only when the theme is stopped.")}
             )
-        shortcoming.state = ShortcomingState.CONTINUED
     else:
         if award.state != AwardState.ACTIVE:
             raise ValidationError({"resolution": _("The award is no longer in progress.")})
@@ -423,30 +394,25 @@ def decide_on_unfixed_shortcoming(
                     % {"most": f"{most:,}"}
                 }
             )
-        shortcoming.state, shortcoming.reclaim_yen, shortcoming.end_date = (
-            ShortcomingState.STOPPED,
-            reclaim_yen,
-            end_date,
-        )
+        stopped = {"reclaim_yen": reclaim_yen, "end_date": end_date}
         terminate_award(actor=actor, award=award, end_date=end_date, reason=reason.strip())
-    shortcoming.decided_on, shortcoming.decision_reason, shortcoming.decided_by = (
-        decided_on,
-        reason.strip(),
+    SHORTCOMING.apply(
+        shortcoming,
+        "stop" if resolution == Resolution.STOP else "continue",
         actor,
-    )
-    shortcoming.save()
-    record(
-        actor=actor,
-        action="leakage.shortcoming_decide",
-        obj=shortcoming,
-        before=before,
-        after={
+        also={
+            **stopped,
+            "decided_on": decided_on,
+            "decision_reason": reason.strip(),
+            "decided_by": actor,
+        },
+        extra={
             "resolution": resolution,
             "decided_on": decided_on.isoformat(),
-            "reclaim_yen": shortcoming.reclaim_yen,
-            "end_date": shortcoming.end_date.isoformat() if shortcoming.end_date else None,
+            "reclaim_yen": stopped.get("reclaim_yen", 0),
+            "end_date": stopped["end_date"].isoformat() if stopped else None,
         },
-        note=shortcoming.decision_reason,
+        note=reason.strip(),
     )
     return shortcoming
 
@@ -602,17 +568,12 @@ def send_consultation(*, actor, consultation: PriorConsultation) -> PriorConsult
                 }
             }
         )
-    consultation.state, consultation.sent_by, consultation.sent_at = (
-        ConsultationState.SENT,
+    CONSULTATION.apply(
+        consultation,
+        "send",
         actor,
-        timezone.now(),
-    )
-    consultation.save(update_fields=["state", "sent_by", "sent_at"])
-    record(
-        actor=actor,
-        action="leakage.consultation_send",
-        obj=consultation,
-        after={
+        also={"sent_by": actor, "sent_at": timezone.now()},
+        extra={
             "planned_date": consultation.planned_date.isoformat(),
             "days_ahead": (consultation.planned_date - today).days,
         },
@@ -639,18 +600,7 @@ def withdraw_consultation(
         raise ValidationError(
             {"consultation": _("An answered or withdrawn consultation cannot be withdrawn.")}
         )
-    before = {"state": consultation.state}
-    consultation.state = ConsultationState.WITHDRAWN
-    consultation.save(update_fields=["state"])
-    record(
-        actor=actor,
-        action="leakage.consultation_withdraw",
-        obj=consultation,
-        before=before,
-        after={"state": consultation.state},
-        note=reason,
-    )
-    return consultation
+    return CONSULTATION.apply(consultation, "withdraw", actor, note=reason)
 
 
 @transaction.atomic
@@ -673,20 +623,16 @@ def answer_consultation(
         raise ValidationError({"answer": _("Choose the answer.")})
     if answer != ConsultationAnswer.NO_OBJECTION and not (note or "").strip():
         raise ValidationError({"note": _("Say why, or which conditions.")})
-    consultation.state, consultation.answer, consultation.answer_note = (
-        ConsultationState.ANSWERED,
-        answer,
-        (note or "").strip(),
+    return CONSULTATION.apply(
+        consultation,
+        "answer",
+        actor,
+        note=(note or "").strip(),
+        also={
+            "answer": answer,
+            "answer_note": (note or "").strip(),
+            "answered_by": actor,
+            "answered_at": timezone.now(),
+        },
+        extra={"answer": answer},
     )
-    consultation.answered_by, consultation.answered_at = actor, timezone.now()
-    consultation.save(
-        update_fields=["state", "answer", "answer_note", "answered_by", "answered_at"]
-    )
-    record(
-        actor=actor,
-        action="leakage.consultation_answer",
-        obj=consultation,
-        after={"answer": answer},
-        note=consultation.answer_note,
-    )
-    return consultation

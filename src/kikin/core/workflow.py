@@ -40,10 +40,12 @@ class Transition:
     roles: frozenset[str]
     label: str
     guard: Guard | None = None
+    #: The audit action written, where it is not "<audit_prefix>.<name>" (kept from before).
+    action: str = ""
 
 
-def transition(name, sources, target, roles, label, guard=None) -> Transition:
-    return Transition(name, tuple(sources), target, frozenset(roles), label, guard)
+def transition(name, sources, target, roles, label, guard=None, *, action="") -> Transition:
+    return Transition(name, tuple(sources), target, frozenset(roles), label, guard, action)
 
 
 @dataclass
@@ -54,6 +56,8 @@ class Machine:
     transitions: Iterable[Transition]
     state_field: str = "state"
     audit_prefix: str = ""
+    #: How a blank state reads in messages (e.g. a stage gate not yet decided).
+    blank_label: str = ""
     by_name: dict[str, Transition] = field(init=False, default_factory=dict)
 
     def __post_init__(self):
@@ -67,6 +71,8 @@ class Machine:
         return {s for t in self.transitions for s in (*t.sources, t.target)}
 
     def state_label(self, obj) -> str:
+        if getattr(obj, self.state_field) == "" and self.blank_label:
+            return str(self.blank_label)
         display = getattr(obj, f"get_{self.state_field}_display", None)
         return str(display()) if display else str(getattr(obj, self.state_field))
 
@@ -99,10 +105,12 @@ class Machine:
         note: str = "",
         extra: dict | None = None,
         also: dict | None = None,
+        before: dict | None = None,
     ):
         """Move `obj` by transition `name`, setting `also` (other fields that change with it),
-        saving the changed fields and writing one audit record. Call inside a transaction, on a
-        row locked with select_for_update."""
+        saving the changed fields and writing one audit record (`before` and `extra` add to what
+        it says was and is). Call inside a transaction, on a row locked with select_for_update.
+        An object not yet saved (one made in the state the transition leaves) is saved whole."""
         from django.utils import timezone
 
         from kikin.audit.services import record
@@ -110,19 +118,22 @@ class Machine:
         ok, reason = self.allowed(obj, name, actor)
         if not ok:
             raise TransitionError(str(reason))
-        before = getattr(obj, self.state_field)
+        was = getattr(obj, self.state_field)
         setattr(obj, self.state_field, self.by_name[name].target)
         fields = [self.state_field, *(also or {})]
         for key, value in (also or {}).items():
             setattr(obj, key, value)
         if any(f.name == "updated_at" for f in obj._meta.get_fields()):
             fields.append("updated_at")
-        obj.save(update_fields=fields)
+        if obj._state.adding:
+            obj.save()
+        else:
+            obj.save(update_fields=fields)
         record(
             actor=actor,
-            action=f"{self.audit_prefix}.{name}",
+            action=self.by_name[name].action or f"{self.audit_prefix}.{name}",
             obj=obj,
-            before={self.state_field: before},
+            before={**(before or {}), self.state_field: was},
             after={
                 self.state_field: getattr(obj, self.state_field),
                 **(extra or {}),

@@ -94,6 +94,7 @@ from .permissions import (
     can_manage_platform,
     is_data_manager,
 )
+from .workflow import ACCESS_REQUEST, DATASET, LINK_INSTRUCTION
 
 OPEN_LICENCES = {Licence.CC_BY, Licence.CC0, Licence.CC_BY_SA, Licence.CC_BY_NC, Licence.ODBL}
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -666,12 +667,16 @@ def record_link_consultation(
     day = _date(consulted_on, "consulted_on")
     if day < item.issued_on:
         raise ValidationError({"consulted_on": _("Not before the instruction was issued.")})
-    item.consulted_on = day
-    item.consultation_note = _text({"note": note}, "note", required=True)
-    item.state = InstructionState.CONSULTED
-    item.save()
-    record(actor=actor, action="datasets.link_consulted", obj=item, after={"on": day.isoformat()})
-    return item
+    return LINK_INSTRUCTION.apply(
+        item,
+        "consult",
+        actor,
+        also={
+            "consulted_on": day,
+            "consultation_note": _text({"note": note}, "note", required=True),
+        },
+        extra={"on": day.isoformat()},
+    )
 
 
 @transaction.atomic
@@ -692,12 +697,13 @@ def record_link_followed(
     day = _date(followed_on, "followed_on")
     if day < item.consulted_on:
         raise ValidationError({"followed_on": _("Not before the consultation.")})
-    item.followed_on = day
-    item.followed_note = _text({"note": note}, "note", required=True)
-    item.state = InstructionState.FOLLOWED
-    item.save()
-    record(actor=actor, action="datasets.link_followed", obj=item, after={"on": day.isoformat()})
-    return item
+    return LINK_INSTRUCTION.apply(
+        item,
+        "follow",
+        actor,
+        also={"followed_on": day, "followed_note": _text({"note": note}, "note", required=True)},
+        extra={"on": day.isoformat()},
+    )
 
 
 def last_project_year(platform: DataPlatform) -> int | None:
@@ -1163,10 +1169,17 @@ def update_dataset(*, actor, dataset: Dataset, fields: dict) -> Dataset:
             dataset=dataset, state=RequestState.SUBMITTED
         )
         for req in stale:
-            req.state = RequestState.WITHDRAWN
-            req.note = _("The conditions of use changed; ask again under the conditions in force.")
-            req.decided_at = now
-            req.save(update_fields=["state", "note", "decided_at"])
+            ACCESS_REQUEST.apply(
+                req,
+                "lapse",
+                actor,
+                also={
+                    "note": _(
+                        "The conditions of use changed; ask again under the conditions in force."
+                    ),
+                    "decided_at": now,
+                },
+            )
     dataset.modified_at = now
     dataset.save()
     search.index_dataset(dataset)
@@ -1426,27 +1439,28 @@ def publish_dataset(*, actor, dataset: Dataset) -> Dataset:
             {"files": _("“%(name)s” failed its checksum check; fix it first.") % {"name": bad.name}}
         )
     now = timezone.now()
-    dataset.state = DatasetState.PUBLISHED
-    dataset.published_at = now
-    dataset.publication_year = timezone.localtime(now).year
-    dataset.modified_at = now
+    changes = {
+        "published_at": now,
+        "publication_year": timezone.localtime(now).year,
+        "modified_at": now,
+    }
     if not dataset.doi:
         try:
-            dataset.doi = pid.mint_doi(dataset)
+            changes["doi"] = pid.mint_doi(dataset)
         except pid.MintError as exc:
             raise ValidationError({"doi": str(exc)}) from None
     try:
         with transaction.atomic():
-            dataset.save()
+            DATASET.apply(
+                dataset,
+                "publish",
+                actor,
+                also=changes,
+                extra={"identifier": dataset.identifier, "doi": changes.get("doi", dataset.doi)},
+            )
     except IntegrityError:
         raise ValidationError({"doi": _("This DOI is already another dataset's.")}) from None
     search.index_dataset(dataset)
-    record(
-        actor=actor,
-        action="datasets.published",
-        obj=dataset,
-        after={"identifier": dataset.identifier, "doi": dataset.doi},
-    )
     return dataset
 
 
@@ -1458,15 +1472,21 @@ def withdraw_dataset(*, actor, dataset: Dataset, reason: str) -> Dataset:
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
     if dataset.state != DatasetState.PUBLISHED:
         raise ValidationError({"state": _("Only a published dataset is withdrawn.")})
-    dataset.withdrawn_reason = _text({"reason": reason}, "reason", required=True)
-    dataset.state = DatasetState.WITHDRAWN
-    dataset.modified_at = timezone.now()
-    dataset.save()
-    AccessRequest.objects.filter(dataset=dataset, state=RequestState.SUBMITTED).update(
-        state=RequestState.WITHDRAWN, decided_at=dataset.modified_at
+    DATASET.apply(
+        dataset,
+        "withdraw",
+        actor,
+        also={
+            "withdrawn_reason": _text({"reason": reason}, "reason", required=True),
+            "modified_at": timezone.now(),
+        },
+        extra={"reason": reason},
     )
+    for req in AccessRequest.objects.select_for_update().filter(
+        dataset=dataset, state=RequestState.SUBMITTED
+    ):
+        ACCESS_REQUEST.apply(req, "lapse", actor, also={"decided_at": dataset.modified_at})
     search.index_dataset(dataset)
-    record(actor=actor, action="datasets.withdrawn", obj=dataset, after={"reason": reason})
     return dataset
 
 
@@ -1603,20 +1623,26 @@ def request_access(
         declares_no_foreign_influence=req.declares_no_foreign_influence,
     )
     reasons = access_rules.exclusion_reasons(screening)
-    if reasons:
-        req.state = RequestState.REFUSED
-        req.outcome = "excluded"
-        req.outcome_details = list(reasons)
-        req.decided_at = now
-        req.note = exclusion_message(reasons)
-        req.save()
-        _event(dataset, EventKind.REFUSED, user=actor, request=req, reason="excluded")
     record(
         actor=actor,
         action="datasets.access_requested",
         obj=req,
         after={"dataset": dataset.identifier, "state": req.state, "outcome": req.outcome},
     )
+    if reasons:
+        ACCESS_REQUEST.apply(
+            req,
+            "exclude",
+            actor,
+            also={
+                "outcome": "excluded",
+                "outcome_details": list(reasons),
+                "decided_at": now,
+                "note": exclusion_message(reasons),
+            },
+            extra={"outcome": "excluded", "reasons": list(reasons)},
+        )
+        _event(dataset, EventKind.REFUSED, user=actor, request=req, reason="excluded")
     return req
 
 
@@ -1657,29 +1683,26 @@ def decide_access_request(
         raise ValidationError(
             {exc.field: _("Check every written condition, met or not.")}
         ) from None
-    now = timezone.now()
-    req.checks = {k: bool(v) for k, v in checks.items()}
-    req.outcome = outcome.code
-    req.outcome_details = list(outcome.details)
-    req.decided_by = actor
-    req.decided_at = now
-    req.note = (note or "").strip()
+    decided = {
+        "checks": {k: bool(v) for k, v in checks.items()},
+        "outcome": outcome.code,
+        "outcome_details": list(outcome.details),
+        "decided_by": actor,
+        "decided_at": timezone.now(),
+        "note": (note or "").strip()
+        or ("" if outcome.allowed else refusal_message(outcome, dataset)),
+    }
+    ACCESS_REQUEST.apply(
+        req,
+        "approve" if outcome.allowed else "refuse",
+        actor,
+        also=decided,
+        extra={"outcome": outcome.code, "checks": decided["checks"]},
+    )
     if outcome.allowed:
-        req.state = RequestState.APPROVED
         _event(dataset, EventKind.GRANTED, user=req.requester, request=req)
     else:
-        req.state = RequestState.REFUSED
-        if not req.note:
-            req.note = refusal_message(outcome, dataset)
         _event(dataset, EventKind.REFUSED, user=req.requester, request=req, reason=outcome.code)
-    req.save()
-    record(
-        actor=actor,
-        action="datasets.access_decided",
-        obj=req,
-        before={"state": RequestState.SUBMITTED},
-        after={"state": req.state, "outcome": outcome.code, "checks": req.checks},
-    )
     return req
 
 
@@ -1690,11 +1713,7 @@ def withdraw_access_request(*, actor, request: AccessRequest) -> AccessRequest:
         raise PermissionDenied(_("Only the requester withdraws a request."))
     if req.state != RequestState.SUBMITTED:
         raise ValidationError({"state": _("Only a waiting request is withdrawn.")})
-    req.state = RequestState.WITHDRAWN
-    req.decided_at = timezone.now()
-    req.save(update_fields=["state", "decided_at"])
-    record(actor=actor, action="datasets.request_withdrawn", obj=req)
-    return req
+    return ACCESS_REQUEST.apply(req, "withdraw", actor, also={"decided_at": timezone.now()})
 
 
 def download_decision(user, dataset: Dataset) -> access_rules.AccessOutcome:

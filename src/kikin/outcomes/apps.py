@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class OutcomesConfig(AppConfig):
     name = "kikin.outcomes"
     verbose_name = _("Outcomes")
+
+    def ready(self):
+        # The state machines' tables (kikin.core.workflow.MACHINES) are declared on import.
+        from . import workflow  # noqa: F401

@@ -26,7 +26,7 @@ from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award, AwardForm, AwardState, ClaimLine, ClaimState, Payment
 from kikin.awards.permissions import is_implementer
-from kikin.awards.services import award_spec, received_for_refund
+from kikin.awards.services import award_spec, end_award, received_for_refund, set_award_set_value
 from kikin.core.files import check_document
 from kikin.core.timeutil import today_jst
 from kikin.rules import fiscal
@@ -49,6 +49,7 @@ from .models import (
     SetValueChange,
     UseKind,
 )
+from .workflow import ASSESSMENT, FILING, SET_VALUE_CHANGE
 
 #: Notice numbers: a prefix per kind, the fiscal year, a running number.
 NOTICE_PREFIX = {
@@ -238,26 +239,21 @@ def submit_filing(*, actor, award: Award, fiscal_year: int, evidence=None, **dat
         "deemed_profit",
         "note",
     )
-    for name in fields:
-        if name in data:
-            setattr(filing, name, data[name])
+    changes = {name: data[name] for name in fields if name in data}
     if evidence:
-        filing.evidence = evidence
-    filing.state, filing.submitted_by, filing.submitted_at = (
-        FilingState.SUBMITTED,
-        actor,
-        timezone.now(),
+        changes["evidence"] = evidence
+    changes.update(
+        submitted_by=actor, submitted_at=timezone.now(), checked_by=None, checked_at=None
     )
-    filing.checked_by, filing.checked_at = None, None
-    filing.save()
-    record(
-        actor=actor,
-        action="outcomes.file",
-        obj=filing,
+    FILING.apply(
+        filing,
+        "file",
+        actor,
+        also=changes,
         before=before,
-        after={
+        extra={
             "fiscal_year": fiscal_year,
-            **{name: getattr(filing, name) for name in FILING_AMOUNTS},
+            **{name: changes.get(name, getattr(filing, name)) for name in FILING_AMOUNTS},
         },
     )
     return filing
@@ -272,17 +268,13 @@ def check_filing(*, actor, filing: Filing, accept: bool, note: str = "") -> Fili
         raise ValidationError({"filing": _("Only a submitted filing is checked.")})
     if not accept and not note.strip():
         raise ValidationError({"note": _("Say what is to be corrected.")})
-    filing.state = FilingState.CHECKED if accept else FilingState.RETURNED
-    filing.checked_by, filing.checked_at, filing.check_note = actor, timezone.now(), note.strip()
-    filing.save()
-    record(
-        actor=actor,
-        action="outcomes.check_filing",
-        obj=filing,
-        after={"state": filing.state},
+    return FILING.apply(
+        filing,
+        "accept" if accept else "return",
+        actor,
         note=note,
+        also={"checked_by": actor, "checked_at": timezone.now(), "check_note": note.strip()},
     )
-    return filing
 
 
 @transaction.atomic
@@ -300,10 +292,8 @@ def reopen_filing(*, actor, filing: Filing, reason: str) -> Filing:
                 )
             }
         )
-    filing.state, filing.check_note = FilingState.RETURNED, reason.strip()
-    filing.save(update_fields=["state", "check_note"])
+    FILING.apply(filing, "reopen", actor, note=reason, also={"check_note": reason.strip()})
     filing.assessments.filter(state=AssessmentState.DRAFT).delete()
-    record(actor=actor, action="outcomes.reopen_filing", obj=filing, note=reason)
     return filing
 
 
@@ -382,15 +372,15 @@ def change_set_value(
 
 
 def _apply(change: SetValueChange, actor, note: str) -> None:
-    change.state, change.decided_by, change.decided_at, change.decision_note = (
-        ChangeState.APPLIED,
+    SET_VALUE_CHANGE.apply(
+        change,
+        "apply",
         actor,
-        timezone.now(),
-        note,
+        note=note,
+        also={"decided_by": actor, "decided_at": timezone.now(), "decision_note": note},
+        extra={"award": change.award.number, "set_value": str(change.new_value)},
     )
-    change.save()
-    Award.objects.filter(pk=change.award_id).update(set_value=change.new_value)
-    change.award.set_value = change.new_value
+    set_award_set_value(award=change.award, value=change.new_value)
     change.award.assessments.filter(
         kind=AssessmentKind.REFUND, state=AssessmentState.DRAFT
     ).delete()
@@ -410,24 +400,14 @@ def decide_set_value_change(
     else:
         if not note.strip():
             raise ValidationError({"note": _("Give the reason for refusing.")})
-        change.state, change.decided_by, change.decided_at, change.decision_note = (
-            ChangeState.REFUSED,
+        SET_VALUE_CHANGE.apply(
+            change,
+            "refuse",
             actor,
-            timezone.now(),
-            note,
+            note=note,
+            also={"decided_by": actor, "decided_at": timezone.now(), "decision_note": note},
+            extra={"award": change.award.number, "set_value": str(change.award.set_value)},
         )
-        change.save()
-    record(
-        actor=actor,
-        action="outcomes.set_value_decision",
-        obj=change.award,
-        after={
-            "change": change.pk,
-            "state": change.state,
-            "set_value": str(change.award.set_value),
-        },
-        note=note,
-    )
     return change
 
 
@@ -822,25 +802,22 @@ def decide_assessment(
         .first()
     )
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    assessment.number = f"{prefix}{seq:05d}"
-    assessment.state, assessment.decided_by, assessment.decided_at = (
-        AssessmentState.DECIDED,
+    return ASSESSMENT.apply(
+        assessment,
+        "decide",
         actor,
-        timezone.now(),
-    )
-    assessment.pay_by = pay_by if assessment.amount_yen else None
-    assessment.save()
-    record(
-        actor=actor,
-        action="outcomes.decide",
-        obj=assessment,
-        after={
-            "number": assessment.number,
+        also={
+            "number": f"{prefix}{seq:05d}",
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "pay_by": pay_by if assessment.amount_yen else None,
+        },
+        extra={
+            "number": f"{prefix}{seq:05d}",
             "amount_yen": assessment.amount_yen,
             "pay_by": pay_by.isoformat() if pay_by else None,
         },
     )
-    return assessment
 
 
 @transaction.atomic
@@ -863,19 +840,13 @@ def record_assessment_payment(
         )
     if paid_on < assessment.decided_at.date() or paid_on > today_jst():
         raise ValidationError({"paid_on": _("A date between the notice and today.")})
-    assessment.state, assessment.paid_on, assessment.paid_yen = (
-        AssessmentState.PAID,
-        paid_on,
-        paid_yen,
+    return ASSESSMENT.apply(
+        assessment,
+        "pay",
+        actor,
+        also={"paid_on": paid_on, "paid_yen": paid_yen},
+        extra={"paid_on": paid_on.isoformat(), "paid_yen": paid_yen},
     )
-    assessment.save()
-    record(
-        actor=actor,
-        action="outcomes.paid",
-        obj=assessment,
-        after={"paid_on": paid_on.isoformat(), "paid_yen": paid_yen},
-    )
-    return assessment
 
 
 # ---------------------------------------------------------------------------------------------
@@ -918,14 +889,11 @@ def record_final_evaluation(
         comment=comment.strip(),
         evaluated_by=actor,
     )
-    award.state = AwardState.ENDED
-    award.end_date = award.end_date or completed_on
-    award.save(update_fields=["state", "end_date"])
-    record(
+    end_award(
         actor=actor,
-        action="outcomes.final_evaluation",
-        obj=award,
-        after={"completed_on": completed_on.isoformat(), "met_targets": met_targets},
+        award=award,
+        end_date=completed_on,
+        extra={"completed_on": completed_on.isoformat(), "met_targets": met_targets},
     )
     return evaluation
 
