@@ -241,7 +241,13 @@ class Sampler(threading.Thread):
 
 def submit(port: int, person: dict, key: str) -> tuple[int | str, float]:
     body = urllib.parse.urlencode(
-        [("csrfmiddlewaretoken", person["csrf"]), ("submission_key", key), *person["form"]]
+        [
+            ("csrfmiddlewaretoken", person["csrf"]),
+            # The rendered form's key (kikin.core.idempotency); pressing again sends it again.
+            ("form_key", key),
+            ("submission_key", key),
+            *person["form"],
+        ]
     )
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",

@@ -67,7 +67,8 @@ class Browser:
         return next(c.value for c in self.jar if c.name == "csrftoken")
 
     def post(self, url: str, fields: dict, *, files: dict | None = None, referer: str = ""):
-        fields = {**fields, "csrfmiddlewaretoken": self.csrf()}
+        # As a rendered form: the CSRF token and a fresh form key (kikin.core.idempotency).
+        fields = {"form_key": uuid.uuid4().hex, **fields, "csrfmiddlewaretoken": self.csrf()}
         headers = {"Referer": referer or url}
         if files:
             boundary = uuid.uuid4().hex
