@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "kikin.publish",
     "kikin.exchange",
     "kikin.api",
+    "kikin.inbox",
     "kikin.demo",
 ]
 
@@ -144,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
+                "kikin.inbox.context_processors.inbox",
             ],
             "builtins": [
                 "kikin.core.templatetags.kikin_format",
@@ -438,8 +440,23 @@ MAILERS = {
         },
     }
 }
-if not PRODUCTION and not os.environ.get("KIKIN_EMAIL_HOST"):  # the demo prints its mail
-    MAILERS["default"] = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+if not PRODUCTION and not os.environ.get("KIKIN_EMAIL_HOST"):
+    # The demo writes its mail to files a person can open (README, "Where the demo's mail
+    # goes"), one file per message; the tests use Django's locmem outbox.
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {
+            "file_path": os.environ.get("KIKIN_MAIL_DIR", str(BASE_DIR / "var" / "mail"))
+        },
+    }
+#: The site's address, for the links in mail (notifications are mailed by the worker, which has
+#: no request to ask).
+KIKIN_SITE_URL = os.environ.get("KIKIN_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+#: The demo's accounts have no e-mail address: their notifications are mailed to
+#: <user name>@this domain (into the mail folder above). Empty in production: no address, no mail.
+KIKIN_MAIL_FALLBACK_DOMAIN = os.environ.get(
+    "KIKIN_MAIL_FALLBACK_DOMAIN", "demo.invalid" if KIKIN_ENV == "demo" else ""
+)
 KIKIN_LOG_FORMAT = os.environ.get("KIKIN_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,

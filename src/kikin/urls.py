@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from kikin.api.api import api as api_v1
 from kikin.core.idempotency import form_key_exempt
 from kikin.datasets import views as dataset_views
+from kikin.inbox import views as inbox_views
 from kikin.ops.health import health
-from kikin.programs import views as program_views
 from kikin.review import views as review_views
 
 handler400 = "kikin.core.errors.bad_request"
@@ -15,8 +14,9 @@ handler404 = "kikin.core.errors.page_not_found"
 handler500 = "kikin.core.errors.server_error"
 
 urlpatterns = [
-    path("", program_views.home, name="home"),
-    path("i18n/setlang/", form_key_exempt(set_language), name="set_language"),
+    path("", inbox_views.home, name="home"),
+    path("i18n/setlang/", form_key_exempt(inbox_views.set_language), name="set_language"),
+    path("inbox/", include("kikin.inbox.urls")),
     path("accounts/", include("kikin.accounts.urls")),
     path("programs/", include("kikin.programs.urls")),
     path("", include("kikin.calls.urls")),

@@ -1,0 +1,35 @@
+"""The navigation's inbox count: unread notifications plus the things waiting for the person.
+
+Computed only when a page shows it (lazily), and once per page: a view that has built the inbox
+already (the home page) leaves its sections on the request and they are counted, not queried."""
+
+import logging
+
+from django.db import DatabaseError
+from django.utils.functional import SimpleLazyObject
+
+from . import selectors
+
+log = logging.getLogger(__name__)
+
+
+def _counts(request) -> dict:
+    user = request.user
+    sections = getattr(request, "inbox_sections", None)
+    try:
+        waiting = (
+            sum(s.count for s in sections)
+            if sections is not None
+            else selectors.waiting_count(user)
+        )
+        unread = selectors.unread_count(user)
+    except DatabaseError:  # an error page about the database still renders, without counts
+        log.warning("inbox counts unavailable", exc_info=True)
+        return {"unread": "", "waiting": "", "total": ""}
+    return {"unread": unread, "waiting": waiting, "total": unread + waiting}
+
+
+def inbox(request):
+    if not getattr(getattr(request, "user", None), "is_authenticated", False):
+        return {}
+    return {"inbox_counts": SimpleLazyObject(lambda: _counts(request))}
