@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_ministry
 from kikin.core.feedback import errors_to_messages
 from kikin.core.timeutil import today_jst
 
@@ -55,7 +55,7 @@ def program_detail(request, code: str):
             "calls": program.calls.prefetch_related("themes__item").order_by("opens_at"),
             "roles": program.descriptive.get("role", []),
             "show_area_links": can_follow_areas(request.user, program),
-            "is_ministry": getattr(request.user, "role", None) == Role.MINISTRY,
+            "is_ministry": bool(is_ministry(request.user)),
             "evaluations": program_evaluations(program),
         },
     )
@@ -81,8 +81,3 @@ def record_evaluation(request, code: str):
     except ValueError:
         messages.error(request, _("Held on: give a date such as 2026-04-01."))
     return redirect("programs:detail", code=code)
-
-
-def home(request):
-    """The site's front page: the programs."""
-    return render(request, "kikin/home.html", {"programs": Program.objects.all()})
