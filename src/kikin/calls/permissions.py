@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from kikin.accounts.models import Role
 
 from .extensions import has_conflict
-from .models import Proposal, ProposalState
+from .models import Attachment, Proposal, ProposalState
+from .selectors import submitted_attachment_keys
 
 
 def is_member(user, proposal: Proposal) -> bool:
@@ -45,6 +46,34 @@ def can_view(user, proposal: Proposal) -> bool:
             user, proposal
         )
     return False
+
+
+def is_submitted_file(proposal: Proposal, attachment: Attachment) -> bool:
+    """Whether a submitted version of `proposal` holds `attachment` (by its name and digest)."""
+    return (attachment.original_name, attachment.sha256) in submitted_attachment_keys(proposal)
+
+
+def can_remove_attachment(user, proposal: Proposal, attachment: Attachment) -> tuple[bool, str]:
+    """A file may be removed by those who may edit the proposal, while they may, unless a
+    submitted version holds it."""
+    if attachment.proposal_id != proposal.pk:
+        return False, _("The file does not belong to this proposal.")
+    ok, reason = can_edit(user, proposal)
+    if not ok:
+        return ok, reason
+    if is_submitted_file(proposal, attachment):
+        return False, _("A file of a submitted version cannot be removed.")
+    return True, ""
+
+
+def can_read_attachment(user, proposal: Proposal, attachment: Attachment) -> tuple[bool, str]:
+    """The proposing organisation reads every file of its proposal; the staff and reviewers who
+    may see the proposal (`can_view`) read the files of its submitted versions."""
+    if attachment.proposal_id != proposal.pk or not can_view(user, proposal):
+        return False, _("You may not read this file.")
+    if is_member(user, proposal) or is_submitted_file(proposal, attachment):
+        return True, ""
+    return False, _("This file is not part of a submitted version.")
 
 
 def applicant_status(proposal: Proposal) -> str:

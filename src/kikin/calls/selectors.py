@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Role
 
-from .models import Call, Proposal, ProposalState
+from .models import (
+    Call,
+    DevelopmentType,
+    PartnerRelation,
+    Proposal,
+    ProposalState,
+    ProposalVersion,
+)
 
 
 def open_calls(at=None) -> QuerySet[Call]:
@@ -72,3 +83,227 @@ def call_summaries(calls) -> list[dict]:
         {"call": c, **by_call.get(c.pk, {"submitted": 0, "pending": 0, "adopted": 0})}
         for c in calls
     ]
+
+
+def latest_version(proposal: Proposal) -> ProposalVersion | None:
+    return proposal.versions.order_by("-number").first()
+
+
+def submitted_attachment_keys(proposal: Proposal) -> set[tuple[str, str]]:
+    """(file name, sha256) of every file a submitted version of `proposal` holds."""
+    keys = set()
+    for content in proposal.versions.values_list("content", flat=True):
+        for row in (content or {}).get("attachments", ()):
+            keys.add((row.get("name", ""), row.get("sha256", "")))
+    return keys
+
+
+#: The proposal's fields as its page shows them, section by section (in `DRAFT_FIELDS`' terms).
+#: Budget, team, partners and attachments are tables of their own.
+DOCUMENT_SECTIONS = (
+    ("outline", _("Outline"), ("title", "language", "abstract", "plan")),
+    ("period", _("Period"), ("start_date", "period_months")),
+    (
+        "money",
+        _("Money and the cap"),
+        (
+            "set_value",
+            "cap_option",
+            "requested_to_first_gate_yen",
+            "cap_excess_reason",
+            "self_investment_yen",
+            "gx_commitment",
+            "continuation_plan",
+        ),
+    ),
+    ("conditions", _("Application conditions"), ("declarations", "declaration_evidence")),
+    (
+        "leakage",
+        _("Technology-leakage prevention"),
+        (
+            "leakage_core_technologies",
+            "leakage_access_control",
+            "leakage_staff_management",
+            "leakage_partner_controls",
+        ),
+    ),
+    (
+        "compute",
+        _("Compute plan"),
+        (
+            "development_type",
+            "benchmark_target",
+            "compute_provider",
+            "accelerator_type",
+            "accelerator_hours",
+        ),
+    ),
+)
+YEN_FIELDS = {"self_investment_yen", "requested_to_first_gate_yen"}
+TEXT_FIELDS = {
+    "abstract",
+    "plan",
+    "cap_excess_reason",
+    "continuation_plan",
+    "declaration_evidence",
+    "leakage_core_technologies",
+    "leakage_access_control",
+    "leakage_staff_management",
+    "leakage_partner_controls",
+    "benchmark_target",
+}
+#: Keys of a version's content that are not fields to list (shown elsewhere on the page).
+NOT_LISTED = {"theme", "budget", "team", "partners", "attachments"}
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    name: str
+    label: str
+    value: object
+    kind: str  # "text" (multi-line), "yen", "list" or "plain"
+
+
+@dataclass(frozen=True)
+class DocumentSection:
+    key: str
+    heading: str
+    rows: list[DocumentRow]
+
+
+@dataclass(frozen=True)
+class ProposalDocument:
+    """All of a proposal as its page shows it: the latest submitted version's content where
+    there is one (never the working copy behind it), the working copy of a draft otherwise."""
+
+    version: ProposalVersion | None
+    content: dict
+    sections: list[DocumentSection]
+    budget: list[dict]
+    requested_total_yen: int
+    team: list[dict]
+    partners: list[dict]
+    attachments: list[dict] = field(default_factory=list)
+
+    def _part(self, keys) -> list[DocumentSection]:
+        return [s for s in self.sections if s.key in keys]
+
+    @property
+    def head(self) -> list[DocumentSection]:
+        """The outline and the period (shown before the budget)."""
+        return self._part({"outline", "period"})
+
+    @property
+    def money(self) -> list[DocumentSection]:
+        return self._part({"money"})
+
+    @property
+    def tail(self) -> list[DocumentSection]:
+        """The conditions, the technology-leakage plan, the compute plan and any other field."""
+        return self._part({"conditions", "leakage", "compute", "other"})
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value is False
+
+
+def _label(name: str) -> str:
+    """The field's label as the proposal's model names it (in the user's language)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from kikin.core.feedback import field_label
+
+    try:
+        return Proposal._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return field_label(name)
+
+
+def _display(proposal: Proposal, name: str, value):
+    """(display value, kind) of one field's stored value."""
+    if name == "language":
+        return {"ja": "日本語", "en": "English"}.get(value, value), "plain"
+    if name == "development_type" and value:
+        return (DevelopmentType(value).label if value in DevelopmentType.values else value), "plain"
+    if name == "gx_commitment":
+        return (_("Committed") if value else _("Not committed")), "plain"
+    english = get_language() == "en"
+    spec = proposal.theme_spec()
+    if name == "cap_option" and value and spec and spec.cap.kind == "options":
+        for option in spec.cap.options:
+            if option.key == value:
+                return (option.label_en if english else option.label_ja), "plain"
+    if name == "declarations":
+        rules = proposal.theme.program.plan_rules()
+        texts = {
+            c.code: (c.text_en if english else c.text_ja)
+            for c in (*rules.conditions, *(spec.conditions if spec else ()))
+        }
+        return [texts.get(code, code) for code in value or ()], "list"
+    if name in YEN_FIELDS:
+        return value, "yen"
+    if name in TEXT_FIELDS:
+        return value, "text"
+    if isinstance(value, (list, dict)):
+        return value, "list" if isinstance(value, list) else "plain"
+    return value, "plain"
+
+
+def proposal_document(proposal: Proposal) -> ProposalDocument:
+    """What the proposal's readers see of it (`permissions.can_view` decides who they are)."""
+    version = latest_version(proposal)
+    rows = {a.pk: a for a in proposal.attachments.all()}
+    if version is not None:
+        content = version.content or {}
+        by_key = {(a.original_name, a.sha256): a for a in rows.values()}
+        attachments = [
+            {**row, "attachment": by_key.get((row.get("name"), row.get("sha256")))}
+            for row in content.get("attachments", ())
+        ]
+    else:
+        from .services import snapshot
+
+        content = snapshot(proposal)
+        attachments = [
+            {"name": a.original_name, "size": a.size, "sha256": a.sha256, "attachment": a}
+            for a in rows.values()
+        ]
+    listed = set(NOT_LISTED)
+    sections = []
+    for key, heading, names in DOCUMENT_SECTIONS:
+        listed.update(names)
+        if all(_empty(content.get(name)) for name in names):
+            continue
+        section_rows = []
+        for name in names:
+            value, kind = _display(proposal, name, content.get(name))
+            section_rows.append(DocumentRow(name, _label(name), value, kind))
+        sections.append(DocumentSection(key, heading, section_rows))
+    others = [
+        DocumentRow(name, _label(name), *_display(proposal, name, content[name]))
+        for name in sorted(set(content) - listed)
+        if not _empty(content[name])
+    ]
+    if others:
+        sections.append(DocumentSection("other", _("Other"), others))
+    relations = dict(PartnerRelation.choices)
+    roles = {"joint": _("Joint R&D"), "adviser": _("Adviser")}
+    partners = [
+        {
+            **p,
+            "relation_label": relations.get(p.get("relation"), p.get("relation")),
+            "role_label": roles.get(p.get("role"), p.get("role")),
+        }
+        for p in content.get("partners", ())
+    ]
+    budget = list(content.get("budget", ()))
+    return ProposalDocument(
+        version=version,
+        content=content,
+        sections=sections,
+        budget=budget,
+        requested_total_yen=sum(b.get("requested_yen") or 0 for b in budget),
+        team=list(content.get("team", ())),
+        partners=partners,
+        attachments=attachments,
+    )

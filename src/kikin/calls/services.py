@@ -357,16 +357,43 @@ def add_attachment(*, actor, proposal: Proposal, uploaded) -> Attachment:
 
 @transaction.atomic
 def remove_attachment(*, actor, attachment: Attachment) -> None:
+    """Remove a file from the working copy: only the proposing organisation's applicants, only
+    while the proposal may be edited, and never a file that a submitted version holds (what was
+    submitted stays readable). The stored file is deleted once the removal is committed (a
+    removal rolled back keeps it). Side effect: audit record."""
     proposal = Proposal.objects.select_for_update().get(pk=attachment.proposal_id)
-    _require(permissions.can_edit(actor, proposal))
+    attachment = Attachment.objects.select_for_update().get(pk=attachment.pk, proposal=proposal)
+    _require(permissions.can_remove_attachment(actor, proposal, attachment))
     record(
         actor=actor,
         action="proposal.detach",
         obj=proposal,
-        before={"file": attachment.original_name},
+        before={
+            "file": attachment.original_name,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+        },
     )
-    attachment.file.delete(save=False)
+    storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def open_attachment(*, actor, attachment: Attachment):
+    """The stored file of `attachment`, opened for reading by `actor` once the permission allows
+    it (`permissions.can_read_attachment`). Side effect: audit record of the download."""
+    proposal = attachment.proposal
+    _require(permissions.can_read_attachment(actor, proposal, attachment))
+    handle = attachment.file.open("rb")
+    record(
+        actor=actor,
+        action="proposal.attachment_download",
+        obj=proposal,
+        after={"file": attachment.original_name, "sha256": attachment.sha256},
+    )
+    return handle
 
 
 def snapshot(proposal: Proposal) -> dict:

@@ -18,5 +18,10 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    path(
+        "proposals/<int:pk>/attachments/<int:attachment_pk>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
     path("proposals/<int:pk>/versions/<int:number>/", views.version_diff, name="version_diff"),
 ]

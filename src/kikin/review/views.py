@@ -15,7 +15,12 @@ from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role, User
 from kikin.calls.models import Call, ProposalState
-from kikin.calls.selectors import call_summaries, proposals_for_user, state_counts
+from kikin.calls.selectors import (
+    call_summaries,
+    proposal_document,
+    proposals_for_user,
+    state_counts,
+)
 from kikin.calls.validation import proposal_eligibility
 from kikin.calls.workflow import TransitionError
 from kikin.core.feedback import errors_to_messages
@@ -329,7 +334,8 @@ def review_form(request, pk: int):
                     errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
                 else:
                     errors = {"review": str(exc)}
-    latest = proposal.versions.order_by("-number").first()
+    # All of the proposal as submitted: files, team, partners, the technology-leakage plan.
+    document = proposal_document(proposal)
     current = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
     return render(
         request,
@@ -337,7 +343,8 @@ def review_form(request, pk: int):
         {
             "assignment": assignment,
             "proposal": proposal,
-            "content": latest.content if latest else {},
+            "document": document,
+            "content": document.content if document.version else {},
             "criteria": [(c, current.get(c.pk), range(1, c.max_score + 1)) for c in criteria],
             "review": review,
             "errors": errors,
