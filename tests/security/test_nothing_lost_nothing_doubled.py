@@ -64,7 +64,11 @@ def test_a_post_without_a_form_key_is_refused_and_changes_nothing(award):
     data = _claim(a)
     del data["form_key"]
     response = client.post(reverse("awards:action", args=[a.pk, "claim"]), data)
-    assert response.status_code == 400 and "form key" in response.content.decode()
+    # The reason, in the user's language (Japanese by default)
+    assert (
+        response.status_code == 400
+        and "有効なフォームキーがありません" in response.content.decode()
+    )
     assert fingerprint() == before
 
 
