@@ -555,3 +555,121 @@ def diff_versions(old: dict, new: dict) -> list[FieldChange]:
             lines = list(difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=1))[2:]
         changes.append(FieldChange(key, a, b, lines))
     return changes
+
+
+# --------------------------------------------------------------------------------------------
+# Calls, opened and corrected by the agency's officers (from the admin: kikin.calls.admin)
+
+CALL_FIELDS = (
+    "title_ja",
+    "title_en",
+    "opens_at",
+    "closes_at",
+    "budget_total_yen",
+    "cycle",
+    "note_ja",
+    "note_en",
+    "peer_reviews",
+)
+
+
+def _call_values(call: Call, themes, values: dict) -> list:
+    """Check a call's values onto `call` (not saved); the themes checked against its program."""
+    from .models import PeerReviews
+
+    refusals = v.Refusals()
+    for field, length in (
+        ("title_ja", 300),
+        ("title_en", 300),
+        ("note_ja", None),
+        ("note_en", None),
+    ):
+        values[field] = refusals.check(v.text, values.get(field), field=field, max_length=length)
+    if "title_ja" not in refusals.errors and not values["title_ja"]:
+        refusals.errors["title_ja"] = [_("Required.")]
+    if values.get("budget_total_yen") is not None:
+        refusals.check(v.yen, values["budget_total_yen"], field="budget_total_yen")
+    if values.get("cycle") is not None:
+        refusals.check(v.whole_number, values["cycle"], field="cycle", minimum=1, maximum=1000)
+    values["peer_reviews"] = values.get("peer_reviews") or PeerReviews.AFTER_OWN
+    refusals.check(v.choice, values["peer_reviews"], field="peer_reviews", choices=PeerReviews)
+    for field in ("opens_at", "closes_at"):
+        if values.get(field) is None:
+            refusals.errors.setdefault(field, []).append(_("Required."))
+    themes = list(themes or ())
+    if not themes:
+        refusals.errors["themes"] = [_("Choose at least one theme.")]
+    elif any(t.program_id != call.program_id for t in themes):
+        refusals.errors["themes"] = [_("Every theme of a call belongs to the call's program.")]
+    refusals.raise_any()
+    for field in CALL_FIELDS:
+        setattr(call, field, values.get(field))
+    v.validate_instance(call, exclude=["themes"])
+    return themes
+
+
+@transaction.atomic
+def create_call(*, actor, program, key: str, themes, **values) -> Call:
+    """An officer opens a call for proposals on some of a program's themes."""
+    _require_officer(actor)
+    if program is None:
+        raise ValidationError({"program": [_("Choose the program.")]})
+    key = v.text(key, field="key", max_length=32)
+    if not key:
+        raise ValidationError({"key": [_("Required.")]})
+    if Call.objects.filter(program=program, key=key).exists():
+        raise ValidationError({"key": [_("The program has a call with this key already.")]})
+    unknown = set(values) - set(CALL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown call fields: {sorted(unknown)}")
+    call = Call(program=program, key=key)
+    themes = _call_values(call, themes, values)
+    call.save()
+    call.themes.set(themes)
+    record(
+        actor=actor,
+        action="call.create",
+        obj=call,
+        after=_call_audit(call, themes),
+    )
+    return call
+
+
+@transaction.atomic
+def update_call(*, actor, call: Call, themes, **values) -> Call:
+    """An officer corrects a call: its titles, dates, budget, notes and themes. A theme that
+    has proposals stays on the call."""
+    _require_officer(actor)
+    unknown = set(values) - set(CALL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown call fields: {sorted(unknown)}")
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    old_themes = list(call.themes.all())
+    before = _call_audit(call, old_themes)
+    themes = _call_values(call, themes, values)
+    removed = {t.pk for t in old_themes} - {t.pk for t in themes}
+    if removed and call.proposals.filter(theme_id__in=removed).exists():
+        raise ValidationError(
+            {"themes": [_("A theme that has proposals cannot be taken off the call.")]}
+        )
+    after = _call_audit(call, themes)
+    if after == before:
+        raise ValidationError({"title_ja": [_("Nothing changes.")]})
+    call.save()
+    call.themes.set(themes)
+    record(actor=actor, action="call.update", obj=call, before=before, after=after)
+    return call
+
+
+def _require_officer(actor) -> None:
+    """Only the agency's officers open and correct calls."""
+    if getattr(actor, "role", None) != Role.AGENCY:
+        raise PermissionDenied(_("Only the agency's officers open and correct calls."))
+
+
+def _call_audit(call: Call, themes) -> dict:
+    out = {field: getattr(call, field) for field in CALL_FIELDS}
+    for field in ("opens_at", "closes_at"):
+        out[field] = out[field].isoformat() if out[field] else None
+    out["themes"] = sorted(t.pk for t in themes)
+    return out

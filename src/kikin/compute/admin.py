@@ -1,11 +1,15 @@
-"""The admin shows the compute data read-mostly: writes that carry rules (allocations, imports,
-results) go through the pages and their services; benchmarks' direction and plain records may
-be corrected here."""
+"""The admin shows the compute data read only: writes go through the pages and their services
+(pools, allocations, imports, results, matching, events); a benchmark is named, or its direction
+corrected, here through `define_benchmark` (one audit record)."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from kikin.audit.admin import AuditedAdmin, ReadOnlyTabularInline, ServiceForm
 from kikin.core.admin import ReadOnlyAdmin
 
+from . import services
 from .models import (
     Allocation,
     Benchmark,
@@ -22,14 +26,9 @@ from .models import (
 )
 
 
-class PlannedMonthInline(admin.TabularInline):
+class PlannedMonthInline(ReadOnlyTabularInline):
     model = PlannedMonth
-    extra = 0
-    can_delete = False
     readonly_fields = ["month", "hours"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ComputePool)
@@ -80,10 +79,23 @@ class UsageRecordAdmin(ReadOnlyAdmin):
     list_select_related = ["allocation", "source"]
 
 
+class BenchmarkForm(ServiceForm):
+    title = _("Name a benchmark, or correct its direction")
+    for_object = False
+
+    name = forms.CharField(label=_("name"), required=False)
+    higher_is_better = forms.BooleanField(label=_("higher is better"), required=False)
+    description = forms.CharField(label=_("description"), widget=forms.Textarea, required=False)
+
+    def save(self, *, actor):
+        return services.define_benchmark(actor=actor, **self.cleaned_data)
+
+
 @admin.register(Benchmark)
-class BenchmarkAdmin(admin.ModelAdmin):
+class BenchmarkAdmin(AuditedAdmin):
     list_display = ["name", "higher_is_better"]
     search_fields = ["name"]
+    service_forms = {"define": BenchmarkForm}
 
 
 @admin.register(BenchmarkResult)
@@ -98,13 +110,13 @@ class EvaluationDeclarationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DataOffer)
-class DataOfferAdmin(admin.ModelAdmin):
+class DataOfferAdmin(ReadOnlyAdmin):
     list_display = ["title", "holder_name", "is_open", "created_at"]
     list_filter = ["is_open"]
 
 
 @admin.register(DataRequest)
-class DataRequestAdmin(admin.ModelAdmin):
+class DataRequestAdmin(ReadOnlyAdmin):
     list_display = ["title", "award", "is_open", "created_at"]
     list_filter = ["is_open"]
 
@@ -116,6 +128,6 @@ class IntroductionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CommunityEvent)
-class CommunityEventAdmin(admin.ModelAdmin):
+class CommunityEventAdmin(ReadOnlyAdmin):
     list_display = ["held_on", "title", "kind", "attendees"]
     list_filter = ["kind"]

@@ -1,22 +1,16 @@
-"""Plans are loaded from plan files (`load_plan`): the admin shows them and writes nothing."""
+"""Plans are loaded from plan files (`load_plan`): the admin shows them and writes nothing. A
+later revision of a plan (with its changed terms) is added to the plan file and loaded."""
 
 from django.contrib import admin
 
+from kikin.audit.admin import ReadOnlyTabularInline
 from kikin.core.admin import ReadOnlyAdmin
 
 from .models import PlanRevision, Program, ResearchItem, Theme, ThemeTerms
 
 
-class PlanRevisionInline(admin.TabularInline):
+class PlanRevisionInline(ReadOnlyTabularInline):
     model = PlanRevision
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Program)

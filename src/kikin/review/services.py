@@ -956,3 +956,127 @@ def decide_name_match(
                 )
                 assignment.delete()
     return decision
+
+
+# --------------------------------------------------------------------------------------------
+# The rubric and the reviewer pool, kept by the agency (from the admin: kikin.review.admin)
+
+
+def _rubric_open(call: Call) -> None:
+    if Score.objects.filter(criterion__call=call).exists():
+        raise ValidationError(
+            {"code": [_("The call's rubric cannot change once reviews have been scored.")]}
+        )
+
+
+@transaction.atomic
+def save_criterion(
+    *,
+    actor,
+    call: Call | None,
+    code: str,
+    label_ja: str,
+    label_en: str,
+    weight: int | None,
+    max_score: int | None,
+    order: int | None = None,
+) -> Criterion:
+    """The agency sets one criterion of a call's rubric (added, or changed by its code); the
+    default rubric is written first where the call has none. Refused once any review is scored."""
+    require_role(actor, Role.AGENCY)
+    if call is None:
+        raise ValidationError({"call": [_("Choose the call.")]})
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    refusals = v.Refusals()
+    code = refusals.check(v.text, code, field="code", max_length=32)
+    if code is not None and not (
+        code.isascii() and code.replace("_", "").replace("-", "").isalnum()
+    ):
+        refusals.errors["code"] = [_("Letters, digits, - and _ only.")]
+    label_ja = refusals.check(v.text, label_ja, field="label_ja", max_length=200, required=True)
+    label_en = refusals.check(v.text, label_en, field="label_en", max_length=200, required=True)
+    if weight is None or refusals.check(v.whole_number, weight, field="weight", maximum=100) == 0:
+        refusals.errors.setdefault("weight", []).append(_("Between 1 and 100."))
+    if (
+        max_score is None
+        or refusals.check(v.whole_number, max_score, field="max_score", maximum=100) == 0
+    ):
+        refusals.errors.setdefault("max_score", []).append(_("Between 1 and 100."))
+    if order is not None:
+        refusals.check(v.whole_number, order, field="order", maximum=1000)
+    refusals.raise_any()
+    _rubric_open(call)
+    ensure_criteria(call=call)
+    criterion = Criterion.objects.filter(call=call, code=code).first()
+    before = None
+    if criterion is None:
+        criterion = Criterion(call=call, code=code)
+        if order is None:
+            order = call.criteria.count()
+    else:
+        before = {
+            "label_ja": criterion.label_ja,
+            "label_en": criterion.label_en,
+            "weight": criterion.weight,
+            "max_score": criterion.max_score,
+            "order": criterion.order,
+        }
+    after = {
+        "label_ja": label_ja,
+        "label_en": label_en,
+        "weight": weight,
+        "max_score": max_score,
+        "order": criterion.order if order is None else order,
+    }
+    if before == after:
+        raise ValidationError({"code": [_("Nothing changes.")]})
+    for field, value in after.items():
+        setattr(criterion, field, value)
+    criterion.save()
+    record(
+        actor=actor,
+        action="review.save_criterion",
+        obj=call,
+        before=before,
+        after={"code": code, **after},
+    )
+    return criterion
+
+
+@transaction.atomic
+def remove_criterion(*, actor, criterion: Criterion) -> None:
+    """The agency takes a criterion off a call's rubric; refused once any review is scored."""
+    require_role(actor, Role.AGENCY)
+    call = Call.objects.select_for_update().get(pk=criterion.call_id)
+    _rubric_open(call)
+    if call.criteria.count() <= 1:
+        raise ValidationError({"code": [_("A rubric keeps at least one criterion.")]})
+    record(
+        actor=actor,
+        action="review.remove_criterion",
+        obj=call,
+        before={"code": criterion.code, "weight": criterion.weight},
+    )
+    criterion.delete()
+
+
+@transaction.atomic
+def set_reviewer_in_pool(*, actor, profile, active: bool):
+    """The agency takes a reviewer out of the pool that automatic assignment draws from (or puts
+    them back); their assignments stay."""
+    from .models import ReviewerProfile
+
+    require_role(actor, Role.AGENCY)
+    profile = ReviewerProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.active == bool(active):
+        return profile
+    profile.active = bool(active)
+    profile.save(update_fields=["active"])
+    record(
+        actor=actor,
+        action="review.reviewer_pool",
+        obj=profile,
+        before={"active": not profile.active},
+        after={"active": profile.active},
+    )
+    return profile
