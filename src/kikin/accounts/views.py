@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from . import services
 from .email_verification import send_verification
-from .models import OrganisationCategory, Role
+from .models import OrganisationCategory
+from .permissions import can_manage_organisation
 
 
 def _errors(exc: ValidationError) -> dict:
@@ -60,7 +61,7 @@ def register(request):
 
 @login_required
 def organisation(request):
-    if request.user.role != Role.APPLICANT or not request.user.organisation_id:
+    if not can_manage_organisation(request.user):
         raise Http404
     errors = {}
     if request.method == "POST":

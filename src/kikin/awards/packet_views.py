@@ -12,12 +12,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from kikin.accounts.models import Role
 from kikin.core.timeutil import today_jst
 from kikin.jobs.services import enqueue_job
 
 from .jobs import PACKET, packet_params
 from .packet import MAX_THEMES, packet_themes, parse_choice
+from .permissions import can_see_portfolio
 
 _CHOICE_PARAMS = ("from", "to", "award", "numbers")
 
@@ -27,7 +27,7 @@ def packet(request):
     """GET without a choice: the form. With `from` and `to` (or `award` ids, or award `numbers`):
     the packet queued for the worker and the person sent to its job page, or the form again
     with what is wrong (400)."""
-    if request.user.role not in {Role.MINISTRY, Role.AGENCY}:
+    if not can_see_portfolio(request.user):
         raise Http404
     today = today_jst()
     context = {

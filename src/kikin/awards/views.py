@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role, User
-from kikin.awards.permissions import is_implementer
+from kikin.accounts.permissions import is_agency, is_ministry, is_staff_member
+from kikin.awards.permissions import (
+    can_list_awards,
+    can_manage_awards,
+    can_see_portfolio,
+    is_implementer,
+)
 from kikin.calls.models import Proposal
 from kikin.core.feedback import errors_to_messages
 from kikin.core.lookup import posted_object_or_404
@@ -31,7 +37,7 @@ from .models import CostCategory, CostClaim, GateOutcome, Outlook, ProgressRepor
 @login_required
 def award_list(request):
     user = request.user
-    if user.role == Role.REVIEWER:
+    if not can_list_awards(user):
         raise Http404
     today = today_jst()
     qs = selectors.with_portfolio_figures(selectors.awards_for_user(user), today).order_by("number")
@@ -55,9 +61,9 @@ def award_list(request):
         "page": page,
         "today": today,
         "show": flt,
-        "is_staff_view": user.role in {Role.MINISTRY, Role.AGENCY},
+        "is_staff_view": bool(can_see_portfolio(user)),
     }
-    if user.role == Role.MINISTRY:
+    if is_ministry(user):
         context["summary"] = selectors.ministry_summary(today)
     return render(request, "awards/award_list.html", context)
 
@@ -78,8 +84,8 @@ def award_detail(request, pk: int):
             "directives": award.directives.all(),
             "today": today_jst(),
             "is_member": is_implementer(user, award),
-            "is_agency": user.role == Role.AGENCY,
-            "is_ministry": user.role == Role.MINISTRY,
+            "is_agency": bool(is_agency(user)),
+            "is_ministry": bool(is_ministry(user)),
             "categories": CostCategory.choices,
             "outcomes": GateOutcome.choices,
             "outlooks": Outlook.choices,
@@ -97,7 +103,7 @@ def award_detail(request, pk: int):
 @login_required
 @require_POST
 def award_create(request, proposal_pk: int):
-    if request.user.role != Role.AGENCY:
+    if not can_manage_awards(request.user):
         raise Http404
     proposal = get_object_or_404(Proposal, pk=proposal_pk)
     rate = request.POST.get("rate") or None
@@ -285,7 +291,7 @@ def area_detail(request, code: str, number: int):
     director = program_services.current_director(item)
     user = request.user
     is_director = director is not None and director.user_id == user.pk
-    if user.role not in (Role.AGENCY, Role.MINISTRY) and not is_director:
+    if not is_staff_member(user) and not is_director:
         raise Http404
     if request.method == "POST":
         post = request.POST
@@ -325,7 +331,7 @@ def area_detail(request, code: str, number: int):
             "program": item.program,
             "director": director,
             "is_director": is_director,
-            "is_agency": user.role == Role.AGENCY,
+            "is_agency": bool(is_agency(user)),
             "policies": item.policies.all(),
             "rows": selectors.area_progress(item, today_jst()),
             "staff": User.objects.filter(

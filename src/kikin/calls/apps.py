@@ -9,6 +9,7 @@ class CallsConfig(AppConfig):
     def ready(self):
         from kikin.programs.plan_loaders import register_section
 
+        from . import permissions  # noqa: F401  (registers its predicates for the templates)
         from .plan import load_plan_calls
 
         register_section("calls", load_plan_calls)  # a plan file's [[calls]]

@@ -1,51 +1,73 @@
-"""Who may do what with calls and proposals. Each predicate answers (allowed, reason)."""
+"""Who may do what with calls and proposals. Each predicate answers an `Answer`
+(kikin.core.permissions): (allowed, reason)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_applicant, is_reviewer, is_staff_member
+from kikin.core.permissions import Answer, allow, deny, predicate
 
 from .extensions import has_conflict
 from .models import Attachment, Proposal, ProposalState
 from .selectors import submitted_attachment_keys
 
+# Not predicates: helpers that answer something else.
+HELPERS = frozenset({"applicant_status", "is_submitted_file"})
 
-def is_member(user, proposal: Proposal) -> bool:
-    return bool(
+
+@predicate
+def is_member(user, proposal: Proposal) -> Answer:
+    """The user acts for the proposing organisation."""
+    if (
         user.is_authenticated
         and user.organisation_id
         and user.organisation_id == proposal.organisation_id
-    )
+    ):
+        return allow()
+    return deny(_("Only the proposing organisation may do this."))
 
 
-def can_edit(user, proposal: Proposal) -> tuple[bool, str]:
+@predicate
+def can_propose(user) -> Answer:
+    """An organisation's applicants start proposals to an open call."""
+    if is_applicant(user):
+        return allow()
+    return deny(_("Only an organisation's applicants make proposals."))
+
+
+@predicate
+def can_edit(user, proposal: Proposal) -> Answer:
     """The working copy may be edited by its organisation's applicants while it can still be submitted."""
-    if not (is_member(user, proposal) and user.role == Role.APPLICANT):
-        return False, _("Only the proposing organisation's applicants may edit a proposal.")
+    if not (is_member(user, proposal) and is_applicant(user)):
+        return deny(_("Only the proposing organisation's applicants may edit a proposal."))
     if proposal.state not in {ProposalState.DRAFT, ProposalState.SUBMITTED}:
-        return False, _("The proposal can no longer be changed.")
+        return deny(_("The proposal can no longer be changed."))
     if not proposal.call.is_open():
-        return False, _("The call is closed.")
-    return True, ""
+        return deny(_("The call is closed."))
+    return allow()
 
 
-def can_view(user, proposal: Proposal) -> bool:
+@predicate
+def can_view(user, proposal: Proposal) -> Answer:
     """Members of the proposing organisation; ministry and agency staff once it is submitted;
     a reviewer assigned to it without a conflict of interest."""
+    refused = deny(_("You may not see this proposal."))
     if not user.is_authenticated:
-        return False
+        return refused
     if is_member(user, proposal):
-        return True
+        return allow()
     if proposal.state == ProposalState.DRAFT:
-        return False
-    if user.role in {Role.MINISTRY, Role.AGENCY}:
-        return True
-    if user.role == Role.REVIEWER:
-        return proposal.assignments.filter(reviewer=user).exists() and not has_conflict(
-            user, proposal
-        )
-    return False
+        return refused
+    if is_staff_member(user):
+        return allow()
+    if (
+        is_reviewer(user)
+        and proposal.assignments.filter(reviewer=user).exists()
+        and not has_conflict(user, proposal)
+    ):
+        return allow()
+    return refused
 
 
 def is_submitted_file(proposal: Proposal, attachment: Attachment) -> bool:
@@ -53,27 +75,29 @@ def is_submitted_file(proposal: Proposal, attachment: Attachment) -> bool:
     return (attachment.original_name, attachment.sha256) in submitted_attachment_keys(proposal)
 
 
-def can_remove_attachment(user, proposal: Proposal, attachment: Attachment) -> tuple[bool, str]:
+@predicate
+def can_remove_attachment(user, proposal: Proposal, attachment: Attachment) -> Answer:
     """A file may be removed by those who may edit the proposal, while they may, unless a
     submitted version holds it."""
     if attachment.proposal_id != proposal.pk:
-        return False, _("The file does not belong to this proposal.")
+        return deny(_("The file does not belong to this proposal."))
     ok, reason = can_edit(user, proposal)
     if not ok:
-        return ok, reason
+        return deny(reason)
     if is_submitted_file(proposal, attachment):
-        return False, _("A file of a submitted version cannot be removed.")
-    return True, ""
+        return deny(_("A file of a submitted version cannot be removed."))
+    return allow()
 
 
-def can_read_attachment(user, proposal: Proposal, attachment: Attachment) -> tuple[bool, str]:
+@predicate
+def can_read_attachment(user, proposal: Proposal, attachment: Attachment) -> Answer:
     """The proposing organisation reads every file of its proposal; the staff and reviewers who
     may see the proposal (`can_view`) read the files of its submitted versions."""
     if attachment.proposal_id != proposal.pk or not can_view(user, proposal):
-        return False, _("You may not read this file.")
+        return deny(_("You may not read this file."))
     if is_member(user, proposal) or is_submitted_file(proposal, attachment):
-        return True, ""
-    return False, _("This file is not part of a submitted version.")
+        return allow()
+    return deny(_("This file is not part of a submitted version."))
 
 
 def applicant_status(proposal: Proposal) -> str:

@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_applicant, is_staff_member
 from kikin.core.feedback import errors_to_messages, field_label
 from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
@@ -88,12 +88,10 @@ def proposal_start(request, call_pk: int):
 def proposal_list(request):
     qs = selectors.proposals_for_user(request.user).order_by("-updated_at", "-id")
     state = request.GET.get("state")
-    if state in ProposalState.values and request.user.role != Role.APPLICANT:
+    if state in ProposalState.values and not is_applicant(request.user):
         qs = qs.filter(state=state)
     if fmt := export_format(request):
-        return exports.PROPOSALS.response(
-            qs, fmt=fmt, applicant=request.user.role == Role.APPLICANT
-        )
+        return exports.PROPOSALS.response(qs, fmt=fmt, applicant=bool(is_applicant(request.user)))
     page = page_of(qs, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
@@ -102,7 +100,7 @@ def proposal_list(request):
             "page": page,
             "state": state,
             "states": ProposalState.choices,
-            "is_applicant": request.user.role == Role.APPLICANT,
+            "is_applicant": bool(is_applicant(request.user)),
         },
     )
 
@@ -507,7 +505,7 @@ def proposal_detail(request, pk: int):
         "versions": versions,
         "document": document,
         "content": document.content,
-        "is_staff_view": user.role in {Role.MINISTRY, Role.AGENCY},
+        "is_staff_view": bool(is_staff_member(user)),
     }
     # The reviews, or the result's notice for the proposer (kikin.review, calls.extensions).
     context.update(extensions.proposal_context(user, proposal, is_member=is_member))

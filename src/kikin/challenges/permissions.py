@@ -1,4 +1,5 @@
-"""Who may see and do what in the prize challenges. Each check answers (allowed, reason).
+"""Who may see and do what in the prize challenges. Each predicate answers an `Answer`
+(kikin.core.permissions): (allowed, reason).
 
 - The public sees a challenge's published rules, stages, prizes, the leaderboard of the public
   part and, once a stage has closed, its final ranking; never a team's members, files, hidden
@@ -14,57 +15,68 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_agency, is_applicant, is_reviewer, is_staff_member
+from kikin.core.permissions import Answer, allow, deny, predicate
 from kikin.review.models import ConflictDeclaration
 
 from .models import Challenge, Juror, Stage, Team, TeamConflict
 
-Answer = tuple[bool, str]
+# Not predicates: helpers that answer something else.
+HELPERS = frozenset({"jury_conflict_reasons"})
 
 
-def is_staff(user) -> bool:
-    return bool(user.is_authenticated and user.role in {Role.AGENCY, Role.MINISTRY})
+@predicate
+def is_staff(user) -> Answer:
+    if is_staff_member(user):
+        return allow()
+    return deny(_("Only the agency and the ministry may do this."))
 
 
+@predicate
 def can_manage(user) -> Answer:
-    if user.is_authenticated and user.role == Role.AGENCY:
-        return True, ""
-    return False, _("Only the agency's program officers manage challenges.")
+    if is_agency(user):
+        return allow()
+    return deny(_("Only the agency's program officers manage challenges."))
 
 
-def is_member(user, team: Team) -> bool:
-    return bool(user.is_authenticated and team.memberships.filter(user=user).exists())
+@predicate
+def is_member(user, team: Team) -> Answer:
+    if user.is_authenticated and team.memberships.filter(user=user).exists():
+        return allow()
+    return deny(_("Only the team's members may do this."))
 
 
+@predicate
 def can_view_team(user, team: Team) -> Answer:
     """Staff and the team's own members; anyone else is answered 404."""
     if is_staff(user) or is_member(user, team):
-        return True, ""
-    return False, _("Not found.")
+        return allow()
+    return deny(_("Not found."))
 
 
+@predicate
 def can_register(user) -> Answer:
     if not user.is_authenticated:
-        return False, _("Log in (or sign up) to register a team.")
-    if user.role != Role.APPLICANT:
-        return False, _("Only entrants register teams; staff, jurors and the ministry do not.")
-    return True, ""
+        return deny(_("Log in (or sign up) to register a team."))
+    if not is_applicant(user):
+        return deny(_("Only entrants register teams; staff, jurors and the ministry do not."))
+    return allow()
 
 
+@predicate
 def can_submit(user, team: Team) -> Answer:
     if team.is_baseline:
         return can_manage(user)
     if not is_member(user, team):
-        return False, _("Only the team's members submit its entries.")
-    return True, ""
+        return deny(_("Only the team's members submit its entries."))
+    return allow()
 
 
-def is_juror(user, challenge: Challenge) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.role == Role.REVIEWER
-        and Juror.objects.filter(challenge=challenge, user=user).exists()
-    )
+@predicate
+def is_juror(user, challenge: Challenge) -> Answer:
+    if is_reviewer(user) and Juror.objects.filter(challenge=challenge, user=user).exists():
+        return allow()
+    return deny(_("Only the challenge's jurors may do this."))
 
 
 def jury_conflict_reasons(juror, team: Team) -> list[str]:
@@ -90,11 +102,12 @@ def jury_conflict_reasons(juror, team: Team) -> list[str]:
     return reasons
 
 
+@predicate
 def can_score(user, team: Team, stage: Stage) -> Answer:
     if not is_juror(user, stage.challenge):
-        return False, _("Only the challenge's jurors score entries.")
+        return deny(_("Only the challenge's jurors score entries."))
     if team.is_baseline:
-        return False, _("The organisers' baseline is not judged.")
+        return deny(_("The organisers' baseline is not judged."))
     if jury_conflict_reasons(user, team):
-        return False, _("You have a conflict of interest with this team.")
-    return True, ""
+        return deny(_("You have a conflict of interest with this team."))
+    return allow()

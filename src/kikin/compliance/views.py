@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_agency, is_applicant
 from kikin.awards.models import AwardState
 from kikin.awards.permissions import is_implementer
 from kikin.core.feedback import errors_to_messages
@@ -32,19 +32,19 @@ from .forms import (
 from .models import ConsultationState, PriorConsultation, ReportState, Shortcoming, ShortcomingState
 
 
-def _require(user, *roles):
-    if user.role not in roles:
+def _require(answer):
+    if not answer:
         raise Http404
 
 
 @login_required
 def home(request):
     """Each role's entry: the agency's list, the ministry's queue, the implementer's awards."""
-    if request.user.role == Role.AGENCY:
+    if permissions.can_check_reports(request.user):
         return redirect("compliance:agency")
-    if request.user.role == Role.MINISTRY:
+    if permissions.can_answer_consultations(request.user):
         return redirect("compliance:ministry")
-    _require(request.user, Role.APPLICANT)
+    _require(is_applicant(request.user))
     awards = (
         selectors.awards_visible_to(request.user)
         .annotate(
@@ -107,7 +107,7 @@ def _award_page(request, award, *, report_form=None, act_form=None, request_form
         "award": award,
         "today": today,
         "is_implementer": implementer,
-        "is_agency": request.user.role == Role.AGENCY,
+        "is_agency": bool(is_agency(request.user)),
         "lead_days": services.consultation_lead_days(),
         "proposal": award.proposal,
         **data,
@@ -173,7 +173,7 @@ def report_detail(request, pk: int):
         pk=pk,
     )
     form = None
-    if request.user.role == Role.AGENCY and report.state == ReportState.SUBMITTED:
+    if permissions.can_check_reports(request.user) and report.state == ReportState.SUBMITTED:
         form = AssessForm(request.POST or None, initial={"assessed_on": today_jst()})
         if request.method == "POST" and form.is_valid():
             try:
@@ -204,7 +204,7 @@ def shortcoming_detail(request, pk: int):
     today = today_jst()
     flagged = shortcoming.unfixed_by_due_date(today)
     form = None
-    if request.user.role == Role.AGENCY and flagged:
+    if permissions.can_check_reports(request.user) and flagged:
         form = DecisionForm(request.POST or None, initial={"decided_on": today, "reclaim_yen": 0})
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
@@ -252,7 +252,7 @@ def consultation_detail(request, pk: int, form=None):
     c.last_day_to_send = services.last_day_to_send(c)
     today = today_jst()
     implementer = is_implementer(request.user, c.award)
-    if request.user.role == Role.MINISTRY and c.state == ConsultationState.SENT:
+    if permissions.can_answer_consultations(request.user) and c.state == ConsultationState.SENT:
         form = form or AnswerForm()
     return render(
         request,
@@ -308,7 +308,7 @@ def consultation_action(request, pk: int, action: str):
 
 @login_required
 def agency_list(request):
-    _require(request.user, Role.AGENCY)
+    _require(permissions.can_check_reports(request.user))
     today = today_jst()
     unfixed = list(selectors.unfixed_shortcomings(today))
     open_ = list(selectors.open_shortcomings())
@@ -332,7 +332,7 @@ def agency_list(request):
 
 @login_required
 def ministry_queue(request):
-    _require(request.user, Role.MINISTRY)
+    _require(permissions.can_answer_consultations(request.user))
     today = today_jst()
     queue = list(selectors.consultations_to_answer())
     for c in queue:

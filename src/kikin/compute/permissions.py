@@ -1,26 +1,40 @@
 """Who may see and do what in the compute support. Developers (applicants) see only their own
 organisation's awards; the ministry and the agency see everything; only the agency writes
-pools, allocations, imports, the matching board and events."""
+pools, allocations, imports, the matching board and events. Each predicate answers an `Answer`
+(kikin.core.permissions)."""
 
 from __future__ import annotations
 
-from kikin.accounts.models import Role
+from django.utils.translation import gettext as _
+
+from kikin.accounts.permissions import is_agency, is_staff_member
 from kikin.awards.permissions import is_implementer
+from kikin.core.permissions import Answer, allow, deny, predicate
 
 
-def is_staff(user) -> bool:
-    return bool(user.is_authenticated and user.role in {Role.MINISTRY, Role.AGENCY})
+@predicate
+def is_staff(user) -> Answer:
+    if is_staff_member(user):
+        return allow()
+    return deny(_("Only the ministry and the agency see the whole compute support."))
 
 
-def can_manage(user) -> bool:
-    return bool(user.is_authenticated and user.role == Role.AGENCY)
+@predicate
+def can_manage(user) -> Answer:
+    if is_agency(user):
+        return allow()
+    return deny(_("Only the agency's program officers manage the compute support."))
 
 
-def is_developer_of(user, award) -> bool:
+@predicate
+def is_developer_of(user, award) -> Answer:
     """The user is of the organisation developing the model (the award's implementer)."""
     return is_implementer(user, award)
 
 
-def can_view_award(user, award) -> bool:
+@predicate
+def can_view_award(user, award) -> Answer:
     """Staff, or the award's own organisation; anyone else is answered 404."""
-    return is_staff(user) or is_developer_of(user, award)
+    if is_staff(user) or is_developer_of(user, award):
+        return allow()
+    return deny(_("Only the award's own organisation and the staff see its compute support."))

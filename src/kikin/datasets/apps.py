@@ -9,6 +9,7 @@ class DatasetsConfig(AppConfig):
     def ready(self):
         from kikin.programs.plan_loaders import register_kind
 
+        from . import permissions  # noqa: F401  (registers its predicates for the templates)
         from .services import load_data_platform_plan
 
         register_kind("data_platform", load_data_platform_plan)  # a data platform's own tables

@@ -1,4 +1,5 @@
-"""Who may see and do what with research data. Each action predicate answers (allowed, reason).
+"""Who may see and do what with research data. Each predicate answers an `Answer`
+(kikin.core.permissions): (allowed, reason).
 
 - A dataset's managers are the applicants of its managing organisation (the data manager). They
   edit it, add files, check requests against the written conditions and see its log.
@@ -14,90 +15,114 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_agency, is_applicant, is_staff_member
 from kikin.awards.permissions import is_implementer
+from kikin.core.permissions import Answer, allow, deny, predicate
 
 from .models import DataPlatform, Dataset, DatasetState
 
-STAFF = {Role.MINISTRY, Role.AGENCY}
+
+@predicate
+def is_staff(user) -> Answer:
+    if is_staff_member(user):
+        return allow()
+    return deny(_("Only the ministry and the agency may do this."))
 
 
-def is_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role in STAFF)
-
-
-def is_data_manager(user, dataset: Dataset) -> bool:
+@predicate
+def is_data_manager(user, dataset: Dataset) -> Answer:
     """The user acts for the dataset's managing organisation (its data manager)."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.role == Role.APPLICANT
+    if (
+        is_applicant(user)
         and user.organisation_id
         and user.organisation_id == dataset.organisation_id
-    )
+    ):
+        return allow()
+    return deny(_("Only the dataset's data manager may do this."))
 
 
-def can_view_dataset(user, dataset: Dataset) -> bool:
+@predicate
+def can_view_dataset(user, dataset: Dataset) -> Answer:
     """Published (and withdrawn, as a tombstone) metadata is public; a draft is its managers' and
     the staff's."""
     if dataset.state != DatasetState.DRAFT:
-        return True
-    return is_data_manager(user, dataset) or is_staff(user)
+        return allow()
+    if is_data_manager(user, dataset) or is_staff(user):
+        return allow()
+    return deny(_("Not found."))
 
 
-def can_create_dataset(user) -> tuple[bool, str]:
+@predicate
+def can_create_dataset(user) -> Answer:
     if not getattr(user, "is_authenticated", False):
-        return False, _("Log in to register a dataset.")
-    if user.role == Role.AGENCY:
-        return True, ""
-    if user.role == Role.APPLICANT and user.organisation_id:
-        return True, ""
-    return False, _("Datasets are registered by an organisation's applicants or the agency.")
+        return deny(_("Log in to register a dataset."))
+    if is_agency(user):
+        return allow()
+    if is_applicant(user) and user.organisation_id:
+        return allow()
+    return deny(_("Datasets are registered by an organisation's applicants or the agency."))
 
 
-def can_edit_dataset(user, dataset: Dataset) -> tuple[bool, str]:
+@predicate
+def can_edit_dataset(user, dataset: Dataset) -> Answer:
     if dataset.state == DatasetState.WITHDRAWN:
-        return False, _("A withdrawn dataset can no longer be changed.")
-    if is_data_manager(user, dataset) or (
-        getattr(user, "is_authenticated", False) and user.role == Role.AGENCY
-    ):
-        return True, ""
-    return False, _("Only the dataset's data manager or the agency may change it.")
+        return deny(_("A withdrawn dataset can no longer be changed."))
+    if is_data_manager(user, dataset) or is_agency(user):
+        return allow()
+    return deny(_("Only the dataset's data manager or the agency may change it."))
 
 
-def can_decide_requests(user, dataset: Dataset) -> tuple[bool, str]:
+@predicate
+def can_decide_requests(user, dataset: Dataset) -> Answer:
     """The data manager checks requests against the written conditions (000 lines 1871–1873)."""
     if is_data_manager(user, dataset):
-        return True, ""
-    return False, _("Only the dataset's data manager checks requests.")
+        return allow()
+    return deny(_("Only the dataset's data manager checks requests."))
 
 
-def can_view_log(user, dataset: Dataset) -> bool:
+@predicate
+def can_view_log(user, dataset: Dataset) -> Answer:
     """Grants and downloads are seen by the data manager and, for audit, by the staff."""
-    return is_data_manager(user, dataset) or is_staff(user)
+    if is_data_manager(user, dataset) or is_staff(user):
+        return allow()
+    return deny(_("Only the dataset's data manager and the staff see its log."))
 
 
-def is_platform_manager(user, platform: DataPlatform) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.role == Role.APPLICANT
+@predicate
+def is_platform_manager(user, platform: DataPlatform) -> Answer:
+    if (
+        is_applicant(user)
         and user.organisation_id
         and user.organisation_id == platform.data_manager_id
-    )
-
-
-def can_manage_platform(user, platform: DataPlatform) -> tuple[bool, str]:
-    if is_platform_manager(user, platform) or (
-        getattr(user, "is_authenticated", False) and user.role == Role.AGENCY
     ):
-        return True, ""
-    return False, _("Only the platform's data manager or the agency may do this.")
+        return allow()
+    return deny(_("Only the platform's data manager may do this."))
 
 
-def can_edit_data_plan(user, award) -> tuple[bool, str]:
+@predicate
+def can_manage_platform(user, platform: DataPlatform) -> Answer:
+    if is_platform_manager(user, platform) or is_agency(user):
+        return allow()
+    return deny(_("Only the platform's data manager or the agency may do this."))
+
+
+@predicate
+def can_list_data_plans(user) -> Answer:
+    """The list of data management plans: the implementers (applicants) and the staff."""
+    if is_staff(user) or is_applicant(user):
+        return allow()
+    return deny(_("Data management plans are for the implementers and the staff."))
+
+
+@predicate
+def can_edit_data_plan(user, award) -> Answer:
     if is_implementer(user, award):
-        return True, ""
-    return False, _("Only the implementer writes its data management plan.")
+        return allow()
+    return deny(_("Only the implementer writes its data management plan."))
 
 
-def can_view_data_plan(user, award) -> bool:
-    return is_implementer(user, award) or is_staff(user)
+@predicate
+def can_view_data_plan(user, award) -> Answer:
+    if is_implementer(user, award) or is_staff(user):
+        return allow()
+    return deny(_("Only the implementer and the staff read its data management plan."))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_agency, is_ministry
 from kikin.awards.selectors import visible_award_or_404
 from kikin.core.downloads import content_disposition
 from kikin.core.paging import page_of
@@ -47,6 +47,7 @@ from .permissions import (
     can_decide_requests,
     can_edit_data_plan,
     can_edit_dataset,
+    can_list_data_plans,
     can_manage_platform,
     can_view_data_plan,
     can_view_log,
@@ -511,8 +512,8 @@ def platform_detail(request, code: str):
                 "-modified_at"
             )[:20],
             "manages": manages,
-            "is_agency": user.is_authenticated and user.role == Role.AGENCY,
-            "is_ministry": user.is_authenticated and user.role == Role.MINISTRY,
+            "is_agency": bool(is_agency(user)),
+            "is_ministry": bool(is_ministry(user)),
             "last_project_year": services.last_project_year(platform),
             "forms": {
                 name: bound.get(name)
@@ -539,7 +540,7 @@ def _platform_initial(platform: DataPlatform) -> dict:
 
 @login_required
 def plan_list(request):
-    if not is_staff(request.user) and request.user.role != Role.APPLICANT:
+    if not can_list_data_plans(request.user):
         raise Http404
     page = page_of(selectors.awards_and_plans(request.user), request.GET.get("page"), PER_PAGE)
     return render(request, "datasets/plan_list.html", {"page": page})
@@ -626,7 +627,7 @@ def award_data(request, pk: int):
             "gates": selectors.plan_at_gates(award),
             "committees": committees,
             "may_edit": can_edit_data_plan(user, award)[0],
-            "is_agency": user.role == Role.AGENCY,
+            "is_agency": bool(is_agency(user)),
             "needs_committee": award.form == "contract",
             "platform_modes": selectors.platform_modes(award),
             "platforms": list(award.data_platforms.all()),

@@ -8,6 +8,9 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background jobs")
 
     def ready(self):
-        from . import tasks  # noqa: F401  (binds the Celery app and its tasks)
+        from . import (
+            permissions,  # noqa: F401  (registers its predicates for the templates)
+            tasks,  # noqa: F401  (binds the Celery app and its tasks)
+        )
 
         autodiscover_modules("jobs")  # each app's jobs.py registers its handlers

@@ -3,12 +3,15 @@ is answered 404, as if the job did not exist."""
 
 from django.utils.translation import gettext as _
 
+from kikin.core.permissions import Answer, allow, deny, predicate
 
-def can_view_job(user, job) -> tuple[bool, str]:
+
+@predicate
+def can_view_job(user, job) -> Answer:
     if not getattr(user, "is_authenticated", False):
-        return False, _("Log in first.")
+        return deny(_("Log in first."))
     if job.requested_by_id is not None and job.requested_by_id == user.pk:
-        return True, ""
+        return allow()
     if user.is_staff:
-        return True, ""
-    return False, _("Only the person who asked for this job, and staff, may see it.")
+        return allow()
+    return deny(_("Only the person who asked for this job, and staff, may see it."))

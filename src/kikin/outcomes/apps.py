@@ -8,4 +8,7 @@ class OutcomesConfig(AppConfig):
 
     def ready(self):
         # The state machines' tables (kikin.core.workflow.MACHINES) are declared on import.
-        from . import workflow  # noqa: F401
+        from . import (
+            permissions,  # noqa: F401  (registers its predicates for the templates)
+            workflow,  # noqa: F401
+        )

@@ -18,7 +18,6 @@ from django.shortcuts import render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from kikin.accounts.models import Role
 from kikin.core.paging import page_of
 from kikin.core.timeutil import today_jst
 from kikin.datasets.selectors import platform_kpis
@@ -27,8 +26,8 @@ from kikin.programs.models import Program
 from kikin.rules.fiscal import fiscal_year_label_en, fiscal_year_label_ja
 
 from . import dashboard
+from .permissions import can_follow_outcomes
 
-STAFF = {Role.MINISTRY, Role.AGENCY}
 PER_PAGE = 50
 
 FIGURE_TITLES = {
@@ -61,7 +60,7 @@ EXPORT_COLUMNS = [
 
 
 def _staff_or_404(request) -> None:
-    if request.user.role not in STAFF:
+    if not can_follow_outcomes(request.user):
         raise Http404
 
 

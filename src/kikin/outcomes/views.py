@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_agency, is_ministry
 from kikin.awards.permissions import is_implementer
 from kikin.awards.selectors import visible_award_or_404
 from kikin.awards.services import received_for_refund
@@ -46,8 +46,7 @@ from .models import (
     SetValueChange,
     UseKind,
 )
-
-STAFF = {Role.AGENCY, Role.MINISTRY}
+from .permissions import can_follow_outcomes
 
 
 @login_required
@@ -60,8 +59,8 @@ def award_outcomes(request, pk: int):
         **selectors.award_outcomes(award),
         "today": today,
         "is_member": is_implementer(user, award),
-        "is_agency": user.role == Role.AGENCY,
-        "is_ministry": user.role == Role.MINISTRY,
+        "is_agency": bool(is_agency(user)),
+        "is_ministry": bool(is_ministry(user)),
         "received_for_refund": received_for_refund(award),
         "practical_use_due": services.practical_use_due(award),
         "bases": AccountingBasis.choices,
@@ -236,7 +235,7 @@ def notice_pdf(request, pk: int):
 
 @login_required
 def filing_list(request):
-    if request.user.role not in STAFF:
+    if not can_follow_outcomes(request.user):
         raise Http404
     state = request.GET.get("state") or None
     qs = selectors.filings_to_check(request.user, state)
@@ -257,7 +256,7 @@ def filing_list(request):
 
 @login_required
 def assessment_list(request):
-    if request.user.role not in STAFF:
+    if not can_follow_outcomes(request.user):
         raise Http404
     kind = request.GET.get("kind") or None
     qs = selectors.assessments_for_user(request.user, kind)

@@ -9,6 +9,7 @@ class ReviewConfig(AppConfig):
     def ready(self):
         from kikin.calls import extensions as calls
 
+        from . import permissions  # noqa: F401  (registers its predicates for the templates)
         from .conflicts import has_conflict
         from .extensions import proposal_context
 

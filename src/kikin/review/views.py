@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kikin.accounts.models import Role, User
+from kikin.accounts.permissions import is_agency, is_ministry
 from kikin.calls.models import Call, ProposalState
 from kikin.calls.selectors import (
     call_summaries,
@@ -37,13 +38,14 @@ from . import selectors, services
 from .conflicts import conflict_reasons, flagged_matches, reason_labels
 from .exports import ADOPTIONS
 from .models import Assignment, CapException, Decision, DeclarationCheck, Hearing, Review
+from .permissions import can_run_selection, can_write_reviews
 
 #: Staff are warned when the adoption decision is due within this many days.
 WARN_DAYS = 14
 
 
 def _staff(request):
-    if request.user.role not in {Role.MINISTRY, Role.AGENCY}:
+    if not can_run_selection(request.user):
         raise Http404
 
 
@@ -101,8 +103,8 @@ def call_panel(request, pk: int):
             "states": ProposalState.choices,
             "deadline": deadline_status(call, pending),
             "plan": plan,
-            "is_agency": request.user.role == Role.AGENCY,
-            "is_ministry": request.user.role == Role.MINISTRY,
+            "is_agency": bool(is_agency(request.user)),
+            "is_ministry": bool(is_ministry(request.user)),
         },
     )
 
@@ -174,8 +176,8 @@ def proposal_panel(request, pk: int):
             "hearings": proposal.hearings.all(),
             "decision": Decision.objects.filter(proposal=proposal).first(),
             "committee_score": services.committee_score(proposal),
-            "is_agency": request.user.role == Role.AGENCY,
-            "is_ministry": request.user.role == Role.MINISTRY,
+            "is_agency": bool(is_agency(request.user)),
+            "is_ministry": bool(is_ministry(request.user)),
             "outcomes": Decision.Outcome.choices,
             "plan": proposal.call.adoption_plans.first(),
             "move_items": proposal.theme.program.items.filter(move_target=True).exclude(
@@ -282,7 +284,7 @@ def proposal_action(request, pk: int, action: str):
 
 @login_required
 def my_assignments(request):
-    if request.user.role != Role.REVIEWER:
+    if not can_write_reviews(request.user):
         raise Http404
     return render(
         request,
@@ -387,7 +389,7 @@ def public_adoptions(request):
 
 @login_required
 def reviewer_profile(request):
-    if request.user.role != Role.REVIEWER:
+    if not can_write_reviews(request.user):
         raise Http404
     from .models import ReviewerProfile
 

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_applicant
 from kikin.calls import permissions, services
 from kikin.calls.models import Call, Proposal, ProposalState
 from kikin.calls.selectors import proposals_for_user
@@ -151,7 +151,7 @@ _APPLICANT_STATUS = {
 
 
 def _status(user, p: Proposal) -> tuple[str, str]:
-    if getattr(user, "role", None) == Role.APPLICANT:
+    if is_applicant(user):
         if p.state in _APPLICANT_STATUS:
             code = _APPLICANT_STATUS[p.state]
         elif p.result_notified_at:
