@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from kikin.awards import services
+from kikin.awards import selectors, services
 from kikin.awards.models import AwardForm, AwardState, BudgetKind, ClaimState
 from kikin.rules.schedule import end_if_gate_failed
 from tests import factories as f
@@ -175,7 +175,7 @@ def test_acceleration_lifts_the_eighty_percent_rule_and_is_kept_apart(plan):
             lines=[line(dt.date(fy + 1, 10, 2), 400_000_000)],
         ),
     )
-    assert services.received_for_refund(award) == 2_500_000_000  # acceleration money kept apart
+    assert selectors.received_for_refund(award) == 2_500_000_000  # acceleration money kept apart
 
 
 def test_failed_gate_sets_the_end_date(plan):
@@ -240,7 +240,7 @@ def test_only_agency_approves_and_only_ministry_directs(plan):
         amount_yen=-500_000_000,
         note="予算削減の指示",
     )
-    assert services.budget_left(award, award.start_date.year, BudgetKind.BASE) == 500_000_000
+    assert selectors.budget_left(award, award.start_date.year, BudgetKind.BASE) == 500_000_000
 
 
 def test_claim_evidence_is_checked_kept_and_only_shown_to_those_entitled(

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 from django.core.exceptions import ValidationError
 
-from kikin.awards import services
+from kikin.awards import selectors, services
 from kikin.awards.models import BudgetKind, CapKind, GateOutcome, MilestoneState
 from kikin.programs.models import Program
 from tests import factories as f
@@ -157,7 +157,7 @@ def test_continuation_end_to_end(plan):
     )
     payment = services.approve_claim(actor=agency, claim=claim)
     assert (payment.rate, payment.amount_yen) == ("1/2", 150_000_000)  # 150,000,000.5 truncated
-    assert services.received_for_refund(award) == 0  # continuation money is left out
+    assert selectors.received_for_refund(award) == 0  # continuation money is left out
 
 
 @pytest.mark.parametrize(
@@ -256,7 +256,7 @@ def test_a_theme_moved_into_the_plans_move_target_leaves_the_refund_scheme(plan)
     gate(agency, award, outcome=GateOutcome.MOVE_ITEM)
     award.refresh_from_db()
     assert award.adopted_as_item == 3 and not award.system_technology
-    spec = services.award_spec(award)
+    spec = selectors.award_spec(award)
     assert spec.refund is None and spec.booking_limit is None
     assert spec.period_months == 36 and spec.stage_gate_earliest_months == 12
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 from django.core.exceptions import ValidationError
 
-from kikin.awards import services
+from kikin.awards import selectors, services
 from tests.factories import adopted
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_g6_pays_each_year_at_its_own_rate(plan):
     award = services.create_award(actor=agency, proposal=p)
     start = award.start_date.year
     assert award.rate_fraction == 1  # year 1: a contract
-    assert [services.rate_for_year(award, start + i) for i in range(5)] == [
+    assert [selectors.rate_for_year(award, start + i) for i in range(5)] == [
         1,
         Fraction(2, 3),
         Fraction(2, 3),
@@ -67,6 +67,6 @@ def test_g6_testbed_is_a_contract_every_year(plan):
     )
     award = services.create_award(actor=agency, proposal=p)
     start = award.start_date.year
-    assert {services.rate_for_year(award, start + i) for i in range(5)} == {1}
+    assert {selectors.rate_for_year(award, start + i) for i in range(5)} == {1}
     payment = services.approve_claim(actor=agency, claim=claim(award, app, start + 1, 100_000_001))
     assert payment.amount_yen == 100_000_001 and payment.rate == "1"

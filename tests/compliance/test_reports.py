@@ -12,6 +12,7 @@ from kikin.awards import services as awards
 from kikin.awards.models import AwardState
 from kikin.compliance import selectors, services
 from kikin.compliance.models import LeakageReport, ReportState, Shortcoming, ShortcomingState
+from kikin.rules.deadlines import shortcoming_due_date
 from tests import factories as f
 
 from .helpers import MEASURES, make_award, report
@@ -39,7 +40,7 @@ def actions(obj):
     ],
 )
 def test_due_date_is_the_end_of_the_next_fiscal_year(pointed_out, due):
-    assert services.shortcoming_due_date(pointed_out) == due
+    assert shortcoming_due_date(pointed_out) == due
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from kikin.accounts.models import Role
+from kikin.awards import selectors as award_selectors
 from kikin.awards import services as awards
 from kikin.awards.models import BudgetKind, StageGateReview
 from kikin.awards.packet import packet_themes
@@ -153,7 +154,7 @@ def test_packet_money_is_exact_and_received_for_refund_matches_the_service(commi
     award = committee["awards"][0]
     (theme,) = packet_themes(award_ids=[award.pk])
     assert (
-        theme.received_for_refund == awards.received_for_refund(award) == 123_456_789
+        theme.received_for_refund == award_selectors.received_for_refund(award) == 123_456_789
     )  # not the acceleration
     assert theme.totals["paid"] == 123_456_789 + 50_000_000
     # The ledger shows the kinds the theme has: the proposal-time budget and the acceleration.

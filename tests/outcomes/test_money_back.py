@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
+from kikin.awards import selectors as award_selectors
 from kikin.awards import services as awards
 from kikin.awards.models import AwardState
 from kikin.outcomes import services
@@ -126,7 +127,7 @@ def test_refund_at_the_rounding_boundary_from_filings_to_notice(
     assert all(r["filing"] for r in window_rows)
     assert assessment.filings.count() == 5
     # and the rules engine agrees, from the same numbers
-    spec = awards.award_spec(award)
+    spec = award_selectors.award_spec(award)
     result = refund_rules.evaluate_refund(
         spec, start_fy=start, received_yen=3 * BILLION, set_value=Decimal("2.5"), sales_by_fy=sales
     )
@@ -178,7 +179,7 @@ def test_refund_excludes_acceleration_money_and_needs_every_year_checked(plan, t
     )
     claim_and_pay(award, app, agency, start, BILLION)
     claim_and_pay(award, app, agency, start + 1, 500_000_000, kind="acceleration")
-    assert awards.received_for_refund(award) == BILLION
+    assert award_selectors.received_for_refund(award) == BILLION
     today(dt.date(start + 7, 5, 1))
     sales = sales_for(award, window=(BILLION + 2 * BILLION, 0, 0))  # increase 2.0 × received
     filings = {

@@ -1,21 +1,31 @@
-"""Reads of awards: the implementer's themes, the program officer's portfolio, one theme's ledger.
-Each list costs a constant number of queries, however many awards or claim lines there are."""
+"""Reads of awards: the implementer's themes, the program officer's portfolio, one theme's ledger,
+and the money reads the writes check against (what is left of a year's budget, a year's rate, the
+money received for the refund). Each list costs a constant number of queries, however many awards
+or claim lines there are."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from fractions import Fraction
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from kikin.accounts.models import Role
+from kikin.calls.validation import call_date
+from kikin.programs.selectors import terms_in_force
+from kikin.rules import fiscal
+from kikin.rules.money import fund_share
+from kikin.rules.plan import ThemeSpec, as_item
+from kikin.rules.subsidy import subsidy_terms
 
 from .models import (
     Award,
     BudgetEntry,
     BudgetKind,
+    ClaimLine,
     ClaimState,
     CostCategory,
     CostClaim,
@@ -195,3 +205,74 @@ def area_progress(item, today: dt.date) -> list[Award]:
         | Q(theme__program=item.program, adopted_as_item=item.number)
     ).select_related("organisation", "theme", "proposal")
     return list(with_portfolio_figures(qs, today).order_by("number"))
+
+
+def award_spec(award: Award) -> ThemeSpec:
+    """The rules engine's view (`ThemeSpec`) of the award's theme, as the terms in force on its
+    call's date set it, and as the item it was adopted as or moved into (if another)."""
+    spec = terms_in_force(award.theme, call_date(award.proposal)).terms.as_spec()
+    if award.adopted_as_item and award.adopted_as_item != award.theme.item.number:
+        spec = as_item(spec, award.theme.program.items.get(number=award.adopted_as_item))
+    return spec
+
+
+def rate_for_year(award: Award, fiscal_year: int, budget_kind: str | None = None) -> Fraction:
+    """The rate of the award's costs of one fiscal year. Continuation money is paid at the rate
+    the continuation was approved with (000 lines 4418–4420). Most themes keep one rate; a theme
+    whose plan gives rates by project year ((g6): year 1 a contract, years 2–4 a grant at 2/3,
+    year 5 at 1/2, 000 lines 2487–2501) pays at its year's rate, counted in fiscal years from the
+    start (the start's fiscal year is year 1); work of a scope the plan pays as a contract in
+    every year ((g6)'s testbed, lines 2497–2501) stays a contract."""
+    if budget_kind == BudgetKind.CONTINUATION:
+        continuation = getattr(award, "continuation", None)
+        if continuation is not None:
+            return continuation.rate_fraction
+    spec = award_spec(award)
+    if not spec.rates_by_project_year:
+        return award.rate_fraction
+    years = len(spec.rates_by_project_year)
+    project_year = min(max(fiscal_year - fiscal.fiscal_year(award.start_date) + 1, 1), years)
+    option = award.proposal.cap_option or None
+    return subsidy_terms(spec, project_year=project_year, option=option).rate
+
+
+def budget_left(
+    award: Award, fiscal_year: int, kind: str, *, exclude_claim: CostClaim | None = None
+) -> int:
+    """What is left of a fiscal year's budget of one kind, in the fund's money (NEDO負担額): the
+    entries (reductions count against the proposal-time budget) less what approved claims were
+    paid and the fund's share of claims awaiting the check (cost × rate, plus fixed-amount lines:
+    for a grant the budget is the subsidy, not the cost)."""
+    kinds = [kind, BudgetKind.REDUCTION] if kind == BudgetKind.BASE else [kind]
+    budget = (
+        BudgetEntry.objects.filter(award=award, fiscal_year=fiscal_year, kind__in=kinds).aggregate(
+            s=Sum("amount_yen")
+        )["s"]
+        or 0
+    )
+    claims = CostClaim.objects.filter(award=award, fiscal_year=fiscal_year, budget_kind=kind)
+    if exclude_claim is not None and exclude_claim.pk:
+        claims = claims.exclude(pk=exclude_claim.pk)
+    paid = (
+        Payment.objects.filter(claim__in=claims.filter(state=ClaimState.APPROVED)).aggregate(
+            s=Sum("amount_yen")
+        )["s"]
+        or 0
+    )
+    pending: dict[int, list[tuple[int, bool]]] = {}
+    for claim_id, amount, fixed in ClaimLine.objects.filter(
+        claim__in=claims.filter(state=ClaimState.SUBMITTED)
+    ).values_list("claim_id", "amount_yen", "fixed_amount"):
+        pending.setdefault(claim_id, []).append((amount, fixed))
+    rate = rate_for_year(award, fiscal_year, kind) if pending else award.rate_fraction
+    return budget - paid - sum(fund_share(lines, rate) for lines in pending.values())
+
+
+def received_for_refund(award: Award) -> int:
+    """委託費受領額: all money received less acceleration increases and continuation money."""
+    return (
+        Payment.objects.filter(award=award, budget_kind=BudgetKind.BASE).aggregate(
+            s=Sum("amount_yen")
+        )["s"]
+        or 0
+    )

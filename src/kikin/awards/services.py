@@ -13,7 +13,6 @@ Rules enforced here, each refusal naming its rule:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,8 +32,10 @@ from kikin.core.templatetags.kikin_format import fiscal_year as fiscal_year_labe
 from kikin.programs.selectors import terms_in_force
 from kikin.rules import caps, fiscal
 from kikin.rules.dates import period_end
+from kikin.rules.deadlines import report_due_dates
 from kikin.rules.errors import RuleError
-from kikin.rules.money import apply_rate, format_rate
+from kikin.rules.money import apply_rate, format_rate, fund_share
+from kikin.rules.plan import as_item
 from kikin.rules.schedule import end_if_gate_failed, theme_schedule
 from kikin.rules.subsidy import subsidy_terms
 
@@ -61,6 +62,7 @@ from .models import (
     YearlyEvaluation,
 )
 from .permissions import is_implementer
+from .selectors import award_spec, budget_left, rate_for_year
 from .workflow import AWARD, CLAIM, GATE, MILESTONE, MILESTONE_BY_STATE
 
 #: The plan's eligible cost kinds (`eligible_costs`) as claim-line categories ((g3), line 4711).
@@ -97,36 +99,6 @@ def _within_program(award: Award, day, *, field: str, first=None, last=None):
         first=max(d for d in (program.start_date, first) if d is not None),
         last=min(d for d in (program.end_date, last) if d is not None),
         what=_("the program's life and the award's dates"),
-    )
-
-
-def report_due_dates(start: dt.date, last_day: dt.date, every_months: int = 6) -> list[dt.date]:
-    """Every `every_months` (the program's `[progress]`, six by default) from the start while
-    inside the period, and the period's last day."""
-    from kikin.rules.dates import add_months
-
-    dates, k = [], 1
-    while (d := add_months(start, every_months * k)) < last_day:
-        dates.append(d)
-        k += 1
-    return [*dates, last_day]
-
-
-def as_item(spec, item):
-    """A theme's spec as adopted as (or moved into) another item of its program (post-5G: ③
-    先導研究, 000 lines 5186, 5307): that item's period and gate timing, and none of the schemes
-    the theme's own item carries (the refund and its booking limit)."""
-    defaults = item.defaults or {}
-    return replace(
-        spec,
-        period_months=defaults.get("period_months", item.period_months or spec.period_months),
-        stage_gate_months=defaults.get("stage_gate_months", item.stage_gate_months),
-        stage_gate_earliest_months=defaults.get("stage_gate_earliest_months"),
-        refund=None,
-        booking_limit=None,
-        system_technology=False,
-        intermediate_targets=item.intermediate_targets,
-        cap_exceedable=item.cap_exceedable,
     )
 
 
@@ -254,74 +226,6 @@ def create_award(*, actor, proposal: Proposal, rate: Fraction | None = None) -> 
     return award
 
 
-def budget_left(
-    award: Award, fiscal_year: int, kind: str, *, exclude_claim: CostClaim | None = None
-) -> int:
-    """What is left of a fiscal year's budget of one kind, in the fund's money (NEDO負担額): the
-    entries (reductions count against the proposal-time budget) less what approved claims were
-    paid and the fund's share of claims awaiting the check (cost × rate, plus fixed-amount lines:
-    for a grant the budget is the subsidy, not the cost)."""
-    kinds = [kind, BudgetKind.REDUCTION] if kind == BudgetKind.BASE else [kind]
-    budget = (
-        BudgetEntry.objects.filter(award=award, fiscal_year=fiscal_year, kind__in=kinds).aggregate(
-            s=Sum("amount_yen")
-        )["s"]
-        or 0
-    )
-    claims = CostClaim.objects.filter(award=award, fiscal_year=fiscal_year, budget_kind=kind)
-    if exclude_claim is not None and exclude_claim.pk:
-        claims = claims.exclude(pk=exclude_claim.pk)
-    paid = (
-        Payment.objects.filter(claim__in=claims.filter(state=ClaimState.APPROVED)).aggregate(
-            s=Sum("amount_yen")
-        )["s"]
-        or 0
-    )
-    pending: dict[int, list[tuple[int, bool]]] = {}
-    for claim_id, amount, fixed in ClaimLine.objects.filter(
-        claim__in=claims.filter(state=ClaimState.SUBMITTED)
-    ).values_list("claim_id", "amount_yen", "fixed_amount"):
-        pending.setdefault(claim_id, []).append((amount, fixed))
-    rate = rate_for_year(award, fiscal_year, kind) if pending else award.rate_fraction
-    return budget - paid - sum(fund_share(award, lines, rate) for lines in pending.values())
-
-
-def award_spec(award: Award):
-    """The rules engine's view (`ThemeSpec`) of the award's theme, as the terms in force on its
-    call's date set it, and as the item it was adopted as or moved into (if another)."""
-    spec = terms_in_force(award.theme, call_date(award.proposal)).terms.as_spec()
-    if award.adopted_as_item and award.adopted_as_item != award.theme.item.number:
-        spec = as_item(spec, award.theme.program.items.get(number=award.adopted_as_item))
-    return spec
-
-
-def rate_for_year(award: Award, fiscal_year: int, budget_kind: str | None = None) -> Fraction:
-    """The rate of the award's costs of one fiscal year. Continuation money is paid at the rate
-    the continuation was approved with (000 lines 4418–4420). Most themes keep one rate; a theme
-    whose plan gives rates by project year ((g6): year 1 a contract, years 2–4 a grant at 2/3,
-    year 5 at 1/2, 000 lines 2487–2501) pays at its year's rate, counted in fiscal years from the
-    start (the start's fiscal year is year 1); work of a scope the plan pays as a contract in
-    every year ((g6)'s testbed, lines 2497–2501) stays a contract."""
-    if budget_kind == BudgetKind.CONTINUATION:
-        continuation = getattr(award, "continuation", None)
-        if continuation is not None:
-            return continuation.rate_fraction
-    spec = award_spec(award)
-    if not spec.rates_by_project_year:
-        return award.rate_fraction
-    years = len(spec.rates_by_project_year)
-    project_year = min(max(fiscal_year - fiscal.fiscal_year(award.start_date) + 1, 1), years)
-    option = award.proposal.cap_option or None
-    return subsidy_terms(spec, project_year=project_year, option=option).rate
-
-
-def fund_share(award: Award, lines: list[tuple[int, bool]], rate: Fraction | None = None) -> int:
-    """The fund's share of claimed lines (amount, fixed-amount?): Σ × rate truncated, plus 定額 lines."""
-    normal = sum(amount for amount, fixed in lines if not fixed)
-    rate = award.rate_fraction if rate is None else rate
-    return apply_rate(normal, rate) + sum(amount for amount, fixed in lines if fixed)
-
-
 def _booking_limit(award: Award) -> tuple[dt.date, int, int] | None:
     """(last day counted, most bookable, percent) for the booking limit the theme's plan
     declares (post-5G: 80 %), or None where it does not bind."""
@@ -410,7 +314,6 @@ def _check_claim(award: Award, claim: CostClaim, lines: list[dict], amounts_key:
     if errors:
         raise ValidationError(errors)
     total = fund_share(
-        award,
         [(line[amounts_key], bool(line.get("fixed_amount"))) for line in lines],
         rate_for_year(award, claim.fiscal_year, claim.budget_kind),
     )
@@ -451,8 +354,7 @@ def _check_claim(award: Award, claim: CostClaim, lines: list[dict], amounts_key:
         ):
             waiting.setdefault((claim_id, fy, kind), []).append((amount, fixed))
         pending_share = sum(
-            fund_share(award, v, rate_for_year(award, fy, kind))
-            for (_c, fy, kind), v in waiting.items()
+            fund_share(v, rate_for_year(award, fy, kind)) for (_c, fy, kind), v in waiting.items()
         )
         if paid + pending_share + total > cap.cap_yen:
             add(
@@ -674,16 +576,6 @@ def refuse_claim(*, actor, claim: CostClaim, reason: str) -> CostClaim:
         actor,
         note=reason,
         also={"decided_by": actor, "decided_at": timezone.now(), "decision_note": reason},
-    )
-
-
-def received_for_refund(award: Award) -> int:
-    """委託費受領額: all money received less acceleration increases and continuation money."""
-    return (
-        Payment.objects.filter(award=award, budget_kind=BudgetKind.BASE).aggregate(
-            s=Sum("amount_yen")
-        )["s"]
-        or 0
     )
 
 

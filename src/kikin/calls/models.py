@@ -13,9 +13,7 @@ from kikin.accounts.models import validate_researcher_number
 from kikin.core.files import generated_name
 from kikin.core.timeutil import JST
 from kikin.programs.models import Program, Theme
-
-#: From the call's deadline to the adoption decision: at most 55 days (000 line 5187).
-ADOPTION_LIMIT_DAYS = 55
+from kikin.rules.deadlines import adoption_due_date
 
 
 class PeerReviews(models.TextChoices):
@@ -90,8 +88,9 @@ class Call(models.Model):
 
     @property
     def adoption_due_date(self) -> dt.date:
-        """The 55-day limit from the call's deadline to the adoption decision (000 line 5187)."""
-        return self.deadline_date + dt.timedelta(days=ADOPTION_LIMIT_DAYS)
+        """The 55-day limit from the call's deadline to the adoption decision
+        (`kikin.rules.deadlines.adoption_due_date`, 000 line 5193)."""
+        return adoption_due_date(self.deadline_date)
 
 
 class ProposalState(models.TextChoices):

@@ -26,9 +26,9 @@ from kikin.accounts.models import Role, User
 from kikin.audit.services import record
 from kikin.core.files import check_document
 from kikin.programs.models import Program
-from kikin.review.services import weighted_score
 from kikin.rules import challenges as rules
 from kikin.rules.plan import PlanDataError
+from kikin.rules.scoring import weighted_score
 
 from . import permissions, selectors
 from .evaluation import run_evaluation

@@ -33,6 +33,7 @@ from kikin.awards.permissions import is_implementer
 from kikin.awards.services import terminate_award
 from kikin.core.timeutil import today_jst
 from kikin.rules import fiscal
+from kikin.rules.deadlines import shortcoming_due_date
 from kikin.rules.errors import RuleError
 from kikin.rules.leakage import prior_consultation_required
 
@@ -63,13 +64,6 @@ ABROAD_ACTS = {Act.RD_ABROAD, Act.PRODUCTION_ABROAD}
 
 def consultation_lead_days() -> int:
     return int(getattr(settings, "KIKIN_CONSULTATION_LEAD_DAYS", DEFAULT_CONSULTATION_LEAD_DAYS))
-
-
-def shortcoming_due_date(pointed_out_on: dt.date) -> dt.date:
-    """The last day of the fiscal year after the one in which the shortcoming was pointed out
-    (改善点が指摘された翌事業年度, 000 line 6460): 2026-03-31 (FY2025) → 2027-03-31;
-    2026-04-01 (FY2026) → 2028-03-31."""
-    return fiscal.fiscal_year_bounds(fiscal.fiscal_year(pointed_out_on) + 1)[1]
 
 
 def money_paid(award: Award) -> int:

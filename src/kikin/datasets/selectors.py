@@ -143,7 +143,7 @@ def platform_modes(award: Award) -> tuple[str, ...]:
     """The modes of the award's theme, as the terms in force for it declare, that make it build a
     data platform (theme (g4)'s `data_platform`, 000 lines 1795–1890; GENIAC's data-use
     demonstrations, 001 lines 4121–4143)."""
-    from kikin.awards.services import award_spec
+    from kikin.awards.selectors import award_spec
 
     return tuple(m for m in award_spec(award).modes if m in PLATFORM_MODES)
 

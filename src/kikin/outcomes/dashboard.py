@@ -680,11 +680,10 @@ def theme_outcome(award: Award, as_of: dt.date) -> ThemeOutcome:
 def target_rules_of(program: Program) -> TargetRules:
     """The targets a program is held to, as loaded from its plan: the goals and the items
     left out of both (`ResearchItem.excluded_from_targets`)."""
-    excluded = frozenset(
-        program.items.filter(excluded_from_targets=True).values_list("number", flat=True)
-    )
-    return TargetRules(
-        program.output_target_percent, program.outcome_target_percent, excluded, excluded
+    return TargetRules.leaving_out(
+        program.output_target_percent,
+        program.outcome_target_percent,
+        program.items.filter(excluded_from_targets=True).values_list("number", flat=True),
     )
 
 

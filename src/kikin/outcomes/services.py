@@ -26,7 +26,8 @@ from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award, AwardForm, AwardState, ClaimLine, ClaimState, Payment
 from kikin.awards.permissions import is_implementer
-from kikin.awards.services import award_spec, end_award, received_for_refund, set_award_set_value
+from kikin.awards.selectors import award_spec, received_for_refund
+from kikin.awards.services import end_award, set_award_set_value
 from kikin.core.files import check_document
 from kikin.core.timeutil import today_jst
 from kikin.rules import fiscal

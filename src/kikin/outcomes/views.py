@@ -22,8 +22,7 @@ from django.views.decorators.http import require_POST
 
 from kikin.accounts.permissions import is_agency, is_ministry
 from kikin.awards.permissions import is_implementer
-from kikin.awards.selectors import visible_award_or_404
-from kikin.awards.services import received_for_refund
+from kikin.awards.selectors import received_for_refund, visible_award_or_404
 from kikin.core.feedback import errors_to_messages
 from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
@@ -35,6 +37,29 @@ def terms_in_force(theme: Theme, on: dt.date) -> TermsInForce:
     if current is not None:
         return TermsInForce(theme, current, "in_force")
     return TermsInForce(theme, qs.order_by("revision__effective_date").first(), "earliest_recorded")
+
+
+def terms_in_force_many(pairs: Iterable[tuple[Theme, dt.date]]) -> list[TermsInForce]:
+    """`terms_in_force` for many (theme, date) pairs, in one query whatever their number; pairs
+    of one theme share its terms' instances (each parses its spec once)."""
+    pairs = list(pairs)
+    by_theme: dict[int, list[ThemeTerms]] = defaultdict(list)
+    if pairs:
+        for terms in (
+            ThemeTerms.objects.filter(theme_id__in={theme.pk for theme, _on in pairs})
+            .select_related("revision", "theme__item", "theme__parent")
+            .order_by("revision__effective_date", "pk")
+        ):
+            by_theme[terms.theme_id].append(terms)
+    out = []
+    for theme, on in pairs:
+        recorded = by_theme.get(theme.pk, [])
+        before = [t for t in recorded if t.revision.effective_date <= on]
+        if before:
+            out.append(TermsInForce(theme, before[-1], "in_force"))
+        else:
+            out.append(TermsInForce(theme, recorded[0] if recorded else None, "earliest_recorded"))
+    return out
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,20 @@
-"""Reads of the selection. Reviews are confidential: these decide who sees which."""
+"""Reads of the selection. Reviews are confidential: these decide who sees which. The committee's
+scores, the pools' room and the adoption recommendation's candidates are read here, in a constant
+number of queries whatever the number of proposals."""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
-from kikin.calls.models import PeerReviews, Proposal, ProposalState
+from kikin.calls.models import Call, PeerReviews, Proposal, ProposalState
+from kikin.calls.validation import call_date
+from kikin.programs.selectors import terms_in_force_many
+from kikin.rules import scoring
 
 from .models import Assignment, Decision, Review
 
@@ -84,3 +92,114 @@ def published_adoptions() -> QuerySet[Decision]:
         .select_related("proposal__call", "proposal__theme__item", "proposal__organisation")
         .order_by("-published_at", "proposal__receipt_number")
     )
+
+
+def committee_scores(proposals) -> dict[int, Decimal | None]:
+    """Each proposal's committee score (`kikin.rules.scoring.committee_score`: the mean weighted
+    score of its submitted reviews, None before any), by proposal id, in one query."""
+    proposals = list(proposals)
+    found: dict[int, list[Decimal]] = defaultdict(list)
+    if proposals:
+        for proposal_id, score in Review.objects.filter(
+            assignment__proposal__in=proposals,
+            submitted_at__isnull=False,
+            weighted_score__isnull=False,
+        ).values_list("assignment__proposal_id", "weighted_score"):
+            found[proposal_id].append(score)
+    return {p.pk: scoring.committee_score(found.get(p.pk, ())) for p in proposals}
+
+
+def committee_score(proposal: Proposal) -> Decimal | None:
+    """The mean weighted score of the proposal's submitted reviews, or None before any."""
+    return committee_scores([proposal])[proposal.pk]
+
+
+def with_theme_specs(proposals: list[Proposal]) -> list[Proposal]:
+    """The proposals, each with its theme's spec as the terms in force on its call's date set it
+    (what `Proposal.theme_spec` reads), in one query for all. Their `theme` and `call` should be
+    selected with them."""
+    todo = [p for p in proposals if not hasattr(p, "_theme_spec")]
+    found = terms_in_force_many((p.theme, call_date(p)) for p in todo)
+    for p, in_force in zip(todo, found, strict=True):
+        p._theme_spec = in_force.terms.as_spec() if in_force.terms else None
+    return proposals
+
+
+def pool_rooms(proposals, *, exclude_call: Call | None = None) -> dict[int, list[tuple]]:
+    """For each proposal, by id: for each pool its theme belongs to, (pool, what the proposal
+    counts, what is left of the pool after the proposals already recommended or adopted, other
+    than itself and those of `exclude_call`), in exact yen (000 lines 4916–4920, 5159). One query
+    per program with pools, whatever the number of proposals."""
+    from kikin.rules.eligibility import pool_amount
+
+    proposals = with_theme_specs(list(proposals))
+    out: dict[int, list[tuple]] = {p.pk: [] for p in proposals}
+    by_program: dict[int, list[Proposal]] = defaultdict(list)
+    for p in proposals:
+        by_program[p.theme.program_id].append(p)
+    for members in by_program.values():
+        rules = members[0].theme.program.plan_rules()
+        pools_of = {
+            p.pk: rules.pools_of(p.theme_spec()) if p.theme_spec() is not None else ()
+            for p in members
+        }
+        if not any(pools_of.values()):
+            continue
+        taken = Proposal.objects.filter(
+            theme__program_id=members[0].theme.program_id,
+            state__in=[ProposalState.RECOMMENDED, ProposalState.ADOPTED],
+        )
+        if exclude_call is not None:
+            taken = taken.exclude(call=exclude_call)
+        others = with_theme_specs(
+            list(taken.select_related("theme__item", "call").prefetch_related("budget_lines"))
+        )
+        counted = [
+            (o, o.theme_spec(), {b.fiscal_year: b.requested_yen for b in o.budget_lines.all()})
+            for o in others
+            if o.theme_spec() is not None
+        ]
+        for p in members:
+            spec = p.theme_spec()
+            for pool in pools_of[p.pk]:
+                used = sum(
+                    pool_amount(o_spec, rules, pool, years)
+                    for o, o_spec, years in counted
+                    if o.pk != p.pk and pool in rules.pools_of(o_spec)
+                )
+                mine = pool_amount(
+                    spec,
+                    rules,
+                    pool,
+                    {b.fiscal_year: b.requested_yen for b in p.budget_lines.all()},
+                )
+                out[p.pk].append((pool, mine, pool.cap_yen - used))
+    return out
+
+
+def pool_room(proposal: Proposal, *, exclude_call: Call | None = None) -> list[tuple]:
+    """`pool_rooms` of one proposal."""
+    return pool_rooms([proposal], exclude_call=exclude_call)[proposal.pk]
+
+
+#: The proposals an adoption recommendation chooses among.
+RECOMMENDABLE = [ProposalState.IN_REVIEW, ProposalState.RECOMMENDED, ProposalState.NOT_RECOMMENDED]
+
+
+def adoption_candidates(call: Call) -> list[tuple[Proposal, Decimal]]:
+    """The call's proposals in review or recommended (or not) that have a committee score, with
+    it, by id; each with what its eligibility and pools read (theme, program, organisation,
+    partners, budget lines, cap exception, theme spec) already loaded: a constant number of
+    queries whatever the number of proposals."""
+    proposals = list(
+        Proposal.objects.filter(call=call, state__in=RECOMMENDABLE)
+        .select_related("theme__item", "theme__program", "call", "organisation", "cap_exception")
+        .prefetch_related("budget_lines", "partners")
+        .order_by("pk")
+    )
+    programs: dict[int, object] = {}
+    for p in proposals:  # one instance per program: its plan's rules are parsed once
+        p.theme.program = programs.setdefault(p.theme.program_id, p.theme.program)
+    with_theme_specs(proposals)
+    scores = committee_scores(proposals)
+    return [(p, scores[p.pk]) for p in proposals if scores[p.pk] is not None]

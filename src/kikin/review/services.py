@@ -8,7 +8,7 @@ the public list of adoptions (000 lines 5165–5200).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,7 +21,9 @@ from kikin.audit.services import record
 from kikin.calls.models import Call, Proposal, ProposalState
 from kikin.calls.workflow import DECIDED_STATES, apply_transition
 from kikin.core import validation as v
+from kikin.rules.scoring import weighted_score
 
+from . import selectors
 from .conflicts import conflict_pairs, conflict_reasons, reason_labels
 from .models import (
     AdoptionPlan,
@@ -310,13 +312,6 @@ def _latest_contents(proposals: list[Proposal]) -> dict[int, dict]:
     return {p.pk: out.get(p.pk, {}) for p in proposals}
 
 
-def weighted_score(criteria: list[Criterion], values: dict[str, int]) -> Decimal:
-    """Σ weight × score / Σ weight × highest score, on a 0–100 scale, to three decimals."""
-    top = sum(c.weight * c.max_score for c in criteria)
-    got = sum(c.weight * values[c.code] for c in criteria)
-    return (Decimal(got) * 100 / Decimal(top)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-
-
 @transaction.atomic
 def save_review(
     *,
@@ -447,18 +442,6 @@ def record_hearing(*, actor, hearing: Hearing, notes: str) -> Hearing:
     return hearing
 
 
-def committee_score(proposal: Proposal) -> Decimal | None:
-    """The mean weighted score of the submitted reviews, or None before any."""
-    values = [
-        r.weighted_score
-        for r in Review.objects.filter(assignment__proposal=proposal, submitted_at__isnull=False)
-        if r.weighted_score is not None
-    ]
-    if not values:
-        return None
-    return (sum(values) / len(values)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-
-
 @transaction.atomic
 def record_decision(
     *,
@@ -518,7 +501,7 @@ def record_decision(
                     )
                 }
             )
-    score = committee_score(proposal)
+    score = selectors.committee_score(proposal)
     apply_transition(
         proposal,
         "not_recommend" if outcome == Decision.Outcome.REJECT else "recommend",
@@ -554,38 +537,6 @@ def undeclared_or_unconfirmed(proposal: Proposal) -> list[str]:
     return [code for code in needed if code not in confirmed]
 
 
-def pool_room(proposal: Proposal, *, exclude_call=None) -> list[tuple[object, int, int]]:
-    """For each pool the proposal's theme belongs to: (pool, what the proposal counts, what is
-    left of the pool after the proposals already recommended or adopted), in exact yen."""
-    from kikin.rules.eligibility import pool_amount
-
-    spec = proposal.theme_spec()
-    rules = proposal.theme.program.plan_rules()
-    out = []
-    for pool in rules.pools_of(spec):
-        taken = Proposal.objects.filter(
-            theme__program=proposal.theme.program,
-            state__in=[ProposalState.RECOMMENDED, ProposalState.ADOPTED],
-        ).exclude(pk=proposal.pk)
-        if exclude_call is not None:
-            taken = taken.exclude(call=exclude_call)
-        used = 0
-        for other in taken.select_related("theme__item", "call").prefetch_related("budget_lines"):
-            other_spec = other.theme_spec()
-            if other_spec is not None and pool in rules.pools_of(other_spec):
-                used += pool_amount(
-                    other_spec,
-                    rules,
-                    pool,
-                    {b.fiscal_year: b.requested_yen for b in other.budget_lines.all()},
-                )
-        mine = pool_amount(
-            spec, rules, pool, {b.fiscal_year: b.requested_yen for b in proposal.budget_lines.all()}
-        )
-        out.append((pool, mine, pool.cap_yen - used))
-    return out
-
-
 def _check_adoptable(proposal: Proposal) -> None:
     """An adoption keeps every rule: the declared conditions confirmed, a request above its cap
     only with the reviewers' approved amount, and every pool the theme shares within its total."""
@@ -614,7 +565,7 @@ def _check_adoptable(proposal: Proposal) -> None:
                 )
             }
         )
-    for pool, mine, left in pool_room(proposal):
+    for pool, mine, left in selectors.pool_room(proposal):
         if mine > left:
             raise ValidationError(
                 {
@@ -759,33 +710,20 @@ def recommend_adoptions(*, actor, call: Call) -> AdoptionPlan:
     require_role(actor, Role.AGENCY)
     if call.budget_total_yen is None:
         raise ValidationError({"budget_total_yen": _("The call has no budget total.")})
-    proposals = list(
-        Proposal.objects.filter(
-            call=call,
-            state__in=[
-                ProposalState.IN_REVIEW,
-                ProposalState.RECOMMENDED,
-                ProposalState.NOT_RECOMMENDED,
-            ],
-        )
-        .select_related("theme__item", "call")
-        .prefetch_related("budget_lines")
-        .order_by("pk")
-    )
-    scored = [(p, committee_score(p)) for p in proposals]
-    scored = [(p, s) for p, s in scored if s is not None]
+    scored = selectors.adoption_candidates(call)
     if not scored:
         raise ValidationError({"call": _("No proposal of this call has a submitted review yet.")})
     costs = np.array([p.requested_total_yen for p, _s in scored], dtype=np.int64)
+    no_cap = np.iinfo(np.int64).max
     caps = np.array(
-        [cap_for(p) if cap_for(p) is not None else np.iinfo(np.int64).max for p, _s in scored],
-        dtype=np.int64,
+        [no_cap if (c := cap_for(p)) is None else c for p, _s in scored], dtype=np.int64
     )
     # Every pool the call's themes share (000 lines 4916–4920, 5159), less what proposals of
     # other calls already recommended or adopted take of it.
+    rooms = selectors.pool_rooms([p for p, _s in scored], exclude_call=call)
     pools: dict[str, dict] = {}
     for i, (p, _s) in enumerate(scored):
-        for pool, mine, left in pool_room(p, exclude_call=call):
+        for pool, mine, left in rooms[p.pk]:
             entry = pools.setdefault(pool.key, {"cap": left, "members": [], "amounts": []})
             entry["members"].append(i)
             entry["amounts"].append(mine)

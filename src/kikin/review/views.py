@@ -4,6 +4,7 @@ proposal, the reviewer's queue and scoring form, and the public list of adoption
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +32,7 @@ from kikin.core.posted import parse_int, posted_datetime, posted_int
 from kikin.core.timeutil import today_jst
 from kikin.exports.tabular import export_format
 from kikin.jobs.services import enqueue_job
+from kikin.rules.deadlines import adoption_countdown
 from kikin.rules.identifiers import normalise_digits
 
 from . import jobs as review_jobs
@@ -40,9 +42,6 @@ from .exports import ADOPTIONS
 from .models import Assignment, CapException, Decision, DeclarationCheck, Hearing, Review
 from .permissions import can_run_selection, can_write_reviews
 
-#: Staff are warned when the adoption decision is due within this many days.
-WARN_DAYS = 14
-
 
 def _staff(request):
     if not can_run_selection(request.user):
@@ -50,17 +49,9 @@ def _staff(request):
 
 
 def deadline_status(call: Call, pending: int, today: dt.date | None = None) -> dict:
-    """The 55-day countdown from the call's deadline to the adoption decision."""
-    today = today or today_jst()
-    days_left = (call.adoption_due_date - today).days
-    closed = today > call.deadline_date
-    return {
-        "due": call.adoption_due_date,
-        "days_left": days_left,
-        "running": closed,
-        "overdue": closed and pending > 0 and days_left < 0,
-        "warn": closed and pending > 0 and 0 <= days_left <= WARN_DAYS,
-    }
+    """The 55-day countdown from the call's deadline to the adoption decision
+    (`kikin.rules.deadlines.adoption_countdown`)."""
+    return asdict(adoption_countdown(call.deadline_date, today or today_jst(), pending))
 
 
 @login_required
@@ -175,7 +166,7 @@ def proposal_panel(request, pk: int):
             "reviews": selectors.reviews_visible_to(request.user, proposal),
             "hearings": proposal.hearings.all(),
             "decision": Decision.objects.filter(proposal=proposal).first(),
-            "committee_score": services.committee_score(proposal),
+            "committee_score": selectors.committee_score(proposal),
             "is_agency": bool(is_agency(request.user)),
             "is_ministry": bool(is_ministry(request.user)),
             "outcomes": Decision.Outcome.choices,
@@ -186,7 +177,7 @@ def proposal_panel(request, pk: int):
             "declarations": _declaration_rows(proposal),
             "eligibility": proposal_eligibility(proposal),
             "cap_exception": CapException.objects.filter(proposal=proposal).first(),
-            "pools": services.pool_room(proposal),
+            "pools": selectors.pool_room(proposal),
             "spec": proposal.theme_spec(),
             "flags": flagged_matches(proposal, reviewers),
         },

@@ -7,6 +7,7 @@ toward zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -104,3 +105,12 @@ def percent_of(amount_yen: int, percent: Fraction | Decimal | int) -> int:
 def apply_rate(amount_yen: int, rate: Fraction) -> int:
     """amount × rate, truncated to whole yen (切り捨て)."""
     return truncate_yen(Fraction(amount_yen) * rate)
+
+
+def fund_share(lines: Iterable[tuple[int, bool]], rate: Fraction) -> int:
+    """The fund's share of claimed cost lines (amount in yen, fixed-amount?): the sum of the
+    ordinary lines × the rate, truncated to the yen (切り捨て), plus fixed-amount (定額)
+    joint-research lines of a grant in full (000_628dcc7e01f6f899.txt lines 4700–4704)."""
+    lines = list(lines)
+    normal = sum(amount for amount, fixed in lines if not fixed)
+    return apply_rate(normal, rate) + sum(amount for amount, fixed in lines if fixed)

@@ -19,7 +19,7 @@ import datetime as dt
 import importlib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache
@@ -245,6 +245,27 @@ class ThemeSpec:
         if call_key and call_key in self.eligible_costs_by_call:
             return self.eligible_costs_by_call[call_key]
         return self.eligible_costs
+
+
+def as_item(spec: ThemeSpec, item) -> ThemeSpec:
+    """A theme's spec as adopted as (or moved into) another item of its program (post-5G: ③
+    先導研究, 000_628dcc7e01f6f899.txt lines 5183–5185, 5309): that item's period and gate timing (its
+    `defaults` first), and none of the schemes the theme's own item carries (the refund and its
+    booking limit, the system-technology variable rate). `item` is an `ItemSpec` or anything with
+    its fields (`defaults`, `period_months`, `stage_gate_months`, `intermediate_targets`,
+    `cap_exceedable`)."""
+    defaults = item.defaults or {}
+    return replace(
+        spec,
+        period_months=defaults.get("period_months", item.period_months or spec.period_months),
+        stage_gate_months=defaults.get("stage_gate_months", item.stage_gate_months),
+        stage_gate_earliest_months=defaults.get("stage_gate_earliest_months"),
+        refund=None,
+        booking_limit=None,
+        system_technology=False,
+        intermediate_targets=item.intermediate_targets,
+        cap_exceedable=item.cap_exceedable,
+    )
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,20 @@ class TargetRules:
             outcome_excluded=use.exclude_items if use else frozenset(),
         )
 
+    @classmethod
+    def leaving_out(
+        cls,
+        output_goal_percent: int | None,
+        outcome_goal_percent: int | None,
+        items: Iterable[int],
+    ) -> TargetRules:
+        """Both targets leaving out the same items (as a program's `ResearchItem`s store them,
+        `excluded_from_targets`): post-5G ③ 先導研究 and ④ 人材育成, excluded from the output
+        target's numerator and denominator (000 lines 53–63) and from the outcome target's
+        (lines 67–71)."""
+        excluded = frozenset(items)
+        return cls(output_goal_percent, outcome_goal_percent, excluded, excluded)
+
     @property
     def excluded_from_both(self) -> frozenset[int]:
         return self.output_excluded & self.outcome_excluded
