@@ -239,8 +239,9 @@ def test_pages_cost_a_constant_number_of_queries(client, spending, django_assert
     with django_assert_max_num_queries(2):
         client.get(reverse("budgets:list"))
     client.force_login(spending["agency"])
-    # session, user, lines, then the three sums by fiscal year (budget, commitments, payments)
-    with django_assert_max_num_queries(6):
+    # session, user, lines, the three sums by fiscal year (budget, commitments, payments), and
+    # the navigation's inbox count (one query for every section and the unread notifications)
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("budgets:program", args=["post5g"]))
     assert response.status_code == 200
 

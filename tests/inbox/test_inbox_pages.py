@@ -196,3 +196,20 @@ def test_home_and_notifications_cost_constant_queries(world, client, role):
     grow(30)
     large = (_queries(client), _queries(client, "/inbox/notifications/"))
     assert small == large
+
+
+def test_the_navigation_counts_cost_one_query_for_any_role(world, django_assert_num_queries):
+    claim = awards.submit_claim(
+        actor=world.applicant,
+        award=world.award,
+        fiscal_year=world.award.start_date.year,
+        lines=claim_lines(world.award),
+    )
+    notify(recipients=[world.agency], kind="test", obj=claim, subject="確認してください")
+    for user in (world.agency, world.ministry, world.applicant):
+        with django_assert_num_queries(1):
+            waiting, unread = selectors.nav_counts(user)
+        assert waiting == sum(section.count for section in selectors.inbox_for(user))
+        assert unread == selectors.unread_count(user)
+    assert selectors.nav_counts(world.agency)[0] >= 1  # the claim to check
+    assert selectors.nav_counts(world.agency)[1] == 1

@@ -17,12 +17,10 @@ def _counts(request) -> dict:
     user = request.user
     sections = getattr(request, "inbox_sections", None)
     try:
-        waiting = (
-            sum(s.count for s in sections)
-            if sections is not None
-            else selectors.waiting_count(user)
-        )
-        unread = selectors.unread_count(user)
+        if sections is not None:
+            waiting, unread = sum(s.count for s in sections), selectors.unread_count(user)
+        else:
+            waiting, unread = selectors.nav_counts(user)
     except DatabaseError:  # an error page about the database still renders, without counts
         log.warning("inbox counts unavailable", exc_info=True)
         return {"unread": "", "waiting": "", "total": ""}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import Count, Q, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
@@ -347,9 +348,27 @@ def inbox_for(user, today: dt.date | None = None) -> list[Section]:
 
 
 def waiting_count(user, today: dt.date | None = None) -> int:
-    """How many things wait for `user` (the sum of the inbox's sections): one count query per
-    section."""
-    return sum(spec.count() for spec in _specs(user, today))
+    """How many things wait for `user` (the sum of the inbox's sections)."""
+    return nav_counts(user, today)[0]
+
+
+def nav_counts(user, today: dt.date | None = None) -> tuple[int, int]:
+    """(things waiting for `user`, their unread notifications) in one query whatever the role:
+    the navigation shows both on every page."""
+    if not getattr(user, "is_authenticated", False):
+        return 0, 0
+    counted = [spec.qs for spec in _specs(user, today)]
+    counted.append(Notification.objects.filter(recipient=user, read_at__isnull=True))
+    parts, params = [], []
+    for qs in counted:
+        inner = qs.order_by().values("pk")
+        sql, inner_params = inner.query.get_compiler(using=inner.db).as_sql()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{len(parts)})")
+        params.extend(inner_params)
+    with connections[counted[-1].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        *waiting, unread = cursor.fetchone()
+    return sum(waiting), unread
 
 
 def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
