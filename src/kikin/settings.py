@@ -445,9 +445,7 @@ if not PRODUCTION and not os.environ.get("KIKIN_EMAIL_HOST"):
     # goes"), one file per message; the tests use Django's locmem outbox.
     MAILERS["default"] = {
         "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "OPTIONS": {
-            "file_path": os.environ.get("KIKIN_MAIL_DIR", str(BASE_DIR / "var" / "mail"))
-        },
+        "OPTIONS": {"file_path": os.environ.get("KIKIN_MAIL_DIR", str(BASE_DIR / "var" / "mail"))},
     }
 #: The site's address, for the links in mail (notifications are mailed by the worker, which has
 #: no request to ask).
