@@ -19,6 +19,7 @@ from kikin.calls.models import BudgetLine, Proposal, ProposalState
 from kikin.calls.services import submit_proposal
 from kikin.review.models import Decision, FirstReview
 from tests import factories as f
+from tests.query_counts import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +222,28 @@ def test_a_later_page_costs_the_same_queries_as_the_first(world, client, who):
     n1, _ = measure(client, url, expect=["1 / 3"])
     n3, _ = measure(client, url + "?page=3", expect=["3 / 3"])
     assert n3 == n1
+
+
+def test_call_list_is_constant(plan, client):
+    """The public list of calls (with their themes): as many queries for 8 calls as for 2."""
+    first = [f.open_call(plan, themes=("1-a1", "2-d1"), key=f"qc-call-{i}") for i in range(2)]
+
+    def grow():
+        return [
+            f.open_call(plan, themes=("1-a1", "1-c8", "2-d1"), key=f"qc-call-{i}")
+            for i in range(2, 8)
+        ]
+
+    assert_constant_queries(
+        client,
+        reverse("calls:list"),
+        grow,
+        small=[reverse("calls:detail", args=[c.pk]) for c in first],
+        large=lambda more: [reverse("calls:detail", args=[c.pk]) for c in first + more],
+    )
+    client.force_login(f.applicant())
+    assert_constant_queries(
+        client,
+        reverse("calls:list"),
+        lambda: [f.open_call(plan, key=f"qc-call-{i}") for i in range(8, 14)],
+    )
