@@ -14,15 +14,17 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
-from kikin.accounts.models import Role
+from kikin.accounts.models import Role, User
 from kikin.calls.models import BudgetLine, Partner, Proposal, ProposalState
 from kikin.calls.services import submit_proposal
 from kikin.review import services
 from kikin.review.models import AdoptionPlan, Assignment, Review
 from kikin.rules.money import OKU
 from tests import factories as f
+from tests.query_counts import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +148,81 @@ def test_recommend_adoptions_issues_as_many_queries_for_12_proposals_as_for_3(wo
     assert plan_small.proposal_ids and plan_large.proposal_ids
     assert len(plan_large.proposal_ids) >= len(plan_small.proposal_ids)
     assert small == large, (small, large)
+
+
+# The list pages of the review: one proposal's panel (its assignments, the reviews, and every
+# reviewer as a candidate with their conflicts) and the reviewer's own list of assignments.
+
+
+def _reviewed_by(proposal, reviewers, assigner, *, submitted=True):
+    """Assign each of `reviewers` to `proposal`, each with a review (submitted or draft)."""
+    now = timezone.now()
+    made = Assignment.objects.bulk_create(
+        [Assignment(proposal=proposal, reviewer=r, assigned_by=assigner) for r in reviewers]
+    )
+    Review.objects.bulk_create(
+        [
+            Review(
+                assignment=a,
+                comment=f"評価{a.reviewer_id}",
+                recommendation="adopt",
+                weighted_score=Decimal(60 + a.reviewer_id % 40),
+                submitted_at=now if submitted else None,
+            )
+            for a in made
+        ]
+    )
+    return made
+
+
+def test_proposal_panel_is_constant(world, client):
+    w = world
+    p = w["sources"][0]
+    client.force_login(w["agency"])
+
+    def grow():
+        candidates = [f.reviewer() for _ in range(6)]
+        assigned = [f.reviewer() for _ in range(6)]
+        _reviewed_by(p, assigned, w["agency"])
+        return candidates + assigned
+
+    first = list(User.objects.filter(role=Role.REVIEWER))
+    assert len(first) >= 2
+    _, html = assert_constant_queries(
+        client,
+        reverse("review:proposal", args=[p.pk]),
+        grow,
+        small=[p.receipt_number],
+        large=lambda more: [r.display_name for r in more],
+    )
+    assert html.count("評価") >= 7
+
+
+def test_my_assignments_is_constant(world, client):
+    w = world
+    reviewer = f.reviewer()
+    first = _clones(
+        w["sources"], 2, call=w["call"], state=ProposalState.IN_REVIEW, assigner=w["agency"]
+    )
+    for q in first:
+        _reviewed_by(q, [reviewer], w["agency"], submitted=False)
+
+    def grow():
+        more = _clones(
+            w["sources"], 6, call=w["call"], state=ProposalState.IN_REVIEW, assigner=w["agency"]
+        )
+        for i, q in enumerate(more):
+            if i % 2:
+                _reviewed_by(q, [reviewer], w["agency"])
+            else:
+                Assignment.objects.create(proposal=q, reviewer=reviewer, assigned_by=w["agency"])
+        return more
+
+    client.force_login(reviewer)
+    assert_constant_queries(
+        client,
+        reverse("review:mine"),
+        grow,
+        small=[q.receipt_number for q in first],
+        large=lambda more: [q.receipt_number for q in first + more],
+    )

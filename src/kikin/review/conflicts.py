@@ -103,36 +103,60 @@ def near_matches(reviewer, proposal: Proposal) -> list[NearMatch]:
 
 def conflict_reasons(reviewer, proposal: Proposal) -> list[str]:
     """Why `reviewer` may not review `proposal` (empty: no conflict)."""
-    reasons = []
-    org = reviewer.organisation
+    return reviewer_conflicts([reviewer], proposal)[reviewer.pk][0]
+
+
+def reviewer_conflicts(
+    reviewers, proposal: Proposal
+) -> dict[int, tuple[list[str], list[NearMatch]]]:
+    """For each of `reviewers`, by id: why they may not review `proposal` (as `conflict_reasons`)
+    and the near matches of their organisation's name with the proposal's (as `near_matches`).
+    Three queries whatever the number of reviewers: the partners, the declarations, the
+    officer's decisions on the alike names."""
+    reviewers = list(reviewers)
     partners = list(proposal.partners.select_related("organisation"))
-    mine = organisation_keys(org)
     sides = _proposal_sides(proposal, partners)
-    if org is not None:
-        for kind, org_id, keys in sides:
-            same = (org_id and org_id == org.pk) or same_organisation(mine, keys)
-            if same and kind not in reasons:
-                reasons.append(kind)
-    declared = list(
-        ConflictDeclaration.objects.filter(reviewer=reviewer).select_related("organisation")
-    )
-    for d in declared:
-        if d.proposal_id == proposal.pk or (
-            d.organisation_id
-            and any(
-                d.organisation_id == org_id
-                or same_organisation(organisation_keys(d.organisation), keys)
-                for _kind, org_id, keys in sides
-            )
-        ):
-            reasons.append("declared")
-            break
-    for match in near_matches(reviewer, proposal):
-        if match.same is None and "possible_match" not in reasons:
-            reasons.append("possible_match")
-        elif match.same and "confirmed_match" not in reasons:
-            reasons.append("confirmed_match")
-    return reasons
+    declared = defaultdict(list)
+    for d in ConflictDeclaration.objects.filter(
+        reviewer__in=[r.pk for r in reviewers]
+    ).select_related("organisation"):
+        declared[d.reviewer_id].append(d)
+    found = {}
+    for r in reviewers:
+        mine = organisation_keys(r.organisation)
+        found[r.pk] = [m for _kind, _org_id, keys in sides for m in near_names(mine, keys)]
+    decided = _decisions((a, b) for matches in found.values() for a, b, _s in matches)
+    out = {}
+    for r in reviewers:
+        reasons = []
+        org = r.organisation
+        mine = organisation_keys(org)
+        if org is not None:
+            for kind, org_id, keys in sides:
+                same = (org_id and org_id == org.pk) or same_organisation(mine, keys)
+                if same and kind not in reasons:
+                    reasons.append(kind)
+        for d in declared[r.pk]:
+            if d.proposal_id == proposal.pk or (
+                d.organisation_id
+                and any(
+                    d.organisation_id == org_id
+                    or same_organisation(organisation_keys(d.organisation), keys)
+                    for _kind, org_id, keys in sides
+                )
+            ):
+                reasons.append("declared")
+                break
+        matches = [
+            NearMatch(a, b, sim, decided.get(tuple(sorted((a, b))))) for a, b, sim in found[r.pk]
+        ]
+        for match in matches:
+            if match.same is None and "possible_match" not in reasons:
+                reasons.append("possible_match")
+            elif match.same and "confirmed_match" not in reasons:
+                reasons.append("confirmed_match")
+        out[r.pk] = (reasons, matches)
+    return out
 
 
 def has_conflict(reviewer, proposal: Proposal) -> bool:
@@ -227,4 +251,6 @@ def conflict_pairs(proposals: list[Proposal], reviewers: list) -> set[tuple[int,
 
 def flagged_matches(proposal: Proposal, reviewers) -> list[tuple[object, NearMatch]]:
     """For the officer: every (reviewer, near match) on this proposal awaiting a decision."""
-    return [(r, m) for r in reviewers for m in near_matches(r, proposal) if m.same is None]
+    reviewers = list(reviewers)
+    conflicts = reviewer_conflicts(reviewers, proposal)
+    return [(r, m) for r in reviewers for m in conflicts[r.pk][1] if m.same is None]

@@ -77,6 +77,32 @@ def with_authors(reviews, user) -> list[Review]:
     return reviews
 
 
+def panel_reviewers(proposal: Proposal) -> dict:
+    """One proposal's panel: its assignments (with each reviewer's organisation and review),
+    every other active reviewer as a candidate with the labels of their conflicts, and the near
+    matches of names awaiting the officer's decision. Constant queries whatever the number of
+    reviewers (`conflicts.reviewer_conflicts` reads them all at once)."""
+    from kikin.accounts.models import User
+
+    from .conflicts import reason_labels, reviewer_conflicts
+
+    reviewers = list(
+        User.objects.filter(role=Role.REVIEWER, is_active=True)
+        .select_related("organisation")
+        .order_by("username")
+    )
+    assignments = list(proposal.assignments.select_related("reviewer__organisation", "review"))
+    assigned = {a.reviewer_id for a in assignments}
+    conflicts = reviewer_conflicts(reviewers, proposal)
+    return {
+        "assignments": assignments,
+        "candidates": [
+            (r, reason_labels(conflicts[r.pk][0])) for r in reviewers if r.pk not in assigned
+        ],
+        "flags": [(r, m) for r in reviewers for m in conflicts[r.pk][1] if m.same is None],
+    }
+
+
 def assignments_for_reviewer(user) -> QuerySet[Assignment]:
     return (
         Assignment.objects.filter(reviewer=user, proposal__state=ProposalState.IN_REVIEW)

@@ -37,7 +37,7 @@ from kikin.rules.identifiers import normalise_digits
 
 from . import jobs as review_jobs
 from . import selectors, services
-from .conflicts import conflict_reasons, flagged_matches, reason_labels
+from .conflicts import conflict_reasons
 from .exports import ADOPTIONS
 from .models import Assignment, CapException, Decision, DeclarationCheck, Hearing, Review
 from .permissions import can_run_selection, can_write_reviews
@@ -145,24 +145,15 @@ def call_action(request, pk: int, action: str):
 def proposal_panel(request, pk: int):
     _staff(request)
     proposal = get_object_or_404(proposals_for_user(request.user), pk=pk)
-    reviewers = list(
-        User.objects.filter(role=Role.REVIEWER, is_active=True)
-        .select_related("organisation")
-        .order_by("username")
-    )
-    assignments = list(proposal.assignments.select_related("reviewer", "review"))
-    assigned = {a.reviewer_id for a in assignments}
-    candidates = [
-        (r, reason_labels(conflict_reasons(r, proposal))) for r in reviewers if r.pk not in assigned
-    ]
+    panel = selectors.panel_reviewers(proposal)
     return render(
         request,
         "review/proposal_panel.html",
         {
             "proposal": proposal,
             "first_review": getattr(proposal, "first_review", None),
-            "assignments": assignments,
-            "candidates": candidates,
+            "assignments": panel["assignments"],
+            "candidates": panel["candidates"],
             "reviews": selectors.reviews_visible_to(request.user, proposal),
             "hearings": proposal.hearings.all(),
             "decision": Decision.objects.filter(proposal=proposal).first(),
@@ -179,7 +170,7 @@ def proposal_panel(request, pk: int):
             "cap_exception": CapException.objects.filter(proposal=proposal).first(),
             "pools": selectors.pool_room(proposal),
             "spec": proposal.theme_spec(),
-            "flags": flagged_matches(proposal, reviewers),
+            "flags": panel["flags"],
         },
     )
 
