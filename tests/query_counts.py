@@ -8,15 +8,23 @@ queries of both loads are shown side by side, so that the query read per row sta
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 
-def measure(client, url, *, expect=()) -> tuple[int, str, list[str]]:
-    """(number of queries, html, the queries) of one GET, which must answer 200 and show every
-    text in `expect`."""
+def _load(client, url, post):
+    if post is None:
+        return client.get(url)
+    return client.post(url, json.dumps(post), content_type="application/json")
+
+
+def measure(client, url, *, expect=(), post=None) -> tuple[int, str, list[str]]:
+    """(number of queries, html, the queries) of one GET (or POST of the JSON `post`), which must
+    answer 200 and show every text in `expect`."""
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
+        response = _load(client, url, post)
     assert response.status_code == 200, (url, response.status_code)
     html = response.content.decode()
     for text in expect:
@@ -24,15 +32,15 @@ def measure(client, url, *, expect=()) -> tuple[int, str, list[str]]:
     return len(ctx.captured_queries), html, [q["sql"] for q in ctx.captured_queries]
 
 
-def assert_constant_queries(client, url, grow, *, small=(), large=()) -> tuple[int, str]:
+def assert_constant_queries(client, url, grow, *, small=(), large=(), post=None) -> tuple[int, str]:
     """Load `url` at the data present (showing every text in `small`), call `grow()`, load it
     again (showing every text in `large`, or `large(grown)` when callable) and assert both loads
     issued as many queries. Returns (the number, the larger page's html)."""
-    client.get(url)  # warm-up
-    n_small, _, q_small = measure(client, url, expect=small)
+    _load(client, url, post)  # warm-up
+    n_small, _, q_small = measure(client, url, expect=small, post=post)
     grown = grow()
     expect = large(grown) if callable(large) else large
-    n_large, html, q_large = measure(client, url, expect=expect)
+    n_large, html, q_large = measure(client, url, expect=expect, post=post)
     if n_large != n_small:
         shown = "\n".join(
             f"{i:3} {q[:200]}"
