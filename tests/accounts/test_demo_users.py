@@ -51,6 +51,7 @@ def test_load_demo_twice_gives_one_open_call_one_award_under_way_and_two_finishe
 
     from kikin.awards.demo import DEMO_TITLE
     from kikin.awards.models import Award, AwardState
+    from kikin.core.timeutil import today_jst
     from kikin.calls.models import Call
     from kikin.outcomes.demo import CONTRACT_TITLE, GRANT_TITLE
     from kikin.outcomes.models import Assessment
@@ -62,6 +63,12 @@ def test_load_demo_twice_gives_one_open_call_one_award_under_way_and_two_finishe
     assert Award.objects.filter(call=call).count() == 3
     award = Award.objects.get(call=call, proposal__title=DEMO_TITLE)
     assert award.payments.get().amount_yen == 173_300_000
+    # the demo never contradicts the day it is loaded: the paid claim's money was spent already
+    today = today_jst()
+    assert award.start_date <= today
+    assert all(
+        line.incurred_on <= today for claim in award.claims.all() for line in claim.lines.all()
+    )
     assert award.proposal.decision.published_at is not None
     finished = Award.objects.filter(proposal__title__in=[CONTRACT_TITLE, GRANT_TITLE])
     assert {a.state for a in finished} == {AwardState.ENDED}

@@ -141,17 +141,22 @@ def load_demo_award() -> Award | None:
     if existing:
         return existing
     theme = demo_theme("refund_contract")
+    # Placed relative to the day the demo is loaded: adopted for the next fiscal year, then moved
+    # back to start on 1 April of this fiscal year (of the last one in its first month), so that
+    # the claim below is for money already spent.
     today = today_jst()
-    start = dt.date(today.year + (1 if today.month >= 4 else 0), 4, 1)  # the next fiscal year
+    this_fy = dt.date(today.year - (0 if today.month >= 4 else 1), 4, 1)
+    start = this_fy if (today - this_fy).days >= 30 else dt.date(this_fy.year - 1, 4, 1)
     award = adopt_demo_proposal(
         call,
         users,
         theme,
         title=DEMO_TITLE,
-        start=start,
+        start=dt.date(this_fy.year + 1, 4, 1),
         budget=[1_500_000_000] * 3,
         set_value=Decimal("2.5"),
     )
+    award = move_back(award, start)
     applicant, officer = users["applicant"], users["officer"]
     claim = services.submit_claim(
         actor=applicant,
