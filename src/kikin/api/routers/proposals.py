@@ -184,33 +184,10 @@ def proposal_detail(user, p: Proposal) -> dict:
     for name in services.DRAFT_FIELDS:
         data[name] = getattr(p, name)
     data["version_count"] = p.version_count
-    data["budget"] = [
-        {
-            "fiscal_year": b.fiscal_year,
-            "requested_yen": b.requested_yen,
-            "eligible_cost_yen": b.eligible_cost_yen,
-        }
-        for b in p.budget_lines.all()
-    ]
-    data["team"] = [
-        {
-            "name": m.name,
-            "researcher_number": m.researcher_number,
-            "affiliation": m.affiliation,
-            "role": m.role,
-            "is_lead": m.is_lead,
-        }
-        for m in p.team.all()
-    ]
-    data["partners"] = [
-        {
-            "name": x.name,
-            "country": x.country,
-            "relation": x.relation,
-            "special_capability": x.special_capability,
-        }
-        for x in p.partners.all()
-    ]
+    # The rows as a version freezes them (calls.services.snapshot), one shape for both.
+    content = services.snapshot(p)
+    for rows in ("budget", "team", "partners"):
+        data[rows] = content[rows]
     return data
 
 
