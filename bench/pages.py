@@ -119,6 +119,74 @@ SENTENCES = [
 # Database: refuse anything but PostgreSQL, and work in our own database.
 
 
+def bench_people(
+    rng,
+    n_orgs: int,
+    *,
+    org_ja: str,
+    who: str,
+    who_ja: str,
+    categories=None,
+    corporate_numbers: bool = True,
+    prefix: str = BENCH_PREFIX,
+    org_mark: str = ORG_MARK,
+):
+    """The bench's organisations (one applicant each, `<prefix><who>NNNN`) and the agency's and
+    the ministry's users: (organisations, users), the agency's and the ministry's users last."""
+    from django.contrib.auth.hashers import make_password
+
+    from kikin.accounts.models import Organisation, OrganisationCategory, Role, User
+
+    unusable = make_password(None)  # nobody signs in as them
+
+    if categories is None:
+        categories = (
+            [OrganisationCategory.LARGE] * 5
+            + [OrganisationCategory.SME] * 4
+            + [OrganisationCategory.ACADEMIA] * 2
+        )
+    orgs = Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name_ja=f"{org_ja}{i:04d}",
+                name_en=f"{org_mark}{i:04d}",
+                category=rng.choice(categories),
+                corporate_number=(f"{rng.randrange(10**12, 10**13)}" if corporate_numbers else ""),
+            )
+            for i in range(n_orgs)
+        ],
+        batch_size=5000,
+    )
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"{prefix}{who}{i:04d}",
+                password=unusable,
+                role=Role.APPLICANT,
+                organisation=o,
+                display_name=f"{who_ja} {i:04d}",
+            )
+            for i, o in enumerate(orgs)
+        ]
+        + [
+            User(
+                username=f"{prefix}agency",
+                password=unusable,
+                role=Role.AGENCY,
+                display_name="ベンチ 実施機関",
+            ),
+            User(
+                username=f"{prefix}ministry",
+                password=unusable,
+                role=Role.MINISTRY,
+                display_name="ベンチ 経済産業省",
+            ),
+        ],
+        batch_size=5000,
+    )
+    return orgs, users
+
+
 def bench_database_url(url: str, name: str) -> tuple[str, str]:
     """(URL of the bench database, URL of the server's maintenance database) for DATABASE_URL."""
     parsed = urlparse(url)
@@ -164,6 +232,10 @@ def open_bench_database(name: str) -> tuple[bool, float]:
 
     django.setup()
     from django.conf import settings
+
+    # The benches sign their users in with force_login: staff count as having given their
+    # second factor (kikin.accounts.second_factor), as in the tests.
+    settings.KIKIN_SECOND_FACTOR_ROLES = ()
     from django.core.management import call_command
     from django.db import connection
 
@@ -190,6 +262,22 @@ def _text(rng: random.Random, sentences: int) -> str:
         rng.choice(SENTENCES).format(a=rng.choice(TERMS), b=rng.choice(TERMS), n=rng.randint(2, 9))
         for _ in range(sentences)
     )
+
+
+def column_defaults(fields) -> dict:
+    """Each column's value when a generated row gives none: the field's default (JSON wrapped
+    for COPY), else NULL where allowed, else the empty string."""
+    from django.db.models import JSONField
+    from psycopg.types.json import Jsonb
+
+    base = {}
+    for f in fields:
+        if f.has_default():
+            value = f.get_default()
+            base[f.column] = Jsonb(value) if isinstance(f, JSONField) else value
+        else:
+            base[f.column] = None if f.null else ""
+    return base
 
 
 def _copy(cursor, table: str, columns: list[str], rows) -> int:
@@ -232,11 +320,10 @@ def wipe() -> None:
 
 def generate(n_proposals: int, n_calls: int, n_orgs: int, seed: int) -> dict[str, float]:
     """Write the bench's calls, organisations, users and proposals. Returns timings (s)."""
-    from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from kikin.accounts.models import Organisation, OrganisationCategory, Role, User
+    from kikin.accounts.models import Organisation, User
     from kikin.calls.models import BudgetLine, Call, CallSequence, Proposal
     from kikin.programs.models import Program
     from kikin.review.models import Decision, FirstReview
@@ -244,7 +331,6 @@ def generate(n_proposals: int, n_calls: int, n_orgs: int, seed: int) -> dict[str
     rng = random.Random(seed)
     timings = {}
     t0 = time.perf_counter()
-    unusable = make_password(None)
     with transaction.atomic():
         program = Program.objects.get(code="post5g")
         themes = list(program.themes.order_by("pk").values_list("pk", flat=True))
@@ -274,49 +360,8 @@ def generate(n_proposals: int, n_calls: int, n_orgs: int, seed: int) -> dict[str
                 for t in call_themes[c.pk]
             ]
         )
-        categories = (
-            [OrganisationCategory.LARGE] * 5
-            + [OrganisationCategory.SME] * 4
-            + [OrganisationCategory.ACADEMIA] * 2
-        )
-        orgs = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name_ja=f"ベンチ技研株式会社{i:04d}",
-                    name_en=f"{ORG_MARK}{i:04d}",
-                    category=rng.choice(categories),
-                    corporate_number=f"{rng.randrange(10**12, 10**13)}",
-                )
-                for i in range(n_orgs)
-            ],
-            batch_size=5000,
-        )
-        users = User.objects.bulk_create(
-            [
-                User(
-                    username=f"{BENCH_PREFIX}applicant{i:04d}",
-                    password=unusable,
-                    role=Role.APPLICANT,
-                    organisation=o,
-                    display_name=f"申請者 {i:04d}",
-                )
-                for i, o in enumerate(orgs)
-            ]
-            + [
-                User(
-                    username=f"{BENCH_PREFIX}agency",
-                    password=unusable,
-                    role=Role.AGENCY,
-                    display_name="ベンチ 実施機関",
-                ),
-                User(
-                    username=f"{BENCH_PREFIX}ministry",
-                    password=unusable,
-                    role=Role.MINISTRY,
-                    display_name="ベンチ 経済産業省",
-                ),
-            ],
-            batch_size=5000,
+        orgs, users = bench_people(
+            rng, n_orgs, org_ja="ベンチ技研株式会社", who="applicant", who_ja="申請者"
         )
         creator = {u.organisation_id: u.pk for u in users if u.organisation_id}
         agency_id, ministry_id = users[-2].pk, users[-1].pk
@@ -332,7 +377,7 @@ def generate(n_proposals: int, n_calls: int, n_orgs: int, seed: int) -> dict[str
         skip = {"id"}
         fields = [f for f in Proposal._meta.concrete_fields if f.column not in skip]
         columns = [f.column for f in fields]
-        base = {f.column: (None if f.null else "") for f in fields}
+        base = column_defaults(fields)
 
         def proposals():
             for _ in range(n_proposals):

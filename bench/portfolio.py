@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import finish, peak_rss_mib, progress  # noqa: E402
-from pages import _copy, explain, measure, open_bench_database  # noqa: E402
+from pages import _copy, bench_people, column_defaults, explain, measure, open_bench_database  # noqa: E402
 
 P95_TARGET_MS = 300
 BENCH_PREFIX = "bench-awards-"  # call keys, usernames
@@ -157,11 +157,10 @@ def generate(
 ) -> dict[str, float]:
     """Write the bench's calls, organisations, users, adopted proposals and awards with their money,
     reports and gates. Returns timings (s)."""
-    from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from kikin.accounts.models import Organisation, OrganisationCategory, Role, User
+    from kikin.accounts.models import Organisation, User
     from kikin.awards.models import (
         Award,
         BudgetEntry,
@@ -180,7 +179,6 @@ def generate(
     rng = random.Random(seed)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    unusable = make_password(None)
     current_fy = fiscal_year(today)
     now = timezone.now()
     with transaction.atomic():
@@ -216,49 +214,14 @@ def generate(
         call_start = {
             c.pk: dt.date(2022 if i < n_calls // 2 else 2023, 4, 1) for i, c in enumerate(calls)
         }
-        categories = (
-            [OrganisationCategory.LARGE] * 5
-            + [OrganisationCategory.SME] * 4
-            + [OrganisationCategory.ACADEMIA] * 2
-        )
-        orgs = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name_ja=f"ベンチ受託株式会社{i:04d}",
-                    name_en=f"{ORG_MARK}{i:04d}",
-                    category=rng.choice(categories),
-                    corporate_number=f"{rng.randrange(10**12, 10**13)}",
-                )
-                for i in range(n_orgs)
-            ],
-            batch_size=5000,
-        )
-        users = User.objects.bulk_create(
-            [
-                User(
-                    username=f"{BENCH_PREFIX}implementer{i:04d}",
-                    password=unusable,
-                    role=Role.APPLICANT,
-                    organisation=o,
-                    display_name=f"受託者 {i:04d}",
-                )
-                for i, o in enumerate(orgs)
-            ]
-            + [
-                User(
-                    username=f"{BENCH_PREFIX}agency",
-                    password=unusable,
-                    role=Role.AGENCY,
-                    display_name="ベンチ 実施機関",
-                ),
-                User(
-                    username=f"{BENCH_PREFIX}ministry",
-                    password=unusable,
-                    role=Role.MINISTRY,
-                    display_name="ベンチ 経済産業省",
-                ),
-            ],
-            batch_size=5000,
+        orgs, users = bench_people(
+            rng,
+            n_orgs,
+            org_ja="ベンチ受託株式会社",
+            who="implementer",
+            who_ja="受託者",
+            prefix=BENCH_PREFIX,
+            org_mark=ORG_MARK,
         )
         member = {u.organisation_id: u.pk for u in users if u.organisation_id}
         agency_id = users[-2].pk
@@ -267,7 +230,7 @@ def generate(
         t1 = time.perf_counter()
         fields = [f for f in Proposal._meta.concrete_fields if f.column != "id"]
         columns = [f.column for f in fields]
-        base = {f.column: (None if f.null else "") for f in fields}
+        base = column_defaults(fields)
         seq = {c.pk: 0 for c in calls}
         plans = []  # per award: (call, theme, org, amounts by year)
 
@@ -548,6 +511,7 @@ def generate(
                             eligible,
                             is_fixed,
                             "",
+                            "",
                         ]
                     if state == "approved":
                         eligible_by_claim[cid] = (normal, fixed)
@@ -564,6 +528,7 @@ def generate(
                     "eligible_yen",
                     "fixed_amount",
                     "evidence",
+                    "evidence_name",
                 ],
                 line_rows(),
             )

@@ -28,7 +28,7 @@ It times, with Django's test client (force_login for staff), 50 requests after 3
 and counts the queries of one more request of each (CaptureQueriesContext), with the slowest.
 Charts are cached by the figures they draw (Django's cache): the first request after a cache clear
 is timed apart ("cold"). The dashboard's figures are checked once against the rules engine
-(`dashboard.targets_via_rules`, which reads the 10,000 awards in Python).
+(`selectors.targets_via_rules`, which reads the 10,000 awards in Python).
 Targets: p95 < 300 ms for every page; the same number of queries on page 1 and the last page.
 A page that misses its target gets its slowest query EXPLAIN ANALYZEd (--explain: every page).
 The last line is one JSON object with every figure and its target.
@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import finish, peak_rss_mib, progress  # noqa: E402
-from pages import _copy, explain, measure, open_bench_database  # noqa: E402
+from pages import _copy, bench_people, column_defaults, explain, measure, open_bench_database  # noqa: E402
 
 P95_TARGET_MS = 300
 BENCH_PREFIX = "bench-targets-"  # call keys, usernames
@@ -120,11 +120,10 @@ def wipe() -> None:
 def generate(
     n_awards: int, n_calls: int, n_orgs: int, filings_per_award: int, seed: int, today: dt.date
 ) -> dict:
-    from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from kikin.accounts.models import Organisation, OrganisationCategory, Role, User
+    from kikin.accounts.models import Organisation, OrganisationCategory, User
     from kikin.awards.models import Award
     from kikin.calls.models import Call, CallSequence, Proposal
     from kikin.outcomes.models import Assessment, Filing, FinalEvaluation, PracticalUseCheck
@@ -134,7 +133,6 @@ def generate(
     rng = random.Random(seed)
     t0 = time.perf_counter()
     now = timezone.now()
-    unusable = make_password(None)
     counts: dict[str, int] = {}
     with transaction.atomic():
         program = Program.objects.get(code="post5g")
@@ -153,43 +151,16 @@ def generate(
                 for i in range(n_calls)
             ]
         )
-        orgs = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name_ja=f"目標ベンチ株式会社{i:04d}",
-                    name_en=f"{ORG_MARK}{i:04d}",
-                    category=rng.choice([OrganisationCategory.LARGE, OrganisationCategory.SME]),
-                )
-                for i in range(n_orgs)
-            ],
-            batch_size=5000,
-        )
-        users = User.objects.bulk_create(
-            [
-                User(
-                    username=f"{BENCH_PREFIX}implementer{i:04d}",
-                    password=unusable,
-                    role=Role.APPLICANT,
-                    organisation=o,
-                    display_name=f"受託者 {i:04d}",
-                )
-                for i, o in enumerate(orgs)
-            ]
-            + [
-                User(
-                    username=f"{BENCH_PREFIX}agency",
-                    password=unusable,
-                    role=Role.AGENCY,
-                    display_name="ベンチ 実施機関",
-                ),
-                User(
-                    username=f"{BENCH_PREFIX}ministry",
-                    password=unusable,
-                    role=Role.MINISTRY,
-                    display_name="ベンチ 経済産業省",
-                ),
-            ],
-            batch_size=5000,
+        orgs, users = bench_people(
+            rng,
+            n_orgs,
+            org_ja="目標ベンチ株式会社",
+            who="implementer",
+            who_ja="受託者",
+            categories=[OrganisationCategory.LARGE, OrganisationCategory.SME],
+            corporate_numbers=False,
+            prefix=BENCH_PREFIX,
+            org_mark=ORG_MARK,
         )
         member = {u.organisation_id: u.pk for u in users if u.organisation_id}
         agency_id = users[-2].pk
@@ -228,7 +199,7 @@ def generate(
 
         fields = [f for f in Proposal._meta.concrete_fields if f.column != "id"]
         columns = [f.column for f in fields]
-        base = {f.column: (None if f.null else "") for f in fields}
+        base = column_defaults(fields)
 
         def proposal_rows():
             for call, theme, _item, org, start, months, _e, _ed, _a, receipt in plans:
@@ -588,8 +559,8 @@ def main(argv=None) -> int:
     from kikin.accounts.models import Role, User
     from kikin.awards.models import Award
     from kikin.core.timeutil import today_jst
-    from kikin.outcomes import dashboard
     from kikin.programs.models import Program
+    from kikin.targets import selectors
 
     today = today_jst()
     counts = bench_counts()
@@ -614,14 +585,14 @@ def main(argv=None) -> int:
 
     # The figures, checked once against the rules engine over every award read in Python.
     t = time.perf_counter()
-    overview = dashboard.targets_overview(as_of=today)
+    overview = selectors.targets_overview(as_of=today)
     overview_ms = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
-    via_rules = dashboard.targets_via_rules(Award.objects.all(), today)
+    via_rules = selectors.targets_via_rules(Award.objects.all(), today, post5g)
     rules_ms = (time.perf_counter() - t) * 1000
     figures_agree = overview.fund.targets == via_rules
     fund = overview.fund
-    due = dashboard.due_for_check(as_of=today).count()
+    due = selectors.due_for_check(as_of=today).count()
     adopted_pages = max(1, -(-fund.targets.adopted // 50))
     progress(
         f"fund: {fund.achievement.numerator}/{fund.achievement.denominator} met ({fund.achievement.percent} %), "
@@ -632,13 +603,13 @@ def main(argv=None) -> int:
 
     staff, public = Client(), Client()
     staff.force_login(agency)
-    targets, themes = reverse("outcomes:targets"), reverse("outcomes:targets_themes")
+    targets, themes = reverse("targets:dashboard"), reverse("targets:themes")
     past = dt.date(today.year - 2, 3, 31).isoformat()
     plan = {
         "dashboard": (staff, targets),
         "dashboard_program": (staff, f"{targets}?program={post5g.code}"),
         "dashboard_past": (staff, f"{targets}?as_of={past}"),
-        "public": (public, reverse("outcomes:targets_public")),
+        "public": (public, reverse("targets:public")),
         "themes_adopted_p1": (staff, f"{themes}?figure=adopted"),
         "themes_adopted_last": (staff, f"{themes}?figure=adopted&page={adopted_pages}"),
         "themes_practical": (staff, f"{themes}?figure=practical"),
