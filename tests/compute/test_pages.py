@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from kikin.compute import services
 from kikin.compute.models import Allocation, ComputePool, UsageImport
+from kikin.matching import services as matching
 from tests.jobs.follow import job_of
 
 from .helpers import as_stream, csv_bytes, geniac_award
@@ -219,38 +220,6 @@ def test_declaration_and_results_through_the_developer_page(world, staff, client
     assert "JGLUE" in board and award.number in board
 
 
-def test_matching_and_events_pages(world, staff, client):
-    _award, app, other, other_app, *_ = world
-    services.request_data(actor=other_app, award=other, title="他社の要望", description="d")
-    client.force_login(staff.agency)
-    r = client.post(
-        reverse("compute:matching"),
-        {
-            "action": "offer",
-            "offer-holder_name": "セーフィー株式会社",
-            "offer-title": "店舗カメラ映像",
-            "offer-description": "建設現場等の映像",
-            "offer-conditions": "個人情報をマスクして提供",
-        },
-    )
-    assert r.status_code == 302
-    assert (
-        client.post(
-            reverse("compute:events"),
-            {"title": "セミナー", "held_on": "2025-05-15", "kind": "seminar", "attendees": "40"},
-        ).status_code
-        == 302
-    )
-    client.force_login(app)
-    page = client.get(reverse("compute:matching"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "店舗カメラ映像" in page and "他社の要望" not in page
-    assert client.post(reverse("compute:matching"), {"action": "offer"}).status_code == 403
-    assert "セミナー" in client.get(reverse("compute:events")).content.decode()
-    outsider = __import__("tests.factories", fromlist=["applicant"]).applicant()
-    client.force_login(outsider)
-    assert client.get(reverse("compute:matching")).status_code == 404
-
-
 def test_pages_cost_the_same_queries_for_more_data(world, staff, client):
     award, app, other, other_app, pool, mine, theirs = world
     for a, user in ((award, app), (other, other_app)):
@@ -264,7 +233,7 @@ def test_pages_cost_the_same_queries_for_more_data(world, staff, client):
             reverse("compute:alerts") + f"?as_of={mine.starts_on + dt.timedelta(days=20)}",
         ),
         "leaderboard": (staff.ministry, reverse("compute:leaderboard")),
-        "matching": (staff.agency, reverse("compute:matching")),
+        "matching": (staff.agency, reverse("matching:board")),
     }
 
     def counts():
@@ -310,11 +279,11 @@ def test_pages_cost_the_same_queries_for_more_data(world, staff, client):
             model_version="v1",
         )
     for i in range(3):
-        offer = services.offer_data(
+        offer = matching.offer_data(
             actor=staff.agency, holder_name=f"H{i}", title=f"T{i}", description="d", conditions="c"
         )
-        req = services.request_data(actor=app, award=award, title=f"W{i}", description="d")
-        services.introduce(actor=staff.agency, offer=offer, request=req)
+        req = matching.request_data(actor=app, award=award, title=f"W{i}", description="d")
+        matching.introduce(actor=staff.agency, offer=offer, request=req)
     assert counts() == before
 
 

@@ -72,7 +72,7 @@ def test_the_adoptions_page_costs_the_same_queries_for_one_or_three(client, plan
 
 
 def test_targets_page_describes_each_program_with_its_targets(client, plan):
-    html = client.get(reverse("outcomes:targets_public")).content.decode()
+    html = client.get(reverse("targets:public")).content.decode()
     (doc,) = jsonld(html)
     grants = doc["@graph"]
     assert {g["identifier"] for g in grants} >= {"post5g"}
@@ -122,10 +122,10 @@ def test_public_lists_download_as_csv_for_anyone(client, plan):
     assert len(body) == Call.objects.count()
     ours = next(row for row in body if "csv-test" in row)
     assert "1234567891" in ours  # exact yen
-    r = client.get(reverse("outcomes:targets_public"), {"format": "csv"})
+    r = client.get(reverse("targets:public"), {"format": "csv"})
     assert r.status_code == 200
     rows = rows_of(r)
     assert len(rows) > 1 and any("post5g" in row for row in rows[1:])
     assert client.get(reverse("calls:list"), {"format": "pdf"}).status_code == 400
-    html = client.get(reverse("outcomes:targets_public")).content.decode()
+    html = client.get(reverse("targets:public")).content.decode()
     assert "format=csv" in html

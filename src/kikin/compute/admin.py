@@ -1,5 +1,5 @@
 """The admin shows the compute data read only: writes go through the pages and their services
-(pools, allocations, imports, results, matching, events); a benchmark is named, or its direction
+(pools, allocations, imports, results); a benchmark is named, or its direction
 corrected, here through `define_benchmark` (one audit record)."""
 
 from django import forms
@@ -14,12 +14,8 @@ from .models import (
     Allocation,
     Benchmark,
     BenchmarkResult,
-    CommunityEvent,
     ComputePool,
-    DataOffer,
-    DataRequest,
     EvaluationDeclaration,
-    Introduction,
     PlannedMonth,
     UsageImport,
     UsageRecord,
@@ -107,27 +103,3 @@ class BenchmarkResultAdmin(ReadOnlyAdmin):
 @admin.register(EvaluationDeclaration)
 class EvaluationDeclarationAdmin(ReadOnlyAdmin):
     list_display = ["award", "declared_by", "declared_at"]
-
-
-@admin.register(DataOffer)
-class DataOfferAdmin(ReadOnlyAdmin):
-    list_display = ["title", "holder_name", "is_open", "created_at"]
-    list_filter = ["is_open"]
-
-
-@admin.register(DataRequest)
-class DataRequestAdmin(ReadOnlyAdmin):
-    list_display = ["title", "award", "is_open", "created_at"]
-    list_filter = ["is_open"]
-
-
-@admin.register(Introduction)
-class IntroductionAdmin(ReadOnlyAdmin):
-    list_display = ["offer", "request", "outcome", "introduced_at", "decided_at"]
-    list_filter = ["outcome"]
-
-
-@admin.register(CommunityEvent)
-class CommunityEventAdmin(ReadOnlyAdmin):
-    list_display = ["held_on", "title", "kind", "attendees"]
-    list_filter = ["kind"]

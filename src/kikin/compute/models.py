@@ -12,8 +12,8 @@
 * The rules of the theme (000 lines 1760–1790): evaluate regularly and submit the results
   (`BenchmarkResult`), never train on the evaluation benchmarks' data sets
   (`EvaluationDeclaration`, required before any result), take part in the community.
-* The development acceleration supporter's work: data-holder matching (`DataOffer`, `DataRequest`,
-  `Introduction`) and community events (`CommunityEvent`) (001 lines 1–29, 259–272).
+* The development acceleration supporter's data-holder matching and community events are the
+  app `kikin.matching`.
 
 Hours bought and allocated are whole accelerator-hours; used hours are milli-hours.
 """
@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kikin.accounts.models import Organisation, User
+from kikin.accounts.models import User
 from kikin.awards.models import Award
 from kikin.calls.models import Call
 
@@ -331,104 +331,3 @@ class BenchmarkResult(models.Model):
         """71.2500 → "71.25"; 80.0000 → "80" (the exact value, without trailing zeros)."""
         text = f"{self.score:f}"
         return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-class DataOffer(models.Model):
-    """Data a holder offers to developers, with its conditions of use."""
-
-    holder_name = models.CharField(_("data holder"), max_length=200)
-    holder = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="data_offers",
-        verbose_name=_("holder (registered organisation)"),
-    )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"))
-    conditions = models.TextField(_("conditions of use"))
-    is_open = models.BooleanField(_("open"), default=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("data offered")
-
-    def __str__(self):
-        return self.title
-
-
-class DataRequest(models.Model):
-    """Data a developer wants."""
-
-    award = models.ForeignKey(
-        Award, on_delete=models.PROTECT, related_name="data_requests", verbose_name=_("developer")
-    )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"))
-    is_open = models.BooleanField(_("open"), default=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("data wanted")
-
-    def __str__(self):
-        return self.title
-
-
-class IntroductionOutcome(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    AGREED = "agreed", _("Agreed")
-    DECLINED = "declined", _("Declined")
-
-
-class Introduction(models.Model):
-    """The supporter introduces a developer who wants data to a holder who offers it."""
-
-    offer = models.ForeignKey(DataOffer, on_delete=models.PROTECT, related_name="introductions")
-    request = models.ForeignKey(DataRequest, on_delete=models.PROTECT, related_name="introductions")
-    outcome = models.CharField(
-        _("outcome"),
-        max_length=10,
-        choices=IntroductionOutcome.choices,
-        default=IntroductionOutcome.PENDING,
-    )
-    note = models.TextField(_("note"), blank=True)
-    introduced_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    introduced_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-introduced_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["offer", "request"], name="one_introduction_per_pair")
-        ]
-
-
-class EventKind(models.TextChoices):
-    SEMINAR = "seminar", _("Seminar")
-    EXCHANGE = "exchange", _("Developer exchange")
-    MATCHING = "matching", _("Matching event")
-
-
-class CommunityEvent(models.Model):
-    """A community event (seminars with experts, developer exchange, developer–user matching; 001 lines 259–272)."""
-
-    title = models.CharField(_("title"), max_length=200)
-    held_on = models.DateField(_("date"))
-    kind = models.CharField(_("kind"), max_length=10, choices=EventKind.choices)
-    attendees = models.PositiveIntegerField(_("attendees"), default=0)
-    note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-held_on", "-id"]
-        verbose_name = _("community event")
-
-    def __str__(self):
-        return self.title

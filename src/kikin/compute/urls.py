@@ -13,6 +13,4 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_report, name="import"),
     path("alerts/", views.alerts, name="alerts"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
-    path("matching/", views.matching, name="matching"),
-    path("events/", views.events, name="events"),
 ]

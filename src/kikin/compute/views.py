@@ -1,6 +1,6 @@
 """Pages of the GENIAC compute support: a developer's own compute page, and the staff pages
-(pools, allocations, usage imports with their error reports, alerts, the leaderboard, the
-data-holder matching board and community events). Thin: forms parse, services write,
+(pools, allocations, usage imports with their error reports, alerts, the leaderboard; the
+matching board and the events are `kikin.matching`'s). Thin: forms parse, services write,
 selectors read. Another organisation's award answers 404."""
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from kikin.core.lookup import posted_object_or_404
 from kikin.core.timeutil import today_jst
 from kikin.jobs.services import enqueue_job
+from kikin.matching import forms as matching_forms
+from kikin.matching import services as matching_services
 
 from . import forms, selectors, services
 from . import jobs as compute_jobs
-from .models import Allocation, ComputePool, DataOffer, DataRequest, UsageImport
+from .models import Allocation, ComputePool, UsageImport
 from .permissions import can_manage, can_view_award, is_developer_of, is_staff
 from .usage import HeaderError, check_header
 
@@ -86,7 +87,7 @@ def award_page(request, pk: int):
     declaration = selectors.declaration_of(award)
     declare_form = forms.DeclarationForm(prefix="declare")
     result_form = forms.ResultForm(prefix="result", initial={"evaluated_on": today_jst()})
-    wanted_form = forms.DataRequestForm(prefix="wanted")
+    wanted_form = matching_forms.DataRequestForm(prefix="wanted")
     if request.method == "POST":
         if not developer:
             raise PermissionDenied(_("Only the developer may do this."))
@@ -111,9 +112,9 @@ def award_page(request, pk: int):
                     messages.success(request, _("Result submitted."))
                     return redirect("compute:award", pk=pk)
             elif action == "wanted":
-                wanted_form = forms.DataRequestForm(request.POST, prefix="wanted")
+                wanted_form = matching_forms.DataRequestForm(request.POST, prefix="wanted")
                 if wanted_form.is_valid():
-                    services.request_data(
+                    matching_services.request_data(
                         actor=request.user, award=award, **wanted_form.cleaned_data
                     )
                     messages.success(request, _("Posted on the matching board."))
@@ -293,108 +294,3 @@ def alerts(request):
 def leaderboard(request):
     _staff(request)
     return render(request, "compute/leaderboard.html", {"boards": selectors.leaderboards()})
-
-
-# --------------------------------------------------------------------------------------------
-# Matching board and events
-
-
-@login_required
-def matching(request):
-    staff = is_staff(request.user)
-    if not staff and not selectors.geniac_awards_for(request.user).exists():
-        raise Http404
-    offer_form = forms.DataOfferForm(prefix="offer")
-    wanted_form = forms.StaffDataRequestForm(prefix="wanted")
-    intro_form = forms.IntroductionForm(prefix="intro")
-    if request.method == "POST":
-        _agency(request)
-        action = request.POST.get("action")
-        forms_by_action = {
-            "offer": forms.DataOfferForm,
-            "wanted": forms.StaffDataRequestForm,
-            "intro": forms.IntroductionForm,
-        }
-        try:
-            if action in forms_by_action:
-                form = forms_by_action[action](request.POST, prefix=action)
-                if action == "offer":
-                    offer_form = form
-                elif action == "wanted":
-                    wanted_form = form
-                else:
-                    intro_form = form
-                if form.is_valid():
-                    if action == "offer":
-                        services.offer_data(actor=request.user, **form.cleaned_data)
-                    elif action == "wanted":
-                        services.request_data(actor=request.user, **form.cleaned_data)
-                    else:
-                        services.introduce(actor=request.user, **form.cleaned_data)
-                    messages.success(request, _("Saved."))
-                    return redirect("compute:matching")
-            elif action == "outcome":
-                form = forms.OutcomeForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(form.errors.get_json_data())
-                services.record_introduction_outcome(actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Saved."))
-                return redirect("compute:matching")
-            elif action in {"close_offer", "close_wanted"}:
-                model = DataOffer if action == "close_offer" else DataRequest
-                services.close_posting(
-                    actor=request.user, posting=posted_object_or_404(model, request.POST.get("pk"))
-                )
-                messages.success(request, _("Taken off the board."))
-                return redirect("compute:matching")
-            else:
-                raise Http404
-        except (ValidationError, PermissionDenied) as exc:
-            if action not in forms_by_action:
-                messages.error(
-                    request,
-                    " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc),
-                )
-                return redirect("compute:matching")
-            _apply({"offer": offer_form, "wanted": wanted_form, "intro": intro_form}[action], exc)
-    return render(
-        request,
-        "compute/matching.html",
-        {
-            "board": selectors.matching_board(request.user),
-            "staff": staff,
-            "can_manage": can_manage(request.user),
-            "offer_form": offer_form,
-            "wanted_form": wanted_form,
-            "intro_form": intro_form,
-            "outcomes": forms.IntroductionOutcome.choices,
-        },
-    )
-
-
-@login_required
-def events(request):
-    if not (is_staff(request.user) or selectors.geniac_awards_for(request.user).exists()):
-        raise Http404
-    form = forms.EventForm()
-    if request.method == "POST":
-        _agency(request)
-        form = forms.EventForm(request.POST)
-        if form.is_valid():
-            try:
-                services.record_event(actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Event recorded."))
-                return redirect("compute:events")
-            except (ValidationError, PermissionDenied) as exc:
-                _apply(form, exc)
-    rows = selectors.events()
-    return render(
-        request,
-        "compute/events.html",
-        {
-            "events": rows,
-            "totals": selectors.event_totals(rows),
-            "form": form,
-            "can_manage": can_manage(request.user),
-        },
-    )

@@ -1,10 +1,9 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
 app_name = "outcomes"
 urlpatterns = [
-    path("targets/", include("kikin.outcomes.dashboard_urls")),
     path("awards/<int:pk>/", views.award_outcomes, name="award"),
     path("awards/<int:pk>/<slug:action>/", views.award_action, name="action"),
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice"),

@@ -7,7 +7,7 @@ among them) and kept in memory as `Spec`s. The expected figures are
 `kikin.rules.targets.fund_targets` over ThemeOutcomes built from the specs in plain Python,
 never read back from the database; every figure of the dashboard (the fund, each program, each
 item, each fiscal year) and every list of themes behind a figure must equal them, and so must
-`dashboard.targets_via_rules`, which reads the awards one by one.
+`selectors.targets_via_rules`, which reads the awards one by one.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from django.utils import timezone
 from kikin.accounts.models import Role
 from kikin.awards.models import Award, AwardState
 from kikin.calls.models import Call, Proposal, ProposalState
-from kikin.outcomes import dashboard
 from kikin.outcomes.models import FinalEvaluation, PracticalUseCheck
 from kikin.programs.models import Program, ResearchItem, Theme
 from kikin.rules.dates import add_months, period_end
 from kikin.rules.fiscal import fiscal_year, fiscal_year_bounds
 from kikin.rules.targets import TargetRules, ThemeOutcome, fund_targets
+from kikin.targets import selectors
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def make_world(plan) -> World:
         item = ResearchItem.objects.create(
             program=other,
             number=n,
-            symbol=dashboard.item_symbol(n),
+            symbol=selectors.item_symbol(n),
             title_ja=f"試験項目{n}",
             title_en=f"Test item {n}",
             period_months=36,
@@ -271,7 +271,7 @@ def expected(specs, as_of, rules=POST5G_TARGETS):
 
 
 def goals_of(program: Program) -> TargetRules:
-    return dashboard.target_rules_of(program)
+    return selectors.target_rules_of(program)
 
 
 def as_of_days(rng: random.Random) -> list[dt.date]:
@@ -301,9 +301,9 @@ def test_every_figure_equals_the_rules_engine(world, seed):
     write(world, random_specs(world, rng, 70))
     specs = world.specs
     for as_of in as_of_days(rng):
-        overview = dashboard.targets_overview(as_of=as_of)
+        overview = selectors.targets_overview(as_of=as_of)
         assert overview.fund.targets == expected(specs, as_of), as_of
-        assert overview.fund.targets == dashboard.targets_via_rules(
+        assert overview.fund.targets == selectors.targets_via_rules(
             Award.objects.all(), as_of, world.post5g
         )
         assert {p.program.code for p in overview.programs} == {"post5g", world.other.code}
@@ -348,7 +348,7 @@ def test_one_program_is_held_to_its_own_goals(world, seed):
     for program in (world.post5g, world.other):
         mine = [s for s in world.specs if s.program == program.code]
         for as_of in as_of_days(rng):
-            overview = dashboard.targets_overview(as_of=as_of, program=program)
+            overview = selectors.targets_overview(as_of=as_of, program=program)
             want = expected(mine, as_of, goals_of(program))
             assert overview.fund.targets == want
             assert (overview.output_goal, overview.outcome_goal) == (
@@ -356,7 +356,7 @@ def test_one_program_is_held_to_its_own_goals(world, seed):
                 program.outcome_target_percent,
             )
             assert (
-                dashboard.targets_via_rules(
+                selectors.targets_via_rules(
                     Award.objects.filter(theme__program=program),
                     as_of,
                     program,
@@ -394,7 +394,7 @@ def test_the_themes_behind_each_figure_are_the_ones_counted(world, seed):
                 }
                 for figure, pks in want.items():
                     got = set(
-                        dashboard.themes_behind(
+                        selectors.themes_behind(
                             figure, as_of=as_of, program=program, item=item
                         ).values_list("pk", flat=True)
                     )
@@ -433,24 +433,24 @@ def spec(
 def test_exactly_80_percent_meets_the_goal(world, client):
     day = dt.date(2024, 6, 1)
     write(world, [spec(world, final=(day, i < 4)) for i in range(5)])
-    fund = dashboard.targets_overview(as_of=TODAY).fund
+    fund = selectors.targets_overview(as_of=TODAY).fund
     assert fund.achievement.value * 100 == 80 and fund.achievement.percent == Decimal("80.0")
     assert fund.achievement.meets and fund.targets.meets_output_goal
     assert (fund.achievement.numerator, fund.achievement.denominator) == (4, 5)
-    html = client.get(reverse("outcomes:targets_public")).content.decode()
+    html = client.get(reverse("targets:public")).content.decode()
     assert '<div class="target-share met">\n  <span class="percent">80.0&nbsp;%</span>' in html
 
 
 def test_79_96_percent_shows_80_0_and_does_not_meet_80(world, client):
     day = dt.date(2024, 6, 1)
     write(world, [spec(world, final=(day, i < 1999)) for i in range(2500)])
-    fund = dashboard.targets_overview(as_of=TODAY).fund
+    fund = selectors.targets_overview(as_of=TODAY).fund
     assert (fund.achievement.numerator, fund.achievement.denominator) == (1999, 2500)
     assert fund.achievement.percent == Decimal("80.0")
     assert not fund.achievement.meets
-    assert fund.targets == dashboard.targets_via_rules(Award.objects.all(), TODAY, world.post5g)
+    assert fund.targets == selectors.targets_via_rules(Award.objects.all(), TODAY, world.post5g)
     # The public page shows 80.0 % marked as not met (the fund's figures as of today).
-    html = client.get(reverse("outcomes:targets_public")).content.decode()
+    html = client.get(reverse("targets:public")).content.decode()
     assert '<div class="target-share not-met">\n  <span class="percent">80.0&nbsp;%</span>' in html
     assert (
         '<div class="target-share met">'
@@ -461,15 +461,15 @@ def test_79_96_percent_shows_80_0_and_does_not_meet_80(world, client):
 def test_no_denominator_gives_no_share_and_no_goal_met(world):
     # The second program has no award; post-5G has one adopted theme, not completed.
     write(world, [spec(world, start=dt.date(2026, 4, 1))])
-    other = dashboard.targets_overview(as_of=TODAY, program=world.other).fund
+    other = selectors.targets_overview(as_of=TODAY, program=world.other).fund
     for share in (other.achievement, other.practical_use):
         assert share.value is None and share.percent is None and share.chart_value is None
         assert not share.meets and share.denominator == 0
-    fund = dashboard.targets_overview(as_of=TODAY).fund
+    fund = selectors.targets_overview(as_of=TODAY).fund
     assert fund.achievement.value is None and not fund.achievement.meets
     assert fund.practical_use.value == 0 and not fund.practical_use.meets  # 0 / 1
     # Before the theme started: nothing adopted either.
-    before = dashboard.targets_overview(as_of=dt.date(2026, 3, 31)).fund
+    before = selectors.targets_overview(as_of=dt.date(2026, 3, 31)).fund
     assert before.practical_use.denominator == 0 and before.practical_use.value is None
 
 
@@ -483,18 +483,18 @@ def test_a_check_after_as_of_is_not_seen_and_a_later_not_reached_overrides(world
     write(world, [reached_then_not, not_then_reached])
 
     def practical(as_of):
-        return dashboard.targets_overview(as_of=as_of).fund.practical_use.numerator
+        return selectors.targets_overview(as_of=as_of).fund.practical_use.numerator
 
     assert practical(dt.date(2025, 1, 9)) == 0  # both checks lie after
     assert practical(dt.date(2025, 1, 10)) == 1  # the first's check says reached
     assert practical(dt.date(2026, 1, 31)) == 1
     assert practical(dt.date(2026, 2, 1)) == 1  # the first no longer, the second now
     ids = set(
-        dashboard.themes_behind("practical", as_of=dt.date(2026, 2, 1)).values_list("pk", flat=True)
+        selectors.themes_behind("practical", as_of=dt.date(2026, 2, 1)).values_list("pk", flat=True)
     )
     assert ids == {not_then_reached.pk}
     ids = set(
-        dashboard.themes_behind("practical", as_of=dt.date(2025, 6, 1)).values_list("pk", flat=True)
+        selectors.themes_behind("practical", as_of=dt.date(2025, 6, 1)).values_list("pk", flat=True)
     )
     assert ids == {reached_then_not.pk}
 
@@ -504,10 +504,10 @@ def test_two_checks_on_one_day_the_later_one_counts(world):
     yes_then_no = spec(world, checks=[(day, True), (day, False)])
     no_then_yes = spec(world, checks=[(day, False), (day, True)])
     write(world, [yes_then_no, no_then_yes])
-    assert set(dashboard.themes_behind("practical", as_of=day).values_list("pk", flat=True)) == {
+    assert set(selectors.themes_behind("practical", as_of=day).values_list("pk", flat=True)) == {
         no_then_yes.pk
     }
-    assert dashboard.targets_overview(as_of=day).fund.practical_use.numerator == 1
+    assert selectors.targets_overview(as_of=day).fund.practical_use.numerator == 1
 
 
 def test_themes_adopted_as_or_moved_to_item_3_count_nowhere(world):
@@ -521,7 +521,7 @@ def test_themes_adopted_as_or_moved_to_item_3_count_nowhere(world):
     leading = spec(world, item=3, final=(dt.date(2024, 6, 1), False))
     kept = spec(world, item=2, final=(dt.date(2024, 6, 1), False))
     write(world, [moved, leading, kept])
-    overview = dashboard.targets_overview(as_of=TODAY)
+    overview = selectors.targets_overview(as_of=TODAY)
     assert (
         overview.fund.targets.completed,
         overview.fund.targets.met,
@@ -532,7 +532,7 @@ def test_themes_adopted_as_or_moved_to_item_3_count_nowhere(world):
     assert by_number[3].excluded and (by_number[3].adopted, by_number[3].completed) == (2, 2)
     assert by_number[1].figures.targets.adopted == 0
     assert set(
-        dashboard.themes_behind("adopted", as_of=TODAY, item=3).values_list("pk", flat=True)
+        selectors.themes_behind("adopted", as_of=TODAY, item=3).values_list("pk", flat=True)
     ) == {moved.pk, leading.pk}
 
 
@@ -566,16 +566,16 @@ def test_due_for_a_practical_use_check(world):
             checked_after_as_of,
         ],
     )
-    got = set(dashboard.due_for_check(as_of=as_of).values_list("pk", flat=True))
+    got = set(selectors.due_for_check(as_of=as_of).values_list("pk", flat=True))
     assert got == {due_plain.pk, due_checked_before_end.pk, early.pk, checked_after_as_of.pk}
-    assert set(dashboard.themes_behind("due", as_of=as_of).values_list("pk", flat=True)) == got
-    assert dashboard.targets_overview(as_of=as_of).due == len(
+    assert set(selectors.themes_behind("due", as_of=as_of).values_list("pk", flat=True)) == got
+    assert selectors.targets_overview(as_of=as_of).due == len(
         got
     )  # the dashboard's count, from its aggregate
-    assert dashboard.targets_overview(as_of=as_of, program=world.other).due == 0
+    assert selectors.targets_overview(as_of=as_of, program=world.other).due == 0
     # A day earlier the plainly due theme had ended less than 33 months before.
     earlier = set(
-        dashboard.due_for_check(as_of=as_of - dt.timedelta(days=1)).values_list("pk", flat=True)
+        selectors.due_for_check(as_of=as_of - dt.timedelta(days=1)).values_list("pk", flat=True)
     )
     assert due_plain.pk not in earlier
 
@@ -588,9 +588,9 @@ def test_the_overview_costs_the_same_queries_for_10_and_100_awards(world):
     rng = random.Random(9)
     write(world, random_specs(world, rng, 10))
     with CaptureQueriesContext(connection) as small:
-        dashboard.targets_overview(as_of=TODAY)
+        selectors.targets_overview(as_of=TODAY)
     write(world, random_specs(world, rng, 90))
     with CaptureQueriesContext(connection) as large:
-        overview = dashboard.targets_overview(as_of=TODAY)
+        overview = selectors.targets_overview(as_of=TODAY)
     assert len(small.captured_queries) == len(large.captured_queries) <= 5
     assert overview.fund.targets == expected(world.specs, TODAY)

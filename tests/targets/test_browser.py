@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.sessions import login
-from tests.outcomes.test_dashboard_figures import make_world, random_specs, write
+from tests.targets.test_figures import make_world, random_specs, write
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -69,6 +69,15 @@ from django.utils.translation import gettext as _
 
 from kikin.awards.models import Award
 from kikin.core.templatetags.kikin_format import item_symbol
+from kikin.outcomes.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentState,
+    Filing,
+    FilingState,
+    FinalEvaluation,
+    PracticalUseCheck,
+)
 from kikin.programs.models import Program, ResearchItem, Theme
 from kikin.rules.dates import add_months
 from kikin.rules.fiscal import fiscal_year, fiscal_year_bounds
@@ -79,16 +88,6 @@ from kikin.rules.targets import (
     fund_targets,
     percent_1dp,
     targets_from_counts,
-)
-
-from .models import (
-    Assessment,
-    AssessmentKind,
-    AssessmentState,
-    Filing,
-    FilingState,
-    FinalEvaluation,
-    PracticalUseCheck,
 )
 
 #: "About three years" after a theme ends (line 69): a check is due from 33 months on.
@@ -601,7 +600,7 @@ def themes_behind(
 def theme_rows(awards: Iterable[Award], *, as_of: dt.date, lang: str = "ja") -> list[dict]:
     """One dict per award, with its final evaluation if completed by `as_of` and its last
     practical-use check on or before it: what a page shows and an export writes
-    (`dashboard_views.EXPORT_COLUMNS`). One query for the checks, whatever the number of awards."""
+    (`kikin.targets.views.EXPORT_COLUMNS`). One query for the checks, whatever the number of awards."""
     awards = list(awards)
     check_ids = [a.last_check_id for a in awards if getattr(a, "last_check_id", None)]
     checks = (

@@ -1,6 +1,6 @@
 """The fund's targets: the staff dashboard, the themes behind each figure, and the public page.
 
-Reads only (selectors in `kikin.outcomes.dashboard`); the definitions of what counts are in that
+Reads only (selectors in `kikin.targets.selectors`); the definitions of what counts are in that
 module's docstring and, in plain words, on the pages themselves.
 """
 
@@ -22,11 +22,11 @@ from kikin.core.paging import page_of
 from kikin.core.timeutil import today_jst
 from kikin.datasets.selectors import platform_kpis
 from kikin.exports.tabular import Column, export_format, export_response
+from kikin.outcomes.permissions import can_follow_outcomes
 from kikin.programs.models import Program
 from kikin.rules.fiscal import fiscal_year_label_en, fiscal_year_label_ja
 
-from . import dashboard
-from .permissions import can_follow_outcomes
+from . import selectors
 
 PER_PAGE = 50
 
@@ -38,7 +38,7 @@ FIGURE_TITLES = {
     "due": gettext_lazy("Themes due for a practical-use check"),
 }
 
-#: The columns of a list of themes, as the export layer writes them (rows are dashboard.theme_rows).
+#: The columns of a list of themes, as the export layer writes them (rows are selectors.theme_rows).
 EXPORT_COLUMNS = [
     Column(gettext_lazy("Award"), "number"),
     Column(gettext_lazy("Theme"), "theme"),
@@ -108,11 +108,11 @@ def _bar(values):
     return [math.nan if v is None else v for v in values]
 
 
-def _item_label(item: dashboard.ItemFigures, several_programs: bool) -> str:
+def _item_label(item: selectors.ItemFigures, several_programs: bool) -> str:
     return f"{item.program.code} {item.symbol}" if several_programs else item.symbol
 
 
-def _charts(overview: dashboard.Overview) -> dict[str, str]:
+def _charts(overview: selectors.Overview) -> dict[str, str]:
     """Per item bars against the goal, and lines by fiscal year against the goal (cached SVG)."""
     several = len(overview.programs) > 1
     items = overview.counting_items
@@ -127,7 +127,7 @@ def _charts(overview: dashboard.Overview) -> dict[str, str]:
     goal_out = _("Goal %(goal)s %%") % {"goal": overview.output_goal}
     goal_use = _("Goal %(goal)s %%") % {"goal": overview.outcome_goal}
     charts = {
-        "items_achievement": dashboard.cached_chart(
+        "items_achievement": selectors.cached_chart(
             "bar_chart",
             categories,
             {_("Target achievement"): achievement},
@@ -137,7 +137,7 @@ def _charts(overview: dashboard.Overview) -> dict[str, str]:
             goal_label=goal_out,
             ylim=(0, 100),
         ),
-        "items_practical": dashboard.cached_chart(
+        "items_practical": selectors.cached_chart(
             "bar_chart",
             categories,
             {_("Practical-use rate"): use},
@@ -160,7 +160,7 @@ def _charts(overview: dashboard.Overview) -> dict[str, str]:
                 lines_use[_item_label(i, several)] = [
                     p.items[i.key].practical_use.chart_value for p in overview.over_time
                 ]
-        charts["time_achievement"] = dashboard.cached_chart(
+        charts["time_achievement"] = selectors.cached_chart(
             "line_chart",
             xs,
             lines_out,
@@ -170,7 +170,7 @@ def _charts(overview: dashboard.Overview) -> dict[str, str]:
             goal_label=goal_out,
             ylim=(0, 100),
         )
-        charts["time_practical"] = dashboard.cached_chart(
+        charts["time_practical"] = selectors.cached_chart(
             "line_chart",
             xs,
             lines_use,
@@ -194,7 +194,7 @@ def _q(as_of: dt.date, program: Program | None = None, item: int | None = None) 
     return urlencode(params)
 
 
-def _tables(overview: dashboard.Overview, *, links: bool) -> dict:
+def _tables(overview: selectors.Overview, *, links: bool) -> dict:
     """Rows of the item, program and fiscal-year tables, each with its list's query (None: no links)."""
 
     def q(as_of, program=None, item=None):
@@ -217,12 +217,12 @@ def _tables(overview: dashboard.Overview, *, links: bool) -> dict:
 def targets_dashboard(request):
     _staff_or_404(request)
     program, as_of = _filters(request)
-    overview = dashboard.targets_overview(as_of=as_of, program=program)
-    programs = list(dashboard.programs_with_targets().order_by("code"))
+    overview = selectors.targets_overview(as_of=as_of, program=program)
+    programs = list(selectors.programs_with_targets().order_by("code"))
     money_scope = program
     return render(
         request,
-        "outcomes/targets_dashboard.html",
+        "targets/dashboard.html",
         {
             "overview": overview,
             "charts": _charts(overview),
@@ -231,9 +231,9 @@ def targets_dashboard(request):
             "today": today_jst(),
             "programs": programs,
             "due": overview.due,
-            "money": dashboard.money_back(money_scope),
-            "filings": dashboard.filings_by_state(money_scope),
-            "due_months": dashboard.DUE_AFTER_MONTHS,
+            "money": selectors.money_back(money_scope),
+            "filings": selectors.filings_by_state(money_scope),
+            "due_months": selectors.DUE_AFTER_MONTHS,
             "platform_kpis": platform_kpis(),
             **_tables(overview, links=True),
         },
@@ -245,7 +245,7 @@ def _export_rows(qs, as_of: dt.date):
     lang = get_language() or "ja"
     iterator = qs.iterator(chunk_size=2000)
     while chunk := list(islice(iterator, 2000)):
-        yield from dashboard.theme_rows(chunk, as_of=as_of, lang=lang)
+        yield from selectors.theme_rows(chunk, as_of=as_of, lang=lang)
 
 
 @login_required
@@ -253,7 +253,7 @@ def targets_themes(request):
     """The themes behind one figure: ?figure=completed|met|adopted|practical|due&item=&program=&as_of=."""
     _staff_or_404(request)
     figure = request.GET.get("figure", "")
-    if figure not in dashboard.FIGURES:
+    if figure not in selectors.FIGURES:
         raise Http404
     program, as_of = _filters(request)
     item = None
@@ -262,27 +262,27 @@ def targets_themes(request):
             item = int(request.GET["item"])
         except ValueError:
             raise Http404 from None
-    qs = dashboard.themes_behind(figure, as_of=as_of, program=program, item=item)
+    qs = selectors.themes_behind(figure, as_of=as_of, program=program, item=item)
     if fmt := export_format(request):
         name = f"{FIGURE_TITLES[figure]}_{as_of.isoformat()}"
         return export_response(_export_rows(qs, as_of), EXPORT_COLUMNS, filename=name, fmt=fmt)
     page = page_of(qs, request.GET.get("page"), PER_PAGE)
     return render(
         request,
-        "outcomes/targets_themes.html",
+        "targets/themes.html",
         {
             "figure": figure,
             "figure_title": FIGURE_TITLES[figure],
-            "figures": [(f, FIGURE_TITLES[f]) for f in dashboard.FIGURES],
+            "figures": [(f, FIGURE_TITLES[f]) for f in selectors.FIGURES],
             "program": program,
             "item": item,
-            "item_symbol": dashboard.item_symbol(item) if item else "",
+            "item_symbol": selectors.item_symbol(item) if item else "",
             "as_of": as_of,
             "page": page,
-            "rows": dashboard.theme_rows(
+            "rows": selectors.theme_rows(
                 page.object_list, as_of=as_of, lang=get_language() or "ja"
             ),
-            "due_months": dashboard.DUE_AFTER_MONTHS,
+            "due_months": selectors.DUE_AFTER_MONTHS,
         },
     )
 
@@ -290,7 +290,7 @@ def targets_themes(request):
 def targets_public(request):
     """The fund's targets for everyone: aggregates and counts only, as of today."""
     today = today_jst()
-    overview = dashboard.targets_overview(as_of=today)
+    overview = selectors.targets_overview(as_of=today)
     if fmt := export_format(request):
         from kikin.exports.columns import filename
         from kikin.publish.columns import TARGET_ITEM_COLUMNS, TARGETS_FILE
@@ -300,7 +300,7 @@ def targets_public(request):
         )
     return render(
         request,
-        "outcomes/targets_public.html",
+        "targets/public.html",
         {
             "overview": overview,
             "charts": _charts(overview),

@@ -18,11 +18,11 @@ from openpyxl import load_workbook
 
 from kikin.accounts.models import Role
 from kikin.core.timeutil import today_jst
-from kikin.outcomes import dashboard
-from kikin.outcomes.dashboard_views import EXPORT_COLUMNS
 from kikin.rules.targets import fund_targets
+from kikin.targets import selectors
+from kikin.targets.views import EXPORT_COLUMNS
 from tests import factories as f
-from tests.outcomes.test_dashboard_figures import make_world, random_specs, spec, write
+from tests.targets.test_figures import make_world, random_specs, spec, write
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def rows_in(html: str) -> int:
 # Who sees what
 
 
-@pytest.mark.parametrize("name", ["outcomes:targets", "outcomes:targets_themes"])
+@pytest.mark.parametrize("name", ["targets:dashboard", "targets:themes"])
 def test_staff_pages_are_for_the_ministry_and_the_agency(client, world, name):
     url = reverse(name) + ("?figure=adopted" if name.endswith("themes") else "")
     assert client.get(url).status_code == 302  # anonymous: to the login page
@@ -66,13 +66,13 @@ def test_staff_pages_are_for_the_ministry_and_the_agency(client, world, name):
 
 def test_nav_link_for_staff_only(client, world):
     login(client, world.ministry)
-    assert reverse("outcomes:targets") in html_of(client.get(reverse("home")))
+    assert reverse("targets:dashboard") in html_of(client.get(reverse("home")))
     login(client, f.applicant())
-    assert reverse("outcomes:targets") not in html_of(client.get(reverse("home")))
+    assert reverse("targets:dashboard") not in html_of(client.get(reverse("home")))
 
 
 def test_public_adoptions_page_links_to_the_public_targets(client, world):
-    assert reverse("outcomes:targets_public") in html_of(client.get(reverse("public_adoptions")))
+    assert reverse("targets:public") in html_of(client.get(reverse("public_adoptions")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,8 +95,8 @@ def test_dashboard_shows_each_figure_with_its_numerator_denominator_and_list(cli
     )
     login(client, world.agency)
     today = today_jst().isoformat()
-    html = html_of(client.get(reverse("outcomes:targets")))
-    themes = reverse("outcomes:targets_themes")
+    html = html_of(client.get(reverse("targets:dashboard")))
+    themes = reverse("targets:themes")
     # The fund: 3 met of 4 completed (75.0 %, not met); 1 of 4 adopted in practical use (25.0 %).
     assert f'href="{themes}?figure=met&amp;as_of={today}" title="' in html
     assert re.search(
@@ -137,7 +137,7 @@ def test_dashboard_filters_by_program_and_as_of(client, world):
         ],
     )
     login(client, world.ministry)
-    url = reverse("outcomes:targets")
+    url = reverse("targets:dashboard")
     html = html_of(client.get(url, {"program": world.other.code, "as_of": "2025-03-31"}))
     assert re.search(
         r'figure=met&amp;program=[^&]+&amp;as_of=2025-03-31"[^>]*>0</a> / <a [^>]*>1</a>', html
@@ -202,7 +202,7 @@ def test_dashboard_money_and_filings_summaries(client, world):
             submitted_by=world.agency,
             submitted_at=now,
         )
-    money = dashboard.money_back()
+    money = selectors.money_back()
     assert (money["decided"], money["paid"], money["total"]) == (
         123_456_789,
         5_000_000,
@@ -213,17 +213,17 @@ def test_dashboard_money_and_filings_summaries(client, world):
         "self_investment": 0,
         "payback": 5_000_000,
     }
-    assert {r["state"]: r["n"] for r in dashboard.filings_by_state()["rows"]} == {
+    assert {r["state"]: r["n"] for r in selectors.filings_by_state()["rows"]} == {
         "submitted": 1,
         "returned": 0,
         "checked": 2,
     }
     assert (
-        dashboard.money_back(world.other)["total"] == 0
-        and dashboard.filings_by_state(world.other)["total"] == 0
+        selectors.money_back(world.other)["total"] == 0
+        and selectors.filings_by_state(world.other)["total"] == 0
     )
     login(client, world.agency)
-    html = html_of(client.get(reverse("outcomes:targets")))
+    html = html_of(client.get(reverse("targets:dashboard")))
     assert 'title="128,456,789円"' in html and 'title="5,000,000円"' in html
 
 
@@ -231,7 +231,7 @@ def test_dashboard_queries_do_not_grow_with_the_portfolio(client, world):
     rng = random.Random(3)
     write(world, random_specs(world, rng, 5))
     login(client, world.agency)
-    url = reverse("outcomes:targets")
+    url = reverse("targets:dashboard")
     client.get(url)
     with CaptureQueriesContext(connection) as small:
         html_of(client.get(url))
@@ -253,7 +253,7 @@ def test_themes_list_pages_50_a_page_and_shows_each_themes_story(client, world):
     specs[0].checks = [(dt.date(2025, 1, 5), True), (dt.date(2026, 2, 1), False)]
     awards = write(world, specs)
     login(client, world.agency)
-    url = reverse("outcomes:targets_themes")
+    url = reverse("targets:themes")
     html = html_of(client.get(url, {"figure": "completed"}))
     assert rows_in(html) == 50 and "1 / 2" in html
     assert rows_in(html_of(client.get(url, {"figure": "completed", "page": 2}))) == 10
@@ -283,7 +283,7 @@ def test_themes_list_exports_every_row(client, world):
         + [spec(world, 3, final=(day, True))],
     )
     login(client, world.ministry)
-    url = reverse("outcomes:targets_themes")
+    url = reverse("targets:themes")
     response = client.get(url, {"figure": "met", "format": "csv"})
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
@@ -317,10 +317,10 @@ def test_public_page_shows_aggregates_only_without_login(client, world):
         ],
     )
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = html_of(client.get(reverse("outcomes:targets_public")))
+    html = html_of(client.get(reverse("targets:public")))
     want = fund_targets(
         (s.outcome(today_jst()) for s in world.specs),
-        dashboard.target_rules_of(world.post5g),
+        selectors.target_rules_of(world.post5g),
     )
     assert (want.met, want.completed, want.practical, want.adopted) == (1, 2, 1, 2)
     assert "1 / 2" in html and "50.0&nbsp;%" in html
@@ -330,5 +330,5 @@ def test_public_page_shows_aggregates_only_without_login(client, world):
     )  # the plan's definitions, quoted
     for a in awards:
         assert a.number not in html
-    assert reverse("outcomes:targets_themes") not in html  # no lists of themes in public
+    assert reverse("targets:themes") not in html  # no lists of themes in public
     assert "製品カタログ" not in html  # nor evidence
