@@ -52,8 +52,8 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
-        if tag == "a" and a.get("href"):
-            self.links.append(urljoin(self.page, a["href"]))
+        if (tag == "a" or (tag == "link" and a.get("rel") == "alternate")) and a.get("href"):
+            self.links.append(urljoin(self.page, a["href"]))  # links, and feeds announced
         elif tag == "form":
             if a.get("method", "get").lower() == "post":
                 self._form = Form(
@@ -178,9 +178,11 @@ def crawl(client, starts: list[str], *, per_route: int = 10, limit: int = 800):
                 by_route[route].append(path)
             continue
         response = client.get(path, follow=True)
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+        if response.status_code != 200:
             continue
         by_route[route].append(path)
+        if "html" not in response.get("Content-Type", ""):
+            continue  # a feed, a file, a CSV, JSON: reached, but no links to follow
         final = response.request["PATH_INFO"]
         if final != parts.path:
             by_route.setdefault(route_of(final), []).append(final)

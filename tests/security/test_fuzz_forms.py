@@ -51,6 +51,12 @@ NOT_CRAWLED = {
     "accounts/password/change/done/": "the page after the change form",
     "accounts/verify-email/<str:token>/": "reached from the mailed link "
     "(tests/accounts/test_account_security.py)",
+    "health/": "the load balancer's probe, no page links it (tests/ops/test_requests.py)",
+    "oai": "OAI-PMH for harvesters, no page links it (tests/datasets/test_oai.py, with Sickle)",
+    "common-grants/opportunities": "the CommonGrants protocol's routes, for machines "
+    "(tests/publish/test_commongrants.py)",
+    "common-grants/opportunities/<str:opportunity_id>": "as above",
+    "common-grants/opportunities/search": "as above (POST with JSON, no form)",
 }
 API_PREFIX = "api/v1/"
 #: People whose second factor is not given for them (they have none yet).
@@ -76,7 +82,21 @@ def site(django_db_setup, django_db_blocker):
         for name in PEOPLE:
             client = _client(world.users[name], second_factor=name not in WITHOUT_SECOND_FACTOR)
             found[name] = crawl(
-                client, ["/", "/compute/", "/compliance/", "/review/", "/accounts/second-factor/"]
+                client,
+                [
+                    "/",
+                    "/compute/",
+                    "/compliance/",
+                    "/review/",
+                    "/accounts/second-factor/",
+                    # each section's front, early, so that the crawl's budget reaches into all
+                    "/challenges/",
+                    "/datasets/",
+                    "/jobs/",
+                    "/exchange/",
+                    "/api/tokens/",
+                    "/programs/",
+                ],
             )
     yield world, found
     with django_db_blocker.unblock():

@@ -27,6 +27,7 @@ from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
 from kikin.core.posted import at, parse_date, parse_int, posted_date, posted_int
 from kikin.core.timeutil import today_jst
+from kikin.core.workflow import TransitionError
 from kikin.exports.tabular import export_format
 
 from . import selectors, services
@@ -227,7 +228,7 @@ def award_action(request, pk: int, action: str):
         else:
             raise Http404
         messages.success(request, _("Saved."))
-    except (ValidationError, PermissionDenied) as exc:
+    except (ValidationError, PermissionDenied, TransitionError) as exc:
         errors_to_messages(request, exc)
     except (ValueError, ZeroDivisionError):
         messages.error(
@@ -316,7 +317,7 @@ def area_detail(request, code: str, number: int):
             else:
                 raise Http404
             messages.success(request, _("Saved."))
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, TransitionError) as exc:
             errors_to_messages(request, exc)
         except ValueError:
             messages.error(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from kikin.accounts.models import Role, User
 from kikin.core.downloads import content_disposition
 from kikin.core.lookup import posted_object_or_404
+from kikin.core.workflow import TransitionError
 
 from . import forms, permissions, selectors, services
 from .models import (
@@ -175,7 +176,7 @@ def register(request, slug: str):
                         division=data.get("division", ""),
                         theme=data.get("theme", ""),
                     )
-            except (ValidationError, PermissionDenied) as exc:
+            except (ValidationError, PermissionDenied, TransitionError) as exc:
                 target = entrant_form if entrant_form is not None else team_form
                 if hasattr(exc, "error_dict") and any(
                     k in team_form.fields or k == "__all__" for k in exc.error_dict
@@ -265,7 +266,7 @@ def team_page(request, slug: str):
                 return redirect("challenges:team", slug=slug)
             else:
                 raise Http404
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, TransitionError) as exc:
             if form is None:
                 _refusal(request, exc)
             else:
@@ -563,7 +564,7 @@ def manage(request, slug: str):
             else:
                 raise Http404
             return redirect("challenges:manage", slug=slug)
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, TransitionError) as exc:
             _refusal(request, exc)
     prizes = list(
         challenge.prizes.select_related("stage", "division", "theme").prefetch_related(
@@ -616,7 +617,7 @@ def plan_edit(request, slug: str | None = None):
             saved = services.save_challenge_plan_text(
                 actor=request.user, text=form.cleaned_data["text"], challenge=challenge
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, TransitionError) as exc:
             _apply(form, exc)
         else:
             messages.success(request, _("Challenge saved."))

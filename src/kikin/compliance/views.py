@@ -18,6 +18,7 @@ from kikin.awards.models import AwardState
 from kikin.awards.permissions import is_implementer
 from kikin.core.feedback import errors_to_messages
 from kikin.core.timeutil import today_jst
+from kikin.core.workflow import TransitionError
 
 from . import permissions, selectors, services
 from .forms import (
@@ -301,7 +302,7 @@ def consultation_action(request, pk: int, action: str):
             raise Http404
     except PermissionDenied:
         raise Http404 from None
-    except ValidationError as exc:
+    except (ValidationError, TransitionError) as exc:
         errors_to_messages(request, exc)
     return redirect("compliance:consultation", pk=c.pk)
 

@@ -24,6 +24,7 @@ from kikin.awards.selectors import visible_award_or_404
 from kikin.core.downloads import content_disposition
 from kikin.core.paging import page_of
 from kikin.core.timeutil import today_jst
+from kikin.core.workflow import TransitionError
 
 from . import forms, metadata, oai, selectors, services
 from .models import (
@@ -127,7 +128,7 @@ def dataset_create(request):
                 platform=form.cleaned_data.get("platform"),
                 award=form.cleaned_data.get("award"),
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, TransitionError) as exc:
             forms.apply_errors(form, exc)
         else:
             messages.success(
@@ -151,7 +152,7 @@ def dataset_edit(request, identifier: str):
             services.update_dataset(
                 actor=request.user, dataset=dataset, fields=form.service_fields()
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, TransitionError) as exc:
             forms.apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
@@ -232,7 +233,7 @@ def dataset_files(request, identifier: str):
                 )
             else:
                 services.add_external_file(actor=request.user, dataset=dataset, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, TransitionError) as exc:
             forms.apply_errors(form, exc)
     if form.errors:
         for field, errs in form.errors.items():
@@ -260,7 +261,7 @@ def dataset_state(request, identifier: str, action: str):
             messages.success(request, _("Withdrawn."))
         else:
             raise Http404
-    except (ValidationError, PermissionDenied) as exc:
+    except (ValidationError, PermissionDenied, TransitionError) as exc:
         _fail(request, exc)
     return redirect("datasets:detail", identifier=identifier)
 
@@ -318,7 +319,7 @@ def request_access(request, identifier: str):
     if request.method == "POST" and form.is_valid():
         try:
             req = services.request_access(actor=request.user, dataset=dataset, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, TransitionError) as exc:
             forms.apply_errors(form, exc)
         else:
             if req.state == RequestState.REFUSED:
@@ -373,7 +374,7 @@ def request_detail(request, pk: int):
                     messages.success(request, _("Approved: every condition is met."))
                 else:
                     messages.warning(request, _("Refused: %(why)s") % {"why": req.note})
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, TransitionError) as exc:
             _fail(request, exc)
         return redirect("datasets:request", pk=pk)
     return render(
@@ -480,7 +481,7 @@ def platform_detail(request, code: str):
         if form.is_valid():
             try:
                 _platform_action(request, platform, action, form)
-            except (ValidationError, PermissionDenied) as exc:
+            except (ValidationError, PermissionDenied, TransitionError) as exc:
                 forms.apply_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
@@ -606,7 +607,7 @@ def award_data(request, pk: int):
                         IPCommitteeDecision, request.POST.get("decision"), committee__award=award
                     )
                     services.record_ip_advice(actor=user, decision=decision, advice=d["response"])
-            except (ValidationError, PermissionDenied) as exc:
+            except (ValidationError, PermissionDenied, TransitionError) as exc:
                 forms.apply_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
@@ -662,7 +663,7 @@ def excluded_list(request):
                 services.record_excluded_party(actor=request.user, **form.cleaned_data)
                 messages.success(request, _("Recorded."))
                 return redirect("datasets:excluded")
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, TransitionError) as exc:
             forms.apply_errors(form, exc)
             if request.POST.get("action") == "lift":
                 _fail(request, exc)

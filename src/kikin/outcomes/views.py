@@ -29,6 +29,7 @@ from kikin.core.paging import page_of
 from kikin.core.posted import posted_date, posted_int
 from kikin.core.timeutil import today_jst
 from kikin.core.validation import MAX_YEN
+from kikin.core.workflow import TransitionError
 from kikin.exports.columns import filename as export_filename
 from kikin.exports.tabular import export_format, export_response
 from kikin.rules import fiscal
@@ -179,7 +180,7 @@ def award_action(request, pk: int, action: str):
         else:
             raise Http404
         messages.success(request, _("Saved."))
-    except (ValidationError, PermissionDenied) as exc:
+    except (ValidationError, PermissionDenied, TransitionError) as exc:
         errors_to_messages(request, exc)
     return redirect("outcomes:award", pk=pk)
 

@@ -28,6 +28,7 @@ from kikin.calls.workflow import TransitionError
 from kikin.core.feedback import errors_to_messages
 from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
+from kikin.core.permissions import require
 from kikin.core.posted import parse_int, posted_datetime, posted_int
 from kikin.core.timeutil import today_jst
 from kikin.exports.tabular import export_format
@@ -106,6 +107,10 @@ def call_action(request, pk: int, action: str):
     _staff(request)
     call = get_object_or_404(Call, pk=pk)
     try:
+        if action in {"assign", "recommend"}:
+            # The agency runs them (the jobs' services say so too): refused here, before any
+            # job is queued for someone who may not run it.
+            require(is_agency(request.user))
         if action == "assign":
             params = {
                 "call": call.pk,
@@ -313,7 +318,7 @@ def review_form(request, pk: int):
                     request, _("Review submitted.") if review.is_submitted else _("Review saved.")
                 )
                 return redirect("review:review_form", pk=pk)
-            except (ValidationError, PermissionDenied) as exc:
+            except (ValidationError, PermissionDenied, TransitionError) as exc:
                 if isinstance(exc, ValidationError):
                     errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
                 else:
