@@ -54,6 +54,8 @@ class _Parser(HTMLParser):
         a = {k: (v or "") for k, v in attrs}
         if (tag == "a" or (tag == "link" and a.get("rel") == "alternate")) and a.get("href"):
             self.links.append(urljoin(self.page, a["href"]))  # links, and feeds announced
+        if a.get("hx-get"):  # what htmx fetches (a job's progress, for one)
+            self.links.append(urljoin(self.page, a["hx-get"]))
         elif tag == "form":
             if a.get("method", "get").lower() == "post":
                 self._form = Form(
@@ -176,6 +178,9 @@ def crawl(client, starts: list[str], *, per_route: int = 10, limit: int = 800):
             response = client.get(path)
             if response.status_code == 200:
                 by_route[route].append(path)
+            elif response.status_code == 302:  # made in the background: the job's page
+                by_route[route].append(path)
+                queue.append(urljoin(f"http://testserver{path}", response["Location"]))
             continue
         response = client.get(path, follow=True)
         if response.status_code != 200:

@@ -57,6 +57,16 @@ NOT_CRAWLED = {
     "(tests/publish/test_commongrants.py)",
     "common-grants/opportunities/<str:opportunity_id>": "as above",
     "common-grants/opportunities/search": "as above (POST with JSON, no form)",
+    "exchange/imports/<int:job_id>/": "the report of an import just sent, reached from its job "
+    "(tests/exchange/test_exchange.py)",
+    "jobs/<int:pk>/status/": "polled by htmx while a job runs; here jobs finish at once "
+    "(tests/jobs/test_jobs.py)",
+    "challenges/<slug:slug>/register/": "offered while a challenge takes registrations; the "
+    "demo's have closed theirs (tests/challenges/test_pages.py)",
+    "challenges/<slug:slug>/jury/<slug:stage>/<int:team>/": "a juror's scoring page; nobody "
+    "here sits on a jury (tests/challenges/test_pages.py)",
+    "challenges/<slug:slug>/documents/<int:pk>/": "a team's filed document (a paper, an "
+    "identity document), for the team and its jurors; no team here has filed one",
 }
 API_PREFIX = "api/v1/"
 #: People whose second factor is not given for them (they have none yet).
@@ -96,6 +106,10 @@ def site(django_db_setup, django_db_blocker):
                     "/exchange/",
                     "/api/tokens/",
                     "/programs/",
+                    "/programs/post5g/",
+                    "/programs/q-leap/",
+                    "/challenges/hpo/",
+                    "/challenges/supply-chain/",
                 ],
             )
     yield world, found

@@ -170,6 +170,10 @@ def build() -> World:
         foreign_government_influence=True,
     )
     compliance.send_consultation(actor=w.applicant, consultation=c)
+    # An API token of the demo applicant's, so that its page offers to revoke one.
+    from kikin.api.services import create_token
+
+    create_token(actor=applicant, name="fuzz")
     newcomer = f.applicant()
     newcomer.self_registered, newcomer.email = True, "newcomer@example.jp"
     newcomer.save()
