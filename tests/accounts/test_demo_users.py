@@ -51,8 +51,8 @@ def test_load_demo_twice_gives_one_open_call_one_award_under_way_and_two_finishe
 
     from kikin.awards.demo import DEMO_TITLE
     from kikin.awards.models import Award, AwardState
-    from kikin.core.timeutil import today_jst
     from kikin.calls.models import Call
+    from kikin.core.timeutil import today_jst
     from kikin.outcomes.demo import CONTRACT_TITLE, GRANT_TITLE
     from kikin.outcomes.models import Assessment
 
