@@ -61,8 +61,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/lint-imports --no-cache
 
+# Extract the messages, keep every translation already made (strings move between the apps'
+# catalogues), add those of $(JA) (a JSON file {"English": "日本語"}), compile, list what is left.
 messages: $(STAMP)
-	cd src/kikin && KIKIN_ENV=demo ../../$(PY) -P -m kikin.manage makemessages -l ja --no-location && KIKIN_ENV=demo ../../$(PY) -P -m kikin.manage compilemessages
+	$(PY) scripts/messages.py $(JA)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache queue celerybeat-schedule*
