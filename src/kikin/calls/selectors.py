@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Role
+from kikin.core.listing import Filter, ListSpec, Sort, picked
 
 from .models import (
     Call,
@@ -307,3 +308,108 @@ def proposal_document(proposal: Proposal) -> ProposalDocument:
         partners=partners,
         attachments=attachments,
     )
+
+
+# --- The lists of proposals: search, sort and filters (kikin.core.listing) -----------------
+
+#: What the proposal lists search: the fields they show.
+PROPOSAL_SEARCH = (
+    "receipt_number",
+    "title",
+    "theme__code",
+    "theme__title_ja",
+    "theme__title_en",
+    "call__title_ja",
+    "call__title_en",
+    "organisation__name_ja",
+    "organisation__name_en",
+)
+
+
+def _state_order():
+    """The states in the order of the selection (draft → adopted, then the ends)."""
+    return Case(
+        *[When(state=value, then=Value(i)) for i, value in enumerate(ProposalState.values)],
+        output_field=IntegerField(),
+    )
+
+
+def _call_choices(qs: QuerySet[Proposal]) -> list[tuple[int, str]]:
+    """The calls of the proposals the person may see, latest first (one query)."""
+    ja = (get_language() or "ja").startswith("ja")
+    calls = Call.objects.filter(pk__in=qs.order_by().values("call_id")).order_by("-closes_at")
+    return [(c.pk, c.title_ja if ja or not c.title_en else c.title_en) for c in calls]
+
+
+#: The statuses an applicant is told (`permissions.applicant_status`), as filters: never the
+#: state of review before the result is notified.
+APPLICANT_STATUSES = (
+    ("draft", _("Draft")),
+    ("submitted", _("Submitted")),
+    ("adopted", _("Adopted")),
+    ("not_adopted", _("Not adopted")),
+    ("withdrawn", _("Withdrawn")),
+)
+
+
+def applicant_status_q(value: str) -> Q:
+    """The proposals `permissions.applicant_status` shows with the status `value`."""
+    open_ = ~Q(state__in=[ProposalState.DRAFT, ProposalState.WITHDRAWN])
+    return {
+        "draft": Q(state=ProposalState.DRAFT),
+        "withdrawn": Q(state=ProposalState.WITHDRAWN),
+        "submitted": open_ & Q(result_notified_at__isnull=True),
+        "adopted": Q(state=ProposalState.ADOPTED, result_notified_at__isnull=False),
+        "not_adopted": open_
+        & Q(result_notified_at__isnull=False)
+        & ~Q(state=ProposalState.ADOPTED),
+    }[value]
+
+
+_PROPOSAL_SORTS = {
+    "receipt": Sort(_("Receipt number"), "receipt_number"),
+    "title": Sort(_("Title"), "title"),
+    "theme": Sort(_("Theme"), "theme__item__number", "theme__code"),
+    "call": Sort(_("Call"), picked("call__title")),
+    "updated": Sort(_("Last changed"), "updated_at"),
+}
+_CALL_FILTER = Filter("call", _("Call"), _call_choices)
+
+#: The staff's and the reviewers' list of proposals (every call).
+PROPOSAL_LIST = ListSpec(
+    search=PROPOSAL_SEARCH,
+    sorts={
+        **_PROPOSAL_SORTS,
+        "organisation": Sort(_("Organisation"), picked("organisation__name")),
+        "state": Sort(_("Status"), _state_order),
+    },
+    default_sort="-updated",
+    filters=(
+        Filter("state", _("Status"), ProposalState.choices),
+        _CALL_FILTER,
+    ),
+)
+
+#: An applicant's own proposals: their statuses as they are told them, never sorted by the
+#: state of review.
+OWN_PROPOSAL_LIST = ListSpec(
+    search=PROPOSAL_SEARCH,
+    sorts=_PROPOSAL_SORTS,
+    default_sort="-updated",
+    filters=(
+        Filter(
+            "status",
+            _("Status"),
+            APPLICANT_STATUSES,
+            lambda qs, value, request: qs.filter(applicant_status_q(value)),
+        ),
+        _CALL_FILTER,
+    ),
+)
+
+#: One call's proposals on the selection's panel.
+CALL_PROPOSAL_LIST = replace(
+    PROPOSAL_LIST,
+    default_sort="receipt",
+    filters=(Filter("state", _("Status"), ProposalState.choices),),
+)

@@ -29,7 +29,6 @@ from .models import (
     Partner,
     PartnerRelation,
     Proposal,
-    ProposalState,
     ProposalVersion,
     TeamMember,
 )
@@ -86,22 +85,17 @@ def proposal_start(request, call_pk: int):
 
 @login_required
 def proposal_list(request):
-    qs = selectors.proposals_for_user(request.user).order_by("-updated_at", "-id")
-    state = request.GET.get("state")
-    if state in ProposalState.values and not is_applicant(request.user):
-        qs = qs.filter(state=state)
+    applicant = bool(is_applicant(request.user))
+    # An applicant's list never filters nor sorts by the state of review (applicant_status).
+    spec = selectors.OWN_PROPOSAL_LIST if applicant else selectors.PROPOSAL_LIST
+    listing = spec.apply(request, selectors.proposals_for_user(request.user))
     if fmt := export_format(request):
-        return exports.PROPOSALS.response(qs, fmt=fmt, applicant=bool(is_applicant(request.user)))
-    page = page_of(qs, request.GET.get("page"), PAGE_SIZE)
+        return exports.PROPOSALS.response(listing.rows, fmt=fmt, applicant=applicant)
+    page = page_of(listing.rows, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "calls/proposal_list.html",
-        {
-            "page": page,
-            "state": state,
-            "states": ProposalState.choices,
-            "is_applicant": bool(is_applicant(request.user)),
-        },
+        {"page": page, "listing": listing, "is_applicant": applicant},
     )
 
 

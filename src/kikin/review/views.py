@@ -18,6 +18,7 @@ from kikin.accounts.models import Role, User
 from kikin.accounts.permissions import is_agency, is_ministry
 from kikin.calls.models import Call, ProposalState
 from kikin.calls.selectors import (
+    CALL_PROPOSAL_LIST,
     call_summaries,
     proposal_document,
     proposals_for_user,
@@ -69,15 +70,9 @@ def dashboard(request):
 def call_panel(request, pk: int):
     _staff(request)
     call = get_object_or_404(Call, pk=pk)
-    qs = (
-        proposals_for_user(request.user, call)
-        .select_related("decision", "first_review")
-        .order_by("receipt_number")
-    )
-    state = request.GET.get("state")
-    if state in ProposalState.values:
-        qs = qs.filter(state=state)
-    page = page_of(qs, request.GET.get("page"), 50)
+    qs = proposals_for_user(request.user, call).select_related("decision", "first_review")
+    listing = CALL_PROPOSAL_LIST.apply(request, qs)
+    page = page_of(listing.rows, request.GET.get("page"), 50)
     counts = state_counts(call)
     pending = sum(
         counts[s]
@@ -91,7 +86,7 @@ def call_panel(request, pk: int):
             "call": call,
             "page": page,
             "counts": counts,
-            "state": state,
+            "listing": listing,
             "states": ProposalState.choices,
             "deadline": deadline_status(call, pending),
             "plan": plan,
