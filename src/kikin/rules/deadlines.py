@@ -78,3 +78,47 @@ def report_due_dates(start: dt.date, last_day: dt.date, every_months: int = 6) -
         dates.append(d)
         k += 1
     return [*dates, last_day]
+
+
+#: On the last day before a deadline the time left is told in hours (in minutes in its last hour).
+LAST_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """The time left before a deadline, as a person is told it (our design, for the call pages
+    and the reviewers' list): whole days while a day or more is left; whole hours on the last
+    day (the last 24 hours); whole minutes in the last hour (0: less than a minute); `closed` once
+    it has passed.
+
+    `unit` is "days", "hours", "minutes" or "closed"; `amount` the whole number in that unit
+    (0 once closed)."""
+
+    unit: str
+    amount: int
+
+    @property
+    def closed(self) -> bool:
+        return self.unit == "closed"
+
+    @property
+    def last_day(self) -> bool:
+        return self.unit in {"hours", "minutes"}
+
+
+def time_left(deadline: dt.datetime, now: dt.datetime) -> TimeLeft:
+    """The time left from `now` to `deadline` (both aware). The deadline instant itself is still
+    in time (a proposal is accepted up to and including `closes_at`): 30 seconds before it or at
+    it → 0 minutes; a microsecond after it → closed. 3 days 5 hours → 3 days; 1 day exactly →
+    1 day; 23 h 59 min → 23 hours; 1 hour exactly → 1 hour; 59 min 59 s → 59 minutes."""
+    if deadline.tzinfo is None or now.tzinfo is None:
+        raise ValueError("the deadline and the present must be aware datetimes")
+    left = deadline - now
+    if left < dt.timedelta(0):
+        return TimeLeft("closed", 0)
+    if left >= LAST_DAY:
+        return TimeLeft("days", left // LAST_DAY)
+    hour = dt.timedelta(hours=1)
+    if left >= hour:
+        return TimeLeft("hours", left // hour)
+    return TimeLeft("minutes", left // dt.timedelta(minutes=1))

@@ -40,3 +40,21 @@ def committee_score(scores: Iterable[Decimal | None]) -> Decimal | None:
     if not values:
         return None
     return (sum(values, Decimal(0)) / len(values)).quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
+
+
+def ranking[K](scores: Mapping[K, Decimal | None]) -> dict[K, int]:
+    """Each scored key's rank by its committee score, highest first, in the standard competition
+    manner (equal scores share a rank and the next rank skips: 1, 2, 2, 4); keys without a score
+    (None) have no rank and are left out. {a: 80, b: 75, c: 80, d: None} → {a: 1, c: 1, b: 3}."""
+    scored = sorted(
+        ((score, key) for key, score in scores.items() if score is not None),
+        key=lambda pair: pair[0],
+        reverse=True,
+    )
+    ranks: dict[K, int] = {}
+    previous, rank = None, 0
+    for position, (score, key) in enumerate(scored, 1):
+        if score != previous:
+            rank, previous = position, score
+        ranks[key] = rank
+    return ranks
