@@ -22,6 +22,7 @@ class CallForm(ServiceForm):
     )
     opens_at = forms.DateTimeField(label=_("opens at"), required=False)
     closes_at = forms.DateTimeField(label=_("closes at"), required=False)
+    reviews_due_at = forms.DateTimeField(label=_("reviews due at"), required=False)
     budget_total_yen = forms.IntegerField(label=_("budget total (yen)"), required=False)
     cycle = forms.IntegerField(label=_("cycle"), required=False)
     note_ja = forms.CharField(label=_("note (Japanese)"), widget=forms.Textarea, required=False)

@@ -32,4 +32,31 @@ def load_demo_call():
     call.themes.set(
         [demo_theme("refund_contract"), demo_theme("grant"), demo_theme("human_resources")]
     )
+    _demo_guidelines(call)
     return call
+
+
+def _demo_guidelines(call) -> None:
+    """The demo call's guidelines, published by the demo's officer (once)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kikin.accounts.models import Role, User
+    from kikin.core.demo import minimal_pdf
+
+    from .services import add_call_document
+
+    officer = User.objects.filter(username="officer", role=Role.AGENCY).first()
+    if officer is None or call.documents.exists():
+        return
+    add_call_document(
+        actor=officer,
+        call=call,
+        uploaded=SimpleUploadedFile(
+            "公募要領（デモ）.pdf",
+            minimal_pdf("Demo call guidelines"),
+            content_type="application/pdf",
+        ),
+        kind="guidelines",
+        title_ja="公募要領（デモ）",
+        title_en="Call guidelines (demo)",
+    )

@@ -7,13 +7,20 @@ import datetime as dt
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from kikin.core.posted import parse_datetime, parse_int
+from kikin.core.timeutil import JST
 from kikin.core.validation import MAX_YEN
+from kikin.programs.models import Theme
 from kikin.rules.identifiers import normalise_digits
 
-from .models import DevelopmentType, PartnerRelation
-from .services import DRAFT_FIELDS
+from .models import CallDocumentKind, DevelopmentType, PartnerRelation, PeerReviews
+from .services import CALL_FIELDS, DRAFT_FIELDS
 
 INT_FIELDS = {
     "period_months",
@@ -155,3 +162,152 @@ def parse_draft(
                 }
             )
     return fields, budget, team, partners, errors
+
+
+# --- The officer's call editor (kikin.calls.call_views) ------------------------------------
+
+
+class CallEditorForm(forms.Form):
+    """A call as the officer types it: the form only reads the values (dates in JST, amounts as
+    people write them in Japan); `services.create_call` / `update_call` check their meaning."""
+
+    key = forms.CharField(
+        label=gettext_lazy("Key"),
+        max_length=32,
+        help_text=gettext_lazy(
+            "Letters, digits and hyphens, e.g. 2025-09; the proposals' receipt numbers begin "
+            "with it. It cannot be changed later."
+        ),
+    )
+    title_ja = forms.CharField(label=gettext_lazy("Title (Japanese)"), max_length=300)
+    title_en = forms.CharField(
+        label=gettext_lazy("Title (English)"), max_length=300, required=False
+    )
+    themes = forms.ModelMultipleChoiceField(
+        Theme.objects.none(),
+        label=gettext_lazy("Themes"),
+        error_messages={"required": gettext_lazy("Choose at least one theme.")},
+    )
+    opens_at = forms.CharField(
+        label=gettext_lazy("Opens (JST)"),
+        help_text=gettext_lazy("The first moment a proposal may be started."),
+    )
+    closes_at = forms.CharField(
+        label=gettext_lazy("Deadline (JST)"),
+        help_text=gettext_lazy("The last moment a proposal is accepted."),
+    )
+    reviews_due_at = forms.CharField(
+        label=gettext_lazy("Reviews due (JST)"),
+        required=False,
+        help_text=gettext_lazy(
+            "The last moment for the reviewers' reviews: after the deadline, and at most 55 days "
+            "after it (the adoption decision's limit). Left empty, the end of that 55th day."
+        ),
+    )
+    budget_total_yen = forms.CharField(
+        label=gettext_lazy("Budget total (yen)"), required=False, max_length=40
+    )
+    cycle = forms.CharField(label=gettext_lazy("Cycle"), required=False, max_length=10)
+    note_ja = forms.CharField(
+        label=gettext_lazy("Note (Japanese)"), required=False, widget=forms.Textarea
+    )
+    note_en = forms.CharField(
+        label=gettext_lazy("Note (English)"), required=False, widget=forms.Textarea
+    )
+    peer_reviews = forms.ChoiceField(
+        label=gettext_lazy("Reviewers see each other's reviews"),
+        choices=PeerReviews.choices,
+        initial=PeerReviews.AFTER_OWN,
+    )
+
+    #: The fields the services take besides the themes (and the key, on creation).
+    SERVICE_FIELDS = CALL_FIELDS
+
+    def __init__(self, *args, program, call=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.call = call
+        self.fields["themes"].queryset = Theme.objects.filter(program=program)
+        if call is not None:
+            del self.fields["key"]  # receipt numbers carry it: never changed
+
+    def _datetime(self, name: str, *, required: bool):
+        raw = self.cleaned_data.get(name, "")
+        if not (raw or "").strip():
+            if required:
+                raise ValidationError(_("Required."))
+            return None
+        try:
+            at = parse_datetime(raw, field=name)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+        # A value shown to the minute and sent back unchanged keeps the stored seconds (a
+        # deadline at 23:59:59.999999 is not moved 59 seconds earlier by saving the form).
+        stored = getattr(self.call, name, None) if self.call is not None else None
+        if stored is not None and at == _to_minute(stored):
+            return stored
+        return at
+
+    def clean_opens_at(self):
+        return self._datetime("opens_at", required=True)
+
+    def clean_closes_at(self):
+        return self._datetime("closes_at", required=True)
+
+    def clean_reviews_due_at(self):
+        return self._datetime("reviews_due_at", required=False)
+
+    def _whole(self, name: str, maximum: int):
+        raw = self.cleaned_data.get(name, "")
+        if not (raw or "").strip():
+            return None
+        try:
+            return parse_int(raw, field=name, minimum=0, maximum=maximum)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+    def clean_budget_total_yen(self):
+        return self._whole("budget_total_yen", MAX_YEN)
+
+    def clean_cycle(self):
+        return self._whole("cycle", 1000)
+
+    def service_values(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.SERVICE_FIELDS}
+
+
+def _to_minute(at: dt.datetime) -> dt.datetime:
+    return timezone.localtime(at, JST).replace(second=0, microsecond=0)
+
+
+def call_initial(call) -> dict:
+    """The editor's values of a saved call: its dates in JST to the minute."""
+    initial = {name: getattr(call, name) for name in CALL_FIELDS}
+    for name in ("opens_at", "closes_at", "reviews_due_at"):
+        initial[name] = datetime_local(initial[name])
+    initial["themes"] = [t.pk for t in call.themes.all()]
+    return initial
+
+
+def datetime_local(at: dt.datetime | None) -> str:
+    """An instant as an <input type="datetime-local"> shows it, in JST, to the minute."""
+    return timezone.localtime(at, JST).strftime("%Y-%m-%dT%H:%M") if at else ""
+
+
+class CallDocumentForm(forms.Form):
+    """A document to publish with a call."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of document"), choices=CallDocumentKind.choices
+    )
+    title_ja = forms.CharField(label=gettext_lazy("Document title (Japanese)"), max_length=200)
+    title_en = forms.CharField(
+        label=gettext_lazy("Document title (English)"), max_length=200, required=False
+    )
+    document = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "PDF or office files (.pdf, .docx, .xlsx, .pptx, .doc, .xls, .ppt)."
+        ),
+        error_messages={"required": gettext_lazy("Choose a file.")},
+    )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import validate_researcher_number
 from kikin.core.files import generated_name
-from kikin.core.timeutil import JST
+from kikin.core.timeutil import JST, jst_end_of
 from kikin.programs.models import Program, Theme
 from kikin.rules.deadlines import adoption_due_date
 
@@ -50,6 +50,15 @@ class Call(models.Model):
         default=PeerReviews.AFTER_OWN,
         help_text=_("Reviewers never see each other's names."),
     )
+    reviews_due_at = models.DateTimeField(
+        _("reviews due at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The last moment for the committee's reviewers to submit their reviews; where none"
+            " is set, the end of the day the adoption decision is due."
+        ),
+    )
 
     class Meta:
         ordering = ["-opens_at"]
@@ -63,6 +72,11 @@ class Call(models.Model):
                 condition=models.Q(budget_total_yen__isnull=True)
                 | models.Q(budget_total_yen__gte=0),
                 name="call_budget_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reviews_due_at__isnull=True)
+                | models.Q(reviews_due_at__gt=models.F("closes_at")),
+                name="call_reviews_due_after_it_closes",
             ),
         ]
         verbose_name = _("call")
@@ -91,6 +105,59 @@ class Call(models.Model):
         """The 55-day limit from the call's deadline to the adoption decision
         (`kikin.rules.deadlines.adoption_due_date`, 000 line 5193)."""
         return adoption_due_date(self.deadline_date)
+
+    @property
+    def review_deadline(self) -> dt.datetime:
+        """When the reviewers' reviews are due: the call's own `reviews_due_at`, or else the end
+        (JST) of the day the adoption decision is due, which no review can come after."""
+        return self.reviews_due_at or jst_end_of(self.adoption_due_date)
+
+
+class CallDocumentKind(models.TextChoices):
+    """What a call's published document is."""
+
+    GUIDELINES = "guidelines", _("Call guidelines")
+    FORMS = "forms", _("Proposal forms")
+    BRIEFING = "briefing", _("Briefing material")
+    FAQ = "faq", _("Questions and answers")
+    OTHER = "other", _("Other document")
+
+
+def call_document_path(instance, filename):
+    """A generated name: the name the officer's file had is kept in `original_name`."""
+    return generated_name(f"calls/{instance.call_id}", filename)
+
+
+class CallDocument(models.Model):
+    """A document published with a call (its guidelines, the proposal forms, …): anyone who
+    may see the call may download it. Uploaded through `kikin.core.files.check_document`."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="documents", verbose_name=_("call")
+    )
+    kind = models.CharField(
+        _("kind of document"),
+        max_length=16,
+        choices=CallDocumentKind.choices,
+        default=CallDocumentKind.GUIDELINES,
+    )
+    title_ja = models.CharField(_("document title (Japanese)"), max_length=200)
+    title_en = models.CharField(_("document title (English)"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to=call_document_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["call", "id"]
+        verbose_name = _("call document")
+        verbose_name_plural = _("call documents")
+
+    def __str__(self):
+        return self.title_ja
 
 
 class ProposalState(models.TextChoices):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from kikin.accounts.permissions import is_applicant, is_reviewer, is_staff_member
+from kikin.accounts.permissions import is_agency, is_applicant, is_reviewer, is_staff_member
 from kikin.core.permissions import Answer, allow, deny, predicate
 
 from .extensions import has_conflict
-from .models import Attachment, Proposal, ProposalState
+from .models import Attachment, Call, CallDocument, Proposal, ProposalState
 from .selectors import submitted_attachment_keys
 
 # Not predicates: helpers that answer something else.
@@ -26,6 +26,38 @@ def is_member(user, proposal: Proposal) -> Answer:
     ):
         return allow()
     return deny(_("Only the proposing organisation may do this."))
+
+
+@predicate
+def can_manage_calls(user) -> Answer:
+    """The agency's program officers open calls and edit them: their themes, dates and
+    documents (what may still change once proposals exist is the services' to say)."""
+    if is_agency(user):
+        return allow()
+    return deny(_("Only the agency's program officers open and edit calls."))
+
+
+@predicate
+def can_see_call(user, call: Call) -> Answer:
+    """A call is public from the moment it is entered: its page and the documents published
+    with it are for anyone, signed in or not."""
+    return allow()
+
+
+@predicate
+def can_remove_call_document(user, document: CallDocument) -> Answer:
+    """An officer takes a document off a call while no proposal has been started under it;
+    after that, what applicants relied on stays published (a corrected one is added beside)."""
+    if not can_manage_calls(user):
+        return deny(_("Only the agency's program officers open and edit calls."))
+    if document.call.proposals.exists():
+        return deny(
+            _(
+                "Proposals have been started under this call: its documents stay published. "
+                "Add a corrected document beside it instead."
+            )
+        )
+    return allow()
 
 
 @predicate

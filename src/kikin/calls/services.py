@@ -7,6 +7,7 @@ double click or a retried request never makes two.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass
 
@@ -19,15 +20,20 @@ from django.utils.translation import gettext as _
 from kikin.accounts.identity import valid_corporate_number
 from kikin.accounts.models import Role
 from kikin.audit.services import record
+from kikin.core import timeutil
 from kikin.core import validation as v
 from kikin.core.files import check_document
+from kikin.core.timeutil import JST, jst_end_of
 from kikin.rules import fiscal
+from kikin.rules.deadlines import ADOPTION_LIMIT_DAYS, adoption_due_date
 
 from . import permissions
 from .models import (
     Attachment,
     BudgetLine,
     Call,
+    CallDocument,
+    CallDocumentKind,
     CallSequence,
     DevelopmentType,
     Partner,
@@ -558,23 +564,78 @@ def diff_versions(old: dict, new: dict) -> list[FieldChange]:
 
 
 # --------------------------------------------------------------------------------------------
-# Calls, opened and corrected by the agency's officers (from the admin: kikin.calls.admin)
+# Calls, opened and edited by the agency's officers (their pages: kikin.calls.call_views; the
+# admin's audited forms: kikin.calls.admin)
 
 CALL_FIELDS = (
     "title_ja",
     "title_en",
     "opens_at",
     "closes_at",
+    "reviews_due_at",
     "budget_total_yen",
     "cycle",
     "note_ja",
     "note_en",
     "peer_reviews",
 )
+#: The most documents one call publishes.
+MAX_CALL_DOCUMENTS = 30
+
+
+def _jst_date(at) -> dt.date:
+    return timezone.localtime(at, JST).date()
+
+
+def _jst_text(at) -> str:
+    return timezone.localtime(at, JST).strftime("%Y-%m-%d %H:%M")
+
+
+def _check_call_dates(program, values: dict, refusals: v.Refusals) -> None:
+    """The call's dates in their order and inside the program's life (JST days): it opens, then
+    its deadline, then the reviews are due, at the latest at the end of the day the adoption
+    decision is due (55 days after the deadline, `kikin.rules.deadlines.adoption_due_date`)."""
+    opens, closes, due = (values.get(f) for f in ("opens_at", "closes_at", "reviews_due_at"))
+    for field, at in (("opens_at", opens), ("closes_at", closes), ("reviews_due_at", due)):
+        if at is None:
+            continue
+        if not isinstance(at, dt.datetime) or at.tzinfo is None:
+            refusals.errors.setdefault(field, []).append(
+                _("A date and time such as 2027-04-01 10:00.")
+            )
+            values[field] = None
+            continue
+        refusals.check(
+            v.date_between,
+            _jst_date(at),
+            field=field,
+            first=program.start_date,
+            last=program.end_date,
+            what=_("the program's life"),
+        )
+    opens, closes, due = (values.get(f) for f in ("opens_at", "closes_at", "reviews_due_at"))
+    if opens and closes and closes <= opens:
+        refusals.errors.setdefault("closes_at", []).append(_("A call must close after it opens."))
+    if closes and due:
+        latest = jst_end_of(adoption_due_date(_jst_date(closes)))
+        if due <= closes:
+            refusals.errors.setdefault("reviews_due_at", []).append(
+                _("Reviews are due after the deadline (%(closes)s JST).")
+                % {"closes": _jst_text(closes)}
+            )
+        elif due > latest:
+            refusals.errors.setdefault("reviews_due_at", []).append(
+                _(
+                    "Reviews are due by %(day)s at the latest: the adoption decision comes at "
+                    "most %(n)s days after the deadline."
+                )
+                % {"day": latest.date().isoformat(), "n": ADOPTION_LIMIT_DAYS}
+            )
 
 
 def _call_values(call: Call, themes, values: dict) -> list:
-    """Check a call's values onto `call` (not saved); the themes checked against its program."""
+    """Check a call's values onto `call` (not saved); the themes checked against its program,
+    the dates against each other and the program's life. Every refusal at once."""
     from .models import PeerReviews
 
     refusals = v.Refusals()
@@ -596,6 +657,7 @@ def _call_values(call: Call, themes, values: dict) -> list:
     for field in ("opens_at", "closes_at"):
         if values.get(field) is None:
             refusals.errors.setdefault(field, []).append(_("Required."))
+    _check_call_dates(call.program, values, refusals)
     themes = list(themes or ())
     if not themes:
         refusals.errors["themes"] = [_("Choose at least one theme.")]
@@ -610,20 +672,25 @@ def _call_values(call: Call, themes, values: dict) -> list:
 
 @transaction.atomic
 def create_call(*, actor, program, key: str, themes, **values) -> Call:
-    """An officer opens a call for proposals on some of a program's themes."""
+    """An officer opens a call for proposals on some of a program's themes (the terms that
+    apply are those of the plan revision in force on its opening day)."""
     _require_officer(actor)
     if program is None:
         raise ValidationError({"program": [_("Choose the program.")]})
-    key = v.text(key, field="key", max_length=32)
-    if not key:
-        raise ValidationError({"key": [_("Required.")]})
-    if Call.objects.filter(program=program, key=key).exists():
-        raise ValidationError({"key": [_("The program has a call with this key already.")]})
     unknown = set(values) - set(CALL_FIELDS)
     if unknown:
         raise TypeError(f"unknown call fields: {sorted(unknown)}")
-    call = Call(program=program, key=key)
-    themes = _call_values(call, themes, values)
+    refusals = v.Refusals()
+    key = refusals.check(v.text, key, field="key", max_length=32, required=True)
+    if key and Call.objects.filter(program=program, key=key).exists():
+        refusals.errors["key"] = [_("The program has a call with this key already.")]
+    call = Call(program=program, key=key or "")
+    try:
+        themes = _call_values(call, themes, values)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            refusals.errors.setdefault(field, []).extend(messages)
+    refusals.raise_any()
     call.save()
     call.themes.set(themes)
     record(
@@ -635,23 +702,69 @@ def create_call(*, actor, program, key: str, themes, **values) -> Call:
     return call
 
 
+def _limits_once_proposed(call: Call, values: dict, themes, at) -> dict[str, list[str]]:
+    """What may no longer change once proposals have been started under `call` (drafts
+    included: applicants are working to its dates): the opening stays; the deadline may be
+    extended while the call is open, never brought forward, nor moved once it has passed; a
+    theme that has proposals stays on the call."""
+    errors: dict[str, list[str]] = {}
+    opens, closes = values.get("opens_at"), values.get("closes_at")
+    if opens is not None and opens != call.opens_at:
+        errors["opens_at"] = [
+            _("Proposals have been started under this call: its opening can no longer be moved.")
+        ]
+    if closes is not None and closes != call.closes_at:
+        if call.closes_at < at:
+            errors["closes_at"] = [
+                _(
+                    "The call closed on %(closes)s (JST) with proposals: its deadline can no "
+                    "longer be changed."
+                )
+                % {"closes": _jst_text(call.closes_at)}
+            ]
+        elif closes < call.closes_at:
+            errors["closes_at"] = [
+                _(
+                    "Proposals have been started under this call: its deadline (%(closes)s JST) "
+                    "may be extended, not brought forward."
+                )
+                % {"closes": _jst_text(call.closes_at)}
+            ]
+    kept = {t.pk for t in themes or ()}
+    taken_off = [t for t in call.themes.select_related("item") if t.pk not in kept]
+    with_proposals = set(
+        call.proposals.filter(theme__in=taken_off).values_list("theme_id", flat=True)
+    )
+    if with_proposals:
+        names = ", ".join(f"{t.item.symbol}({t.code})" for t in taken_off if t.pk in with_proposals)
+        errors["themes"] = [
+            _("%(themes)s: a theme that has proposals cannot be taken off the call.")
+            % {"themes": names}
+        ]
+    return errors
+
+
 @transaction.atomic
 def update_call(*, actor, call: Call, themes, **values) -> Call:
-    """An officer corrects a call: its titles, dates, budget, notes and themes. A theme that
-    has proposals stays on the call."""
+    """An officer edits a call: its titles, dates, budget, notes and themes. Once proposals
+    have been started under it, `_limits_once_proposed` says what may still change."""
     _require_officer(actor)
     unknown = set(values) - set(CALL_FIELDS)
     if unknown:
         raise TypeError(f"unknown call fields: {sorted(unknown)}")
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = Call.objects.select_for_update().select_related("program").get(pk=call.pk)
     old_themes = list(call.themes.all())
     before = _call_audit(call, old_themes)
-    themes = _call_values(call, themes, values)
-    removed = {t.pk for t in old_themes} - {t.pk for t in themes}
-    if removed and call.proposals.filter(theme_id__in=removed).exists():
-        raise ValidationError(
-            {"themes": [_("A theme that has proposals cannot be taken off the call.")]}
-        )
+    errors: dict[str, list[str]] = {}
+    if call.proposals.exists():
+        errors = _limits_once_proposed(call, values, themes, timeutil.now())
+    try:
+        themes = _call_values(call, themes, values)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(m for m in messages if m not in errors[field])
+    if errors:
+        raise ValidationError(errors)
     after = _call_audit(call, themes)
     if after == before:
         raise ValidationError({"title_ja": [_("Nothing changes.")]})
@@ -662,14 +775,95 @@ def update_call(*, actor, call: Call, themes, **values) -> Call:
 
 
 def _require_officer(actor) -> None:
-    """Only the agency's officers open and correct calls."""
-    if getattr(actor, "role", None) != Role.AGENCY:
-        raise PermissionDenied(_("Only the agency's officers open and correct calls."))
+    """Only the agency's officers open and edit calls (`permissions.can_manage_calls`)."""
+    _require(permissions.can_manage_calls(actor))
 
 
 def _call_audit(call: Call, themes) -> dict:
     out = {field: getattr(call, field) for field in CALL_FIELDS}
-    for field in ("opens_at", "closes_at"):
+    for field in ("opens_at", "closes_at", "reviews_due_at"):
         out[field] = out[field].isoformat() if out[field] else None
     out["themes"] = sorted(t.pk for t in themes)
     return out
+
+
+@transaction.atomic
+def add_call_document(
+    *, actor, call: Call, uploaded, kind: str, title_ja: str, title_en: str = ""
+) -> CallDocument:
+    """Publish a document with a call (its guidelines, the proposal forms, …): a PDF or office
+    file checked by its content (`kikin.core.files.check_document`), stored under a generated
+    name. Side effect: audit record."""
+    _require_officer(actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    refusals = v.Refusals()
+    title_ja = refusals.check(v.text, title_ja, field="title_ja", max_length=200, required=True)
+    title_en = refusals.check(v.text, title_en, field="title_en", max_length=200)
+    refusals.check(v.choice, kind, field="kind", choices=CallDocumentKind)
+    checked = None
+    if uploaded is None:
+        refusals.errors["document"] = [_("Choose a file.")]
+    elif call.documents.count() >= MAX_CALL_DOCUMENTS:
+        refusals.errors["document"] = [
+            _("At most %(n)s documents per call.") % {"n": MAX_CALL_DOCUMENTS}
+        ]
+    else:
+        checked = refusals.check(check_document, uploaded, field="document")
+    refusals.raise_any()
+    content_type, sha256 = checked
+    document = CallDocument(
+        call=call,
+        kind=kind,
+        title_ja=title_ja,
+        title_en=title_en or "",
+        original_name=uploaded.name,
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=sha256,
+        uploaded_by=actor,
+    )
+    document.file.save(uploaded.name, uploaded, save=False)
+    try:
+        document.save()
+    except Exception:  # refused by the row's own checks: the stored file goes too
+        document.file.storage.delete(document.file.name)
+        raise
+    record(
+        actor=actor,
+        action="call.add_document",
+        obj=call,
+        after={
+            "document": document.pk,
+            "kind": kind,
+            "title": title_ja,
+            "file": uploaded.name,
+            "size": uploaded.size,
+            "sha256": sha256,
+        },
+    )
+    return document
+
+
+@transaction.atomic
+def remove_call_document(*, actor, document: CallDocument) -> None:
+    """Take a document off a call while no proposal has been started under it
+    (`permissions.can_remove_call_document`). The stored file is deleted once the removal is
+    committed. Side effect: audit record."""
+    call = Call.objects.select_for_update().get(pk=document.call_id)
+    document = CallDocument.objects.select_for_update().get(pk=document.pk, call=call)
+    _require(permissions.can_remove_call_document(actor, document))
+    record(
+        actor=actor,
+        action="call.remove_document",
+        obj=call,
+        before={
+            "document": document.pk,
+            "title": document.title_ja,
+            "file": document.original_name,
+            "sha256": document.sha256,
+        },
+    )
+    storage, name = document.file.storage, document.file.name
+    document.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
