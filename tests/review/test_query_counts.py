@@ -226,3 +226,32 @@ def test_my_assignments_is_constant(world, client):
         small=[q.receipt_number for q in first],
         large=lambda more: [q.receipt_number for q in first + more],
     )
+
+
+def test_call_panel_is_constant(world, client):
+    """The staff's panel of a call: each proposal's reviewers with their scores, the committee
+    score and the rank, whatever the number of proposals and of reviewers each."""
+    w = world
+    call = w["call"]
+    first = _clones(w["sources"], 2, call=call, state=ProposalState.IN_REVIEW, assigner=w["agency"])
+    _reviewed_by(first[0], [f.reviewer()], w["agency"], submitted=False)
+
+    def grow():
+        more = _clones(
+            w["sources"], 8, call=call, state=ProposalState.IN_REVIEW, assigner=w["agency"]
+        )
+        for q in more[:4]:  # more reviewers each, some reviews not yet submitted
+            _reviewed_by(q, [f.reviewer() for _ in range(2)], w["agency"])
+            _reviewed_by(q, [f.reviewer()], w["agency"], submitted=False)
+        return more
+
+    client.force_login(w["agency"])
+    _n, html = assert_constant_queries(
+        client,
+        reverse("review:call", args=[call.pk]) + "?sort=-score",
+        grow,
+        small=[q.receipt_number for q in first],
+        large=lambda more: [q.receipt_number for q in first + more],
+    )
+    assert "draft, not submitted" in html or "下書き（未提出）" in html
+    assert html.count('class="reviewers"') == 12  # the 2 real proposals and 2 + 8 clones

@@ -5,14 +5,18 @@ number of queries whatever the number of proposals."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kikin.accounts.models import Role
 from kikin.calls.models import Call, PeerReviews, Proposal, ProposalState
+from kikin.calls.selectors import CALL_PROPOSAL_LIST
 from kikin.calls.validation import call_date
+from kikin.core.listing import Sort
 from kikin.programs.selectors import terms_in_force_many
 from kikin.rules import scoring
 
@@ -229,3 +233,74 @@ def adoption_candidates(call: Call) -> list[tuple[Proposal, Decimal]]:
     with_theme_specs(proposals)
     scores = committee_scores(proposals)
     return [(p, scores[p.pk]) for p in proposals if scores[p.pk] is not None]
+
+
+def call_panel_scores(call: Call, proposals) -> dict[int, dict]:
+    """The call panel's view of the second review, for the staff. `rows`: for each of
+    `proposals` (a page of `call`'s), by id, its reviewers (`assignments`, each with its reviewer and review:
+    the weighted score and whether it is submitted), its committee score
+    (`kikin.rules.scoring.committee_score` of the submitted reviews) and its rank among all the
+    call's scored proposals (`kikin.rules.scoring.ranking`: equal scores share a rank);
+    `scored`: how many of the call's proposals have a committee score. Two queries whatever the number of proposals and reviewers. Reviewers' names are for the staff
+    only: never call it for a page a reviewer sees."""
+    proposals = list(proposals)
+    found: dict[int, list[Decimal]] = defaultdict(list)
+    for proposal_id, score in Review.objects.filter(
+        assignment__proposal__call=call,
+        submitted_at__isnull=False,
+        weighted_score__isnull=False,
+    ).values_list("assignment__proposal_id", "weighted_score"):
+        found[proposal_id].append(score)
+    scores = {pk: scoring.committee_score(values) for pk, values in found.items()}
+    ranks = scoring.ranking(scores)
+    rows: dict[int, dict] = {
+        p.pk: {
+            "assignments": [],
+            "committee_score": scores.get(p.pk),
+            "rank": ranks.get(p.pk),
+            "submitted": 0,
+        }
+        for p in proposals
+    }
+    if proposals:
+        for a in (
+            Assignment.objects.filter(proposal__in=proposals)
+            .select_related("reviewer", "review")
+            .order_by("proposal_id", "assigned_at", "pk")
+        ):
+            row = rows[a.proposal_id]
+            row["assignments"].append(a)
+            review = getattr(a, "review", None)
+            if review is not None and review.submitted_at is not None:
+                row["submitted"] += 1
+    return {"rows": rows, "scored": len(ranks)}
+
+
+def committee_score_order():
+    """The mean of a proposal's submitted weighted scores as an SQL expression (None before
+    any), to sort a call's proposals by their committee score in the list's own query."""
+    from django.db.models import Avg, DecimalField, OuterRef, Subquery
+
+    return Subquery(
+        Review.objects.filter(
+            assignment__proposal=OuterRef("pk"),
+            submitted_at__isnull=False,
+            weighted_score__isnull=False,
+        )
+        .order_by()
+        .values("assignment__proposal")
+        .annotate(mean=Avg("weighted_score"))
+        .values("mean")[:1],
+        output_field=DecimalField(max_digits=8, decimal_places=3),
+    )
+
+
+#: One call's proposals on the selection's panel, sortable also by their committee score
+#: (`?sort=-score`: the ranking, highest first).
+CALL_PANEL_LIST = replace(
+    CALL_PROPOSAL_LIST,
+    sorts={
+        **CALL_PROPOSAL_LIST.sorts,
+        "score": Sort(_lazy("Committee score"), committee_score_order),
+    },
+)

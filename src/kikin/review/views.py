@@ -18,7 +18,6 @@ from kikin.accounts.models import Role, User
 from kikin.accounts.permissions import is_agency, is_ministry
 from kikin.calls.models import Call, ProposalState
 from kikin.calls.selectors import (
-    CALL_PROPOSAL_LIST,
     call_summaries,
     proposal_document,
     proposals_for_user,
@@ -71,8 +70,10 @@ def call_panel(request, pk: int):
     _staff(request)
     call = get_object_or_404(Call, pk=pk)
     qs = proposals_for_user(request.user, call).select_related("decision", "first_review")
-    listing = CALL_PROPOSAL_LIST.apply(request, qs)
+    listing = selectors.CALL_PANEL_LIST.apply(request, qs)
     page = page_of(listing.rows, request.GET.get("page"), 50)
+    # Each proposal's reviewers (by name: the staff's page), scores, committee score and rank.
+    scores = selectors.call_panel_scores(call, page.object_list)
     counts = state_counts(call)
     pending = sum(
         counts[s]
@@ -87,6 +88,8 @@ def call_panel(request, pk: int):
             "page": page,
             "counts": counts,
             "listing": listing,
+            "panel": scores["rows"],
+            "scored": scores["scored"],
             "states": ProposalState.choices,
             "deadline": deadline_status(call, pending),
             "plan": plan,
