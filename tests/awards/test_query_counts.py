@@ -35,6 +35,7 @@ from kikin.awards.models import (
 from kikin.calls.models import Proposal, ProposalState
 from kikin.core.timeutil import today_jst
 from tests import factories as f
+from tests.query_counts import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -399,3 +400,72 @@ def test_a_later_page_costs_the_same_queries_as_the_first(world, client, who):
     n1, _ = measure(client, url, expect=["1 / 3"])
     n3, _ = measure(client, url + "?page=3", expect=["3 / 3"])
     assert n3 == n1
+
+
+@pytest.fixture
+def listed(plan):
+    """The real award without a claim of its own (its clones carry theirs), for the lists."""
+    p, implementer, ministry, agency = f.adopted(plan)
+    return {
+        "award": services.create_award(actor=agency, proposal=p),
+        "implementer": implementer,
+        "agency": agency,
+        "ministry": ministry,
+        "themes": [f.theme("1-a1"), f.theme("2-d1"), f.theme("1-c8")],
+    }
+
+
+@pytest.mark.parametrize("who", ["agency", "implementer"])
+def test_a_searched_sorted_filtered_portfolio_is_constant(listed, client, who):
+    """Search, sort and filters (kikin.core.listing) add no query per row. The search is for
+    ｃｌｏｎｅ in full-width letters; the sort by a figure computed in the query."""
+    w = listed
+    client.force_login(w[who])
+    org = w["award"].organisation
+    first = add_awards(w, 2, organisation=org)
+    url = reverse("awards:list") + "?q=%EF%BD%83%EF%BD%8C%EF%BD%8F%EF%BD%8E%EF%BD%85&sort=-paid"
+    url += f"&call={w['award'].call_id}&state=active" if who == "agency" else ""
+
+    def found(awards):
+        return [a.number for a in awards if who != "agency" or a.state == AwardState.ACTIVE]
+
+    assert found(first)
+    assert_constant_queries(
+        client,
+        url,
+        lambda: add_awards(w, 6, organisation=org),
+        small=found(first),
+        large=lambda more: found(first + more),
+    )
+
+
+@pytest.mark.parametrize("who", ["agency", "ministry", "implementer"])
+def test_the_claims_list_is_constant(listed, client, who):
+    """The cost claims (awards:claims), searched, sorted by the amount claimed (a sum over the
+    lines, in the query) and filtered: as many queries for 8 awards' claims as for 2."""
+    w = listed
+    client.force_login(w[who])
+    org = w["award"].organisation
+    first = add_awards(w, 2, organisation=org)
+
+    def found(awards):
+        return [f"#claim-{c.pk}" for c in CostClaim.objects.filter(award__in=awards)]
+
+    url = reverse("awards:claims") + "?q=clone&sort=-claimed"
+    assert_constant_queries(
+        client,
+        url,
+        lambda: add_awards(w, 6, organisation=org),
+        small=found(first),
+        large=lambda more: found(first + more),
+    )
+    year = CostClaim.objects.values_list("fiscal_year", flat=True).first()
+    assert_constant_queries(
+        client,
+        reverse("awards:claims") + f"?state=submitted&year={year}&budget=base&sort=award",
+        lambda: add_awards(w, 6, organisation=org),
+        large=lambda more: [
+            f"#claim-{c.pk}"
+            for c in CostClaim.objects.filter(award__in=more, state=ClaimState.SUBMITTED)
+        ],
+    )

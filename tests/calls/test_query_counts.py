@@ -247,3 +247,49 @@ def test_call_list_is_constant(plan, client):
         reverse("calls:list"),
         lambda: [f.open_call(plan, key=f"qc-call-{i}") for i in range(8, 14)],
     )
+
+
+@pytest.mark.parametrize("who", ["agency", "applicant"])
+def test_a_searched_sorted_filtered_proposal_list_is_constant(world, client, who):
+    """Search, sort and filters (kikin.core.listing) add no query per row: as many queries for
+    the clones found at 2 as at 8. The search is for （複製, full-width parenthesis and all."""
+    w = world
+    client.force_login(w[who])
+    org = w["applicant"].organisation
+    first = add_clones(w, 2, call=w["call"], organisation=org)
+    narrow = "" if who == "agency" else "&status=submitted"
+    url = (
+        reverse("calls:proposal_list")
+        + f"?q=%EF%BC%88%E8%A4%87%E8%A3%BD&sort=-title&call={w['call'].pk}{narrow}"
+    )
+
+    def found(clones):
+        if who == "agency":
+            return [p.receipt_number for p in clones]
+        return [p.title for p in clones if not p.result_notified_at]
+
+    assert found(first)
+    _n, html = assert_constant_queries(
+        client,
+        url,
+        lambda: add_clones(w, 6, call=w["call"], organisation=org),
+        small=['aria-sort="descending"', *found(first)],
+        large=lambda more: found(first + more),
+    )
+    rows = html.split("<tbody>")[1]
+    assert f"{w['proposal'].title}</a>" not in rows  # not a clone: not found
+
+
+def test_a_searched_sorted_call_panel_is_constant(world, client):
+    w = world
+    client.force_login(w["agency"])
+    call = w["call"]
+    first = add_clones(w, 2, call=call)
+    url = reverse("review:call", args=[call.pk]) + "?q=%E8%A4%87%E8%A3%BD&sort=-receipt"
+    assert_constant_queries(
+        client,
+        url,
+        lambda: add_clones(w, 6, call=call),
+        small=[p.receipt_number for p in first],
+        large=lambda more: [p.receipt_number for p in first + more],
+    )

@@ -202,3 +202,23 @@ def test_excluded_list_is_constant(client):
         small=[p.reason for p in first],
         large=lambda more: [p.reason for p in first + more],
     )
+
+
+def test_a_searched_sorted_filtered_dataset_list_is_constant(client):
+    """Search, sort and filters (kikin.core.listing) add no query per row: ｄａｔａｓｅｔ in
+    full-width letters, sorted by title, open data of the data manager's organisation."""
+    p = h.people()
+    first = h.bulk_published(3, p.manager)  # open, shared, closed
+    url = (
+        reverse("datasets:list")
+        + "?q=%EF%BD%84%EF%BD%81%EF%BD%94%EF%BD%81%EF%BD%93%EF%BD%85%EF%BD%94&sort=-title"
+        + "&access=open&mine=1"
+    )
+    client.force_login(p.manager)
+    assert_constant_queries(
+        client,
+        url,
+        lambda: h.bulk_published(9, p.manager),
+        small=[first[0].identifier],
+        large=lambda more: [d.identifier for d in first + more if d.access_level == "open"],
+    )

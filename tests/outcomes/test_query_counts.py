@@ -103,3 +103,20 @@ def test_outcome_lists_are_constant(world, client, who, page):
         small=[a.number for a in first],
         large=lambda more: [a.number for a in first + more],
     )
+
+
+@pytest.mark.parametrize("who", ["agency", "ministry"])
+def test_a_searched_sorted_filtered_filing_list_is_constant(world, client, who):
+    """Search, sort and filters (kikin.core.listing) add no query per row: the filings of the
+    clones (ＣＬＯＮＥ in full-width letters), sorted by organisation, of one year."""
+    w = world
+    first = with_outcomes(w, add_awards(w, 2))
+    client.force_login(w[who])
+    assert_constant_queries(
+        client,
+        reverse("outcomes:filings")
+        + "?q=%EF%BC%A3%EF%BC%AC%EF%BC%AF%EF%BC%AE%EF%BC%A5&sort=-organisation&year=2028",
+        lambda: with_outcomes(w, add_awards(w, 6)),
+        small=[a.number for a in first],
+        large=lambda more: [a.number for a in first + more],
+    )

@@ -12,9 +12,21 @@ from fractions import Fraction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Role
+from kikin.calls.models import Call
 from kikin.calls.validation import call_date
+from kikin.core.listing import (
+    Filter,
+    ListSpec,
+    Sort,
+    choice_order,
+    fiscal_year_choices,
+    picked,
+)
+from kikin.core.timeutil import today_jst
 from kikin.programs.selectors import terms_in_force
 from kikin.rules import fiscal
 from kikin.rules.money import fund_share
@@ -23,6 +35,7 @@ from kikin.rules.subsidy import subsidy_terms
 
 from .models import (
     Award,
+    AwardState,
     BudgetEntry,
     BudgetKind,
     ClaimLine,
@@ -276,3 +289,109 @@ def received_for_refund(award: Award) -> int:
         )["s"]
         or 0
     )
+
+
+# --- The lists of awards and of claims: search, sort and filters (kikin.core.listing) ------
+
+
+def _call_choices(qs: QuerySet) -> list[tuple[int, str]]:
+    """The calls of the awards in `qs`, latest first (one query)."""
+    ja = (get_language() or "ja").startswith("ja")
+    calls = Call.objects.filter(pk__in=qs.order_by().values("call_id")).order_by("-closes_at")
+    return [(c.pk, c.title_ja if ja or not c.title_en else c.title_en) for c in calls]
+
+
+def _attention(qs: QuerySet[Award], value: str, request) -> QuerySet[Award]:
+    """Awards with an overdue progress report, or a stage gate within 90 days."""
+    today = today_jst()
+    if value == "overdue":
+        reports = ProgressReport.objects.filter(submitted_at__isnull=True, due_date__lt=today)
+        return qs.filter(pk__in=reports.values("award"))
+    gates = StageGateReview.objects.filter(
+        held_on__isnull=True, scheduled_for__lte=today + dt.timedelta(days=90)
+    )
+    return qs.filter(pk__in=gates.values("award"))
+
+
+#: The portfolio (staff) and an implementer's own themes (`awards:list`).
+AWARD_LIST = ListSpec(
+    search=(
+        "number",
+        "proposal__title",
+        "theme__code",
+        "theme__title_ja",
+        "theme__title_en",
+        "organisation__name_ja",
+        "organisation__name_en",
+    ),
+    sorts={
+        "number": Sort(_("Award"), "number"),
+        "theme": Sort(_("Theme"), "theme__item__number", "theme__code"),
+        "organisation": Sort(_("Organisation"), picked("organisation__name")),
+        "budget": Sort(_("Budget"), "budget_yen"),
+        "paid": Sort(_("Paid"), "paid_yen"),
+        "report": Sort(_("Next report"), "next_report"),
+        "gate": Sort(_("Next stage gate"), "next_gate"),
+    },
+    default_sort="number",
+    filters=(
+        Filter(
+            "show",
+            _("Attention"),
+            (("overdue", _("Overdue reports")), ("gates", _("Gates within 90 days"))),
+            _attention,
+        ),
+        Filter("state", _("State"), AwardState.choices),
+        Filter("call", _("Call"), _call_choices),
+    ),
+)
+
+
+def claims_for_user(user) -> QuerySet[CostClaim]:
+    """The cost claims of the awards `user` may see, with their award, the amount claimed (the
+    sum of the lines) and the payment, in one query."""
+    return (
+        CostClaim.objects.filter(award__in=awards_for_user(user).order_by().values("pk"))
+        .select_related("award__theme__item", "award__organisation", "payment")
+        .annotate(
+            claimed_yen=Coalesce(
+                Subquery(
+                    ClaimLine.objects.filter(claim=OuterRef("pk"))
+                    .order_by()
+                    .values("claim")
+                    .annotate(s=Sum("amount_yen"))
+                    .values("s")[:1],
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            )
+        )
+    )
+
+
+#: The cost claims (`awards:claims`): those to check for the agency, an implementer's own.
+CLAIM_LIST = ListSpec(
+    search=(
+        "award__number",
+        "award__theme__code",
+        "award__theme__title_ja",
+        "award__theme__title_en",
+        "award__organisation__name_ja",
+        "award__organisation__name_en",
+    ),
+    sorts={
+        "award": Sort(_("Award"), "award__number"),
+        "organisation": Sort(_("Organisation"), picked("award__organisation__name")),
+        "year": Sort(_("Fiscal year"), "fiscal_year"),
+        "claimed": Sort(_("Claimed"), "claimed_yen"),
+        "paid": Sort(_("Paid"), "payment__amount_yen"),
+        "state": Sort(_("State"), choice_order(ClaimState)),
+        "submitted": Sort(_("Submitted"), "submitted_at"),
+    },
+    default_sort="-submitted",
+    filters=(
+        Filter("state", _("State"), ClaimState.choices),
+        Filter("year", _("Fiscal year"), fiscal_year_choices(), "fiscal_year"),
+        Filter("budget", _("Budget"), BudgetKind.choices, "budget_kind"),
+    ),
+)

@@ -32,7 +32,7 @@ from kikin.exports.tabular import export_format
 
 from . import selectors, services
 from .exports import PORTFOLIO
-from .models import CostCategory, CostClaim, GateOutcome, Outlook, ProgressReport, StageGateReview
+from .models import CostCategory, CostClaim, GateOutcome, Outlook, ProgressReport
 
 
 @login_required
@@ -41,32 +41,38 @@ def award_list(request):
     if not can_list_awards(user):
         raise Http404
     today = today_jst()
-    qs = selectors.with_portfolio_figures(selectors.awards_for_user(user), today).order_by("number")
-    flt = request.GET.get("show")
-    if flt == "overdue":
-        qs = qs.filter(
-            pk__in=ProgressReport.objects.filter(
-                submitted_at__isnull=True, due_date__lt=today
-            ).values("award")
-        )
-    elif flt == "gates":
-        qs = qs.filter(
-            pk__in=StageGateReview.objects.filter(
-                held_on__isnull=True, scheduled_for__lte=today + dt.timedelta(days=90)
-            ).values("award")
-        )
+    qs = selectors.with_portfolio_figures(selectors.awards_for_user(user), today)
+    listing = selectors.AWARD_LIST.apply(request, qs)
     if fmt := export_format(request):
-        return PORTFOLIO.response(qs, fmt=fmt)
-    page = page_of(qs, request.GET.get("page"), 50)
+        return PORTFOLIO.response(listing.rows, fmt=fmt)
+    page = page_of(listing.rows, request.GET.get("page"), 50)
     context = {
         "page": page,
+        "listing": listing,
         "today": today,
-        "show": flt,
         "is_staff_view": bool(can_see_portfolio(user)),
     }
     if is_ministry(user):
         context["summary"] = selectors.ministry_summary(today)
     return render(request, "awards/award_list.html", context)
+
+
+@login_required
+def claim_list(request):
+    """The cost claims of the awards the person may see: for the agency, those to check
+    (``?state=submitted``); for an implementer, their own."""
+    if not can_list_awards(request.user):
+        raise Http404
+    listing = selectors.CLAIM_LIST.apply(request, selectors.claims_for_user(request.user))
+    return render(
+        request,
+        "awards/claim_list.html",
+        {
+            "page": page_of(listing.rows, request.GET.get("page"), 50),
+            "listing": listing,
+            "is_staff_view": bool(can_see_portfolio(request.user)),
+        },
+    )
 
 
 @login_required

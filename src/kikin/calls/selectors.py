@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Role
-from kikin.core.listing import Filter, ListSpec, Sort, picked
+from kikin.core.listing import Filter, ListSpec, Sort, choice_order, picked
 
 from .models import (
     Call,
@@ -377,14 +377,6 @@ PROPOSAL_SEARCH = (
 )
 
 
-def _state_order():
-    """The states in the order of the selection (draft → adopted, then the ends)."""
-    return Case(
-        *[When(state=value, then=Value(i)) for i, value in enumerate(ProposalState.values)],
-        output_field=IntegerField(),
-    )
-
-
 def _call_choices(qs: QuerySet[Proposal]) -> list[tuple[int, str]]:
     """The calls of the proposals the person may see, latest first (one query)."""
     ja = (get_language() or "ja").startswith("ja")
@@ -432,7 +424,7 @@ PROPOSAL_LIST = ListSpec(
     sorts={
         **_PROPOSAL_SORTS,
         "organisation": Sort(_("Organisation"), picked("organisation__name")),
-        "state": Sort(_("Status"), _state_order),
+        "state": Sort(_("Status"), choice_order(ProposalState)),
     },
     default_sort="-updated",
     filters=(

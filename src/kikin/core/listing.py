@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import F, Q, QuerySet, TextField, Value
+from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import Func
 from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils.translation import get_language
@@ -153,6 +153,19 @@ def picked(path: str) -> Callable[[], object]:
         if (get_language() or "ja").startswith("ja"):
             return F(f"{path}_ja")
         return Coalesce(NullIf(F(f"{path}_en"), Value("")), F(f"{path}_ja"))
+
+    return expression
+
+
+def choice_order(choices, field_name: str = "state") -> Callable[[], object]:
+    """A sort by a choice field in the order its `choices` declare (a workflow's order, draft
+    first), not by the alphabet of its codes."""
+
+    def expression():
+        return Case(
+            *[When(**{field_name: value}, then=Value(i)) for i, value in enumerate(choices.values)],
+            output_field=IntegerField(),
+        )
 
     return expression
 

@@ -10,16 +10,21 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Role
 from kikin.awards.models import Award
 from kikin.calls.selectors import proposals_for_user
+from kikin.core.listing import Filter, ListSpec, Sort, choice_order, picked
+from kikin.programs.models import Program
 from kikin.rules import data_access as access_rules
 from kikin.rules import data_management as dm_rules
 
 from . import search as search_index
 from .models import (
     AccessEvent,
+    AccessLevel,
     AccessRequest,
     DataCreation,
     DataManagementPlanVersion,
@@ -52,6 +57,65 @@ def datasets_for_user(user) -> QuerySet[Dataset]:
     ):
         visible |= Q(state=DatasetState.DRAFT, organisation_id=user.organisation_id)
     return qs.filter(visible)
+
+
+def _program_choices(qs: QuerySet[Dataset]) -> list[tuple[str, str]]:
+    """Every program, by its code (a link may name one: ``?program=post5g``)."""
+    ja = (get_language() or "ja").startswith("ja")
+    return [
+        (p.code, p.title_ja if ja or not p.title_en else p.title_en)
+        for p in Program.objects.order_by("code")
+    ]
+
+
+def _platform_choices(qs: QuerySet[Dataset]) -> list[tuple[str, str]]:
+    """Every data platform, by its code (its page links to ``?platform=<code>``)."""
+    ja = (get_language() or "ja").startswith("ja")
+    return [
+        (p.code, p.name_ja if ja or not p.name_en else p.name_en)
+        for p in DataPlatform.objects.order_by("code")
+    ]
+
+
+def _has_organisation(request) -> bool:
+    return bool(getattr(request.user, "is_authenticated", False) and request.user.organisation_id)
+
+
+#: The list of datasets (`datasets:list`); the catalogue's search of words across datasets,
+#: proposals and adopted themes is `search` (``/search/``).
+DATASET_LIST = ListSpec(
+    search=(
+        "identifier",
+        "title_ja",
+        "title_en",
+        "organisation__name_ja",
+        "organisation__name_en",
+        "platform__name_ja",
+        "platform__name_en",
+    ),
+    sorts={
+        "identifier": Sort(_("Identifier"), "identifier"),
+        "title": Sort(_("Dataset title"), picked("title")),
+        "access": Sort(_("Access level"), choice_order(AccessLevel, "access_level")),
+        "manager": Sort(_("Data manager"), picked("organisation__name")),
+        "modified": Sort(_("Last changed"), "modified_at"),
+    },
+    default_sort="-modified",
+    filters=(
+        Filter("access", _("Access level"), AccessLevel.choices, "access_level"),
+        Filter("program", _("Program"), _program_choices, "program__code"),
+        Filter("platform", _("Data platform"), _platform_choices, "platform__code"),
+        Filter(
+            "mine",
+            _("Our organisation's"),
+            (("1", _("Our organisation's")),),
+            lambda qs, value, request: qs.filter(organisation_id=request.user.organisation_id),
+            shown=_has_organisation,
+            checkbox=True,
+        ),
+    ),
+    search_label=_("Words in this list"),
+)
 
 
 def dataset_or_404(user, identifier: str) -> Dataset:

@@ -80,30 +80,14 @@ def _fail(request, exc: Exception) -> None:
 
 
 def dataset_list(request):
-    qs = selectors.datasets_for_user(request.user)
-    level = request.GET.get("access", "")
-    if level in AccessLevel.values:
-        qs = qs.filter(access_level=level)
-    program = request.GET.get("program", "").strip()
-    if program:
-        qs = qs.filter(program__code=program)
-    platform = request.GET.get("platform", "").strip()
-    if platform:
-        qs = qs.filter(platform__code=platform)
-    mine = request.GET.get("mine") == "1" and request.user.is_authenticated
-    if mine:
-        qs = qs.filter(organisation_id=request.user.organisation_id)
-    page = page_of(qs.order_by("-modified_at", "-id"), request.GET.get("page"), PER_PAGE)
+    listing = selectors.DATASET_LIST.apply(request, selectors.datasets_for_user(request.user))
+    page = page_of(listing.rows, request.GET.get("page"), PER_PAGE)
     return render(
         request,
         "datasets/dataset_list.html",
         {
             "page": page,
-            "levels": AccessLevel.choices,
-            "level": level,
-            "program": program,
-            "platform": platform,
-            "mine": mine,
+            "listing": listing,
             "can_create": can_create_dataset(request.user)[0],
             "to_check": selectors.requests_to_check(request.user).count()
             if request.user.is_authenticated

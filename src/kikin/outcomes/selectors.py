@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from kikin.awards.selectors import awards_for_user
+from kikin.core.listing import Filter, ListSpec, Sort, choice_order, fiscal_year_choices, picked
 
 from .labels import INPUT_LABELS
 from .models import Assessment, AssessmentState, Filing, FilingState
@@ -46,6 +48,30 @@ def filings_to_check(user, state: str | None = None) -> QuerySet[Filing]:
     if state in FilingState.values:
         qs = qs.filter(state=state)
     return qs.order_by("state", "-submitted_at", "pk")
+
+
+#: The yearly filings (`outcomes:filings`): to check for the agency, an implementer's own.
+FILING_LIST = ListSpec(
+    search=(
+        "award__number",
+        "award__theme__code",
+        "award__theme__title_ja",
+        "award__theme__title_en",
+        "award__organisation__name_ja",
+        "award__organisation__name_en",
+    ),
+    sorts={
+        "award": Sort(_("Award"), "award__number"),
+        "organisation": Sort(_("Organisation"), picked("award__organisation__name")),
+        "year": Sort(_("Fiscal year"), "fiscal_year"),
+        "state": Sort(_("State"), choice_order(FilingState)),
+        "submitted": Sort(_("Submitted"), "submitted_at"),
+    },
+    filters=(
+        Filter("state", _("State"), FilingState.choices),
+        Filter("year", _("Fiscal year"), fiscal_year_choices(), "fiscal_year"),
+    ),
+)
 
 
 def assessments_for_user(user, kind: str | None = None) -> QuerySet[Assessment]:

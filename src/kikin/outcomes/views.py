@@ -42,7 +42,6 @@ from .models import (
     AssessmentKind,
     AssessmentState,
     Filing,
-    FilingState,
     SetValueChange,
     UseKind,
 )
@@ -237,20 +236,18 @@ def notice_pdf(request, pk: int):
 def filing_list(request):
     if not can_follow_outcomes(request.user):
         raise Http404
-    state = request.GET.get("state") or None
-    qs = selectors.filings_to_check(request.user, state)
+    listing = selectors.FILING_LIST.apply(request, selectors.filings_to_check(request.user))
     if fmt := export_format(request):
         return export_response(
-            qs, columns.FILING_COLUMNS, filename=export_filename(columns.FILINGS_FILE), fmt=fmt
+            listing.rows,
+            columns.FILING_COLUMNS,
+            filename=export_filename(columns.FILINGS_FILE),
+            fmt=fmt,
         )
     return render(
         request,
         "outcomes/filing_list.html",
-        {
-            "page": page_of(qs, request.GET.get("page"), 50),
-            "state": state,
-            "states": FilingState.choices,
-        },
+        {"page": page_of(listing.rows, request.GET.get("page"), 50), "listing": listing},
     )
 
 
