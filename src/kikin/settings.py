@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kikin.audit",
     "kikin.accounts",
     "kikin.programs",
+    "kikin.help",
     "kikin.calls",
     "kikin.review",
     "kikin.awards",

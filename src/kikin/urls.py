@@ -19,6 +19,7 @@ urlpatterns = [
     path("inbox/", include("kikin.inbox.urls")),
     path("accounts/", include("kikin.accounts.urls")),
     path("programs/", include("kikin.programs.urls")),
+    path("help/", include("kikin.help.urls")),
     path("", include("kikin.calls.urls")),
     path("review/", include("kikin.review.urls")),
     path("adoptions/", review_views.public_adoptions, name="public_adoptions"),
