@@ -139,7 +139,7 @@ def world(db):
     predicate asks about."""
     from kikin.accounts.models import User
     from kikin.awards.models import Award
-    from kikin.calls.models import Attachment, Proposal
+    from kikin.calls.models import Attachment, Call, CallDocument, Proposal
     from kikin.challenges.models import Challenge, Stage, Team
     from kikin.compliance.models import ConsultationState, PriorConsultation
     from kikin.datasets.models import DataPlatform, Dataset
@@ -158,6 +158,8 @@ def world(db):
         "objects": {
             "proposal": proposal,
             "attachment": Attachment(proposal=proposal, original_name="plan.pdf", sha256="0" * 64),
+            "call": Call.objects.order_by("pk").first(),
+            "document": CallDocument.objects.order_by("pk").first(),  # the demo call's guidelines
             "award": award,
             "consultation": PriorConsultation(award=award, state=ConsultationState.SENT),
             "team": team,
