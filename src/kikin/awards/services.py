@@ -28,6 +28,7 @@ from kikin.calls.models import Proposal, ProposalState
 from kikin.calls.validation import call_date
 from kikin.core import validation as v
 from kikin.core.files import check_document
+from kikin.core.rule_messages import rule_refusal
 from kikin.core.templatetags.kikin_format import fiscal_year as fiscal_year_label
 from kikin.programs.selectors import terms_in_force
 from kikin.rules import caps, fiscal
@@ -138,7 +139,7 @@ def create_award(*, actor, proposal: Proposal, rate: Fraction | None = None) -> 
             option=proposal.cap_option or None,
         )
     except RuleError as exc:
-        raise ValidationError({"rate": str(exc)}) from None
+        raise rule_refusal(exc, field="rate") from None
     if adopted_as_item and adopted_as_item != proposal.theme.item.number:
         spec = as_item(spec, program.items.get(number=adopted_as_item))
     period_months = min(proposal.period_months, spec.period_for_call(proposal.call.key))

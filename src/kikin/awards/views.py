@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from fractions import Fraction
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +22,7 @@ from kikin.calls.models import Proposal
 from kikin.core.feedback import errors_to_messages
 from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
-from kikin.core.posted import at, parse_date, parse_int, posted_date, posted_int
+from kikin.core.posted import at, parse_date, parse_int, posted_date, posted_int, posted_rate
 from kikin.core.timeutil import today_jst
 from kikin.core.workflow import TransitionError
 from kikin.exports.tabular import export_format
@@ -113,10 +110,9 @@ def award_create(request, proposal_pk: int):
     if not can_manage_awards(request.user):
         raise Http404
     proposal = get_object_or_404(Proposal, pk=proposal_pk)
-    rate = request.POST.get("rate") or None
     try:
         award = services.create_award(
-            actor=request.user, proposal=proposal, rate=Fraction(rate) if rate else None
+            actor=request.user, proposal=proposal, rate=posted_rate(request.POST, "rate")
         )
     except (ValidationError, PermissionDenied, ValueError, ZeroDivisionError) as exc:
         errors_to_messages(request, exc)
@@ -189,19 +185,23 @@ def award_action(request, pk: int, action: str):
                 actor=request.user,
                 award=award,
                 milestones=[
-                    {"title": t, "due_date": dt.date.fromisoformat(d) if d else None}
-                    for t, d in zip(titles, dues, strict=False)
-                    if t.strip() or d
+                    {
+                        "title": t,
+                        "due_date": parse_date(d, field=f"milestones.{i + 1}.due_date")
+                        if d.strip()
+                        else None,
+                    }
+                    for i, (t, d) in enumerate(zip(titles, dues, strict=False))
+                    if t.strip() or d.strip()
                 ],
             )
         elif action == "continuation":
-            rate = post.get("rate") or None
             services.approve_continuation(
                 actor=request.user,
                 award=award,
                 months=posted_int(post, "months"),
                 form=post.get("form", ""),
-                rate=Fraction(rate) if rate else None,
+                rate=posted_rate(post, "rate"),
                 budget_by_fy={
                     parse_int(fy, field="budget_fy"): parse_int(yen, field="budget_yen")
                     for fy, yen in zip(

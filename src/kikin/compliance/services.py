@@ -31,6 +31,7 @@ from kikin.audit.services import record
 from kikin.awards.models import Award, AwardState, Payment
 from kikin.awards.permissions import is_implementer
 from kikin.awards.services import terminate_award
+from kikin.core.rule_messages import rule_refusal
 from kikin.core.timeutil import today_jst
 from kikin.rules import fiscal
 from kikin.rules.deadlines import shortcoming_due_date
@@ -493,7 +494,7 @@ def record_planned_act(
             new_site=bool(new_site),
         )
     except RuleError as exc:
-        raise ValidationError({exc.field: exc.message}) from None
+        raise rule_refusal(exc) from None
     consultation = PriorConsultation.objects.create(
         award=award,
         act=act,

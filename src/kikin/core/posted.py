@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -61,6 +62,29 @@ def parse_decimal(text, *, field: str, max_digits: int = 12, places: int = 4) ->
     return value
 
 
+def parse_rate(text, *, field: str) -> Fraction:
+    """A rate as people write it: 1/2, 2/3, 0.5 or 50% (full-width too), above 0 and at most 1,
+    kept exact."""
+    raw = _clean(text).replace("／", "/").replace(" ", "")
+    percent = raw.endswith("%")
+    raw = raw.removesuffix("%")
+    try:
+        if not raw or len(raw) > MAX_NUMBER_TEXT or raw.count("/") > 1:
+            raise ValueError
+        top, _slash, bottom = raw.partition("/")
+        parts = [Decimal(top), Decimal(bottom or "1")]
+        if any(not d.is_finite() or abs(d.adjusted()) > 12 for d in parts if d):
+            raise ValueError  # 1e999999999 would be a number of a billion digits
+        value = Fraction(parts[0]) / Fraction(parts[1])
+    except (ValueError, ArithmeticError):  # Decimal's InvalidOperation, a division by zero
+        raise ValidationError({field: _("A rate such as 1/2, 2/3 or 0.5.")}) from None
+    if percent:
+        value /= 100
+    if not 0 < value <= 1:
+        raise ValidationError({field: _("A rate above 0 and at most 1, such as 1/2.")})
+    return value
+
+
 def parse_date(text, *, field: str) -> dt.date:
     raw = _clean(text).replace("/", "-")
     try:
@@ -105,6 +129,12 @@ def posted_int(post, name: str, *, required: bool = True, default=None, **bounds
             raise ValidationError({name: _("Required.")})
         return default
     return parse_int(text, field=name, **bounds)
+
+
+def posted_rate(post, name: str) -> Fraction | None:
+    """The rate posted as `name`, or None where the form left it blank (the plan's rate)."""
+    text = post.get(name, "")
+    return parse_rate(text, field=name) if _clean(text) else None
 
 
 def posted_date(post, name: str, *, required: bool = True) -> dt.date | None:

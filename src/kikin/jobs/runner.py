@@ -36,6 +36,9 @@ from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from kikin.core.feedback import refusal_messages
+from kikin.core.workflow import TransitionError
+
 from .models import Job, JobState
 from .registry import handler_for
 
@@ -208,10 +211,10 @@ def _finish(job: Job, me: str, result, reporter: Reporter) -> None:
 
 
 def _failure_text(exc: BaseException) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    if isinstance(exc, PermissionDenied):
-        return str(exc) or _("Not allowed.")
+    """A refusal's sentences, each naming its field by its label (in the language of the person
+    who asked: the job runs in it); any other failure's text is for the staff's log only."""
+    if isinstance(exc, ValidationError | PermissionDenied | TransitionError):
+        return " ".join(refusal_messages(exc))
     return _("The job failed; the error has been reported to the staff.")
 
 

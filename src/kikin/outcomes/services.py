@@ -29,6 +29,7 @@ from kikin.awards.permissions import is_implementer
 from kikin.awards.selectors import award_spec, received_for_refund
 from kikin.awards.services import end_award, set_award_set_value
 from kikin.core.files import check_document
+from kikin.core.rule_messages import rule_refusal
 from kikin.core.timeutil import today_jst
 from kikin.rules import fiscal
 from kikin.rules.caps import round_index
@@ -551,7 +552,7 @@ def compute_refund(*, actor, award: Award, today: dt.date | None = None) -> Asse
             proposal_contract_yen=award.proposal_contract_yen,
         )
     except RuleError as exc:
-        raise ValidationError({exc.field: exc.message}) from None
+        raise rule_refusal(exc) from None
     changes = list(award.set_value_changes.filter(state=ChangeState.APPLIED).order_by("decided_at"))
     inputs = [
         _row("start_fy", start, "fy"),
@@ -652,7 +653,7 @@ def compute_self_investment(
             award.pledged_self_investment_yen, received, award.proposal_contract_yen, burden
         )
     except RuleError as exc:
-        raise ValidationError({exc.field: exc.message}) from None
+        raise rule_refusal(exc) from None
     earlier = _earlier(award, AssessmentKind.SELF_INVESTMENT, fiscal_year)
     threshold = Fraction(award.pledged_self_investment_yen * received, award.proposal_contract_yen)
     inputs = [
@@ -738,7 +739,7 @@ def compute_payback(*, actor, award: Award, fiscal_year: int) -> Assessment:
     try:
         due_total = revenue_payback(profit, deduction, grant, spent_on_work + spent_after, 0)
     except RuleError as exc:
-        raise ValidationError({exc.field: exc.message}) from None
+        raise rule_refusal(exc) from None
     inputs = [
         *[
             _row(

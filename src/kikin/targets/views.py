@@ -13,12 +13,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from kikin.core.paging import page_of
+from kikin.core.posted import parse_date, parse_int
 from kikin.core.timeutil import today_jst
 from kikin.datasets.selectors import platform_kpis
 from kikin.exports.tabular import Column, export_format, export_response
@@ -85,21 +87,19 @@ def _filters(request) -> tuple[Program | None, dt.date]:
     text = request.GET.get("as_of", "").strip()
     if text:
         try:
-            as_of = dt.date.fromisoformat(text)
-        except ValueError:
+            as_of = parse_date(text, field="as_of")
+        except ValidationError as exc:
+            problem = " ".join(exc.messages)
+        else:
+            problem = _("A date in the future has no figures yet.") if as_of > today else ""
+        if problem:
+            # The page's own label of the field ("As of"), the rule, and what is shown instead.
             messages.error(
-                request, _("as_of: give a date as YYYY-MM-DD; the figures are as of today.")
+                request,
+                _("%(label)s: %(message)s The figures shown are as of today.")
+                % {"label": _("As of"), "message": problem},
             )
             as_of = today
-        else:
-            if as_of > today:
-                messages.error(
-                    request,
-                    _(
-                        "as_of: a date in the future has no figures yet; the figures are as of today."
-                    ),
-                )
-                as_of = today
     return program, as_of
 
 
@@ -259,8 +259,8 @@ def targets_themes(request):
     item = None
     if request.GET.get("item", "").strip():
         try:
-            item = int(request.GET["item"])
-        except ValueError:
+            item = parse_int(request.GET["item"], field="item", minimum=1, maximum=99)
+        except ValidationError:
             raise Http404 from None
     qs = selectors.themes_behind(figure, as_of=as_of, program=program, item=item)
     if fmt := export_format(request):
