@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kikin.core.feedback import refusal_to_form
 from kikin.core.timeutil import today_jst
 from kikin.jobs.services import enqueue_job
 from kikin.matching import forms as matching_forms
@@ -37,15 +38,9 @@ def _agency(request) -> None:
 
 
 def _apply(form, exc) -> None:
-    """Put a service's refusal on the form: on the field it names where the form has it."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc) or _("You may not do this."))
-        return
-    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-    for name, errs in items:
-        field = name if name in form.fields else None
-        for e in errs:
-            form.add_error(field, e if field or name is None else f"{name}: {e}")
+    """Put a service's refusal on the form: on the field it names where the form has it, else
+    above it naming the field by its label."""
+    refusal_to_form(form, exc)
 
 
 def _as_of(request) -> dt.date:

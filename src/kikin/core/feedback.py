@@ -187,3 +187,24 @@ def errors_to_messages(request, exc: BaseException) -> None:
     """One error message per field of a refusal, naming it by its label (`refusal_messages`)."""
     for text in refusal_messages(exc):
         messages.error(request, text)
+
+
+def refusal_to_form(form, exc: BaseException) -> None:
+    """Put a refusal on a Django form: each message beside the field it names where the form
+    has that field (which shows its own label), else above the form naming the field by its
+    label; anything but a ValidationError as `refusal_messages` says it."""
+    if not (isinstance(exc, ValidationError) and hasattr(exc, "error_dict")):
+        for text in refusal_messages(exc):
+            form.add_error(None, text)
+        return
+    for name, errs in exc.message_dict.items():
+        base = name.split(".", 1)[0]
+        field = name if name in form.fields else (base if base in form.fields else None)
+        label = field_label(name)
+        for e in errs:
+            if field is not None:
+                form.add_error(field, e)
+            elif label:
+                form.add_error(None, _("%(label)s: %(message)s") % {"label": label, "message": e})
+            else:
+                form.add_error(None, e)

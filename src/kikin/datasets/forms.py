@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Organisation, Role
 from kikin.awards.models import Award
+from kikin.core.feedback import refusal_to_form
 
 from .models import (
     AccessLevel,
@@ -27,19 +27,7 @@ LANGUAGES = [("ja", "日本語"), ("en", "English")]
 def apply_errors(form: forms.Form, exc: Exception) -> None:
     """Put a service's refusal on the form: beside the field it names (shown with its label),
     or at the top naming the field where the form has no such field."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc) or _("You may not do this."))
-        return
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            base = name.split(".", 1)[0]
-            for e in errors:
-                if base in form.fields:
-                    form.add_error(base, e)
-                else:
-                    form.add_error(None, f"{name}: {e}" if name != "__all__" else e)
-        return
-    form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+    refusal_to_form(form, exc)
 
 
 class DatasetForm(forms.Form):

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from kikin.core.feedback import errors_to_messages, refusal_to_form
 from kikin.core.lookup import posted_object_or_404
 
 from . import forms, selectors, services
@@ -25,15 +26,9 @@ def _agency(request) -> None:
 
 
 def _apply(form, exc) -> None:
-    """Put a service's refusal on the form: on the field it names where the form has it."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc) or _("You may not do this."))
-        return
-    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-    for name, errs in items:
-        field = name if name in form.fields else None
-        for e in errs:
-            form.add_error(field, e if field or name is None else f"{name}: {e}")
+    """Put a service's refusal on the form: on the field it names where the form has it, else
+    above it naming the field by its label."""
+    refusal_to_form(form, exc)
 
 
 @login_required
@@ -88,10 +83,7 @@ def board(request):
                 raise Http404
         except (ValidationError, PermissionDenied) as exc:
             if action not in forms_by_action:
-                messages.error(
-                    request,
-                    " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc),
-                )
+                errors_to_messages(request, exc)
                 return redirect("matching:board")
             _apply({"offer": offer_form, "wanted": wanted_form, "intro": intro_form}[action], exc)
     return render(

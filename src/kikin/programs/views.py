@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kikin.accounts.permissions import is_ministry
 from kikin.core.feedback import errors_to_messages
+from kikin.core.posted import posted_date
 from kikin.core.timeutil import today_jst
 
 from . import services
@@ -71,13 +72,11 @@ def record_evaluation(request, code: str):
             actor=request.user,
             program=program,
             kind=request.POST.get("kind", ""),
-            due_date=dt.date.fromisoformat(request.POST.get("due_date", "")),
-            held_on=dt.date.fromisoformat(request.POST.get("held_on", "")),
+            due_date=posted_date(request.POST, "due_date"),
+            held_on=posted_date(request.POST, "held_on"),
             result=request.POST.get("result", ""),
         )
         messages.success(request, _("Saved."))
     except (ValidationError, PermissionDenied) as exc:
         errors_to_messages(request, exc)
-    except ValueError:
-        messages.error(request, _("Held on: give a date such as 2026-04-01."))
     return redirect("programs:detail", code=code)

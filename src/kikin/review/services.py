@@ -39,6 +39,7 @@ from .models import (
     Review,
     Score,
 )
+from .solver_messages import infeasible_message
 
 #: Fairness mode's bound inside a web request: the assignment stays feasible when it is reached,
 #: only its optimality is then unproven (kikin.solvers.assignment).
@@ -258,7 +259,7 @@ def auto_assign(
             time_limit=FAIR_TIME_LIMIT_SECONDS,
         )
     except AssignmentInfeasible as exc:
-        raise ValidationError({"assignment": str(exc)}) from None
+        raise ValidationError({"assignment": infeasible_message(exc)}) from None
     made = []
     for i, j in result.pairs:
         proposal, reviewer = proposals[int(i)], reviewers[int(j)]

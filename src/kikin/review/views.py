@@ -240,7 +240,7 @@ def proposal_action(request, pk: int, action: str):
             services.approve_cap_exception(
                 actor=request.user,
                 proposal=proposal,
-                approved_cap_yen=int(post.get("approved_cap_yen", "").replace(",", "").strip()),
+                approved_cap_yen=posted_int(post, "approved_cap_yen", minimum=0),
                 reason=post.get("reason", ""),
                 approved_by_names=post.get("approved_by_names", ""),
             )

@@ -76,7 +76,16 @@ _BLOCK_CELLS = 1 << 21  # cells per block when scanning the P×R matrix (2 M →
 
 
 class AssignmentInfeasible(ValueError):
-    """No assignment meets the constraints; the message names the one that cannot be met."""
+    """No assignment meets the constraints; the message names the one that cannot be met.
+
+    `code` says which (``negative``, ``loads_crossed``, ``capacity``, ``minimum_load``,
+    ``proposal_short``, ``reviewer_short``, ``loads``) and `params` holds its figures, so that a
+    caller can say it in its user's language."""
+
+    def __init__(self, message: str, code: str = "", **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -176,19 +185,31 @@ def _check_feasible(avail, k, lo, hi, proposal_ids, reviewer_ids) -> None:
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
             raise ValueError(f"{name} must be an integer, got {v!r}")
     if k < 0:
-        raise AssignmentInfeasible(f"per_proposal={k} is negative")
+        raise AssignmentInfeasible(f"per_proposal={k} is negative", "negative", name="per_proposal")
     if lo < 0:
-        raise AssignmentInfeasible(f"min_load={lo} is negative")
+        raise AssignmentInfeasible(f"min_load={lo} is negative", "negative", name="min_load")
     if hi < lo:
-        raise AssignmentInfeasible(f"max_load={hi} is less than min_load={lo}")
+        raise AssignmentInfeasible(
+            f"max_load={hi} is less than min_load={lo}", "loads_crossed", min_load=lo, max_load=hi
+        )
     demand = P * k
     if demand > R * hi:
         raise AssignmentInfeasible(
-            f"total demand {P}×{k}={demand} exceeds total reviewer capacity {R}×{hi}={R * hi}"
+            f"total demand {P}×{k}={demand} exceeds total reviewer capacity {R}×{hi}={R * hi}",
+            "capacity",
+            proposals=P,
+            per_proposal=k,
+            reviewers=R,
+            max_load=hi,
         )
     if demand < R * lo:
         raise AssignmentInfeasible(
-            f"total demand {P}×{k}={demand} is less than the total minimum load {R}×{lo}={R * lo}"
+            f"total demand {P}×{k}={demand} is less than the total minimum load {R}×{lo}={R * lo}",
+            "minimum_load",
+            proposals=P,
+            per_proposal=k,
+            reviewers=R,
+            min_load=lo,
         )
     if k > 0 and P:
         per_p = avail.sum(axis=1)
@@ -198,7 +219,12 @@ def _check_feasible(avail, k, lo, hi, proposal_ids, reviewer_ids) -> None:
             more = f" (and {bad.size - 1} more)" if bad.size > 1 else ""
             raise AssignmentInfeasible(
                 f"per_proposal={k} but proposal {_label(proposal_ids, p)} has only "
-                f"{int(per_p[p])} reviewers without a conflict{more}"
+                f"{int(per_p[p])} reviewers without a conflict{more}",
+                "proposal_short",
+                proposal=_label(proposal_ids, p),
+                available=int(per_p[p]),
+                per_proposal=k,
+                more=int(bad.size - 1),
             )
     if lo > 0 and R:
         per_r = avail.sum(axis=0)
@@ -208,7 +234,12 @@ def _check_feasible(avail, k, lo, hi, proposal_ids, reviewer_ids) -> None:
             more = f" (and {bad.size - 1} more)" if bad.size > 1 else ""
             raise AssignmentInfeasible(
                 f"min_load={lo} but reviewer {_label(reviewer_ids, r)} has only "
-                f"{int(per_r[r])} proposals without a conflict{more}"
+                f"{int(per_r[r])} proposals without a conflict{more}",
+                "reviewer_short",
+                reviewer=_label(reviewer_ids, r),
+                available=int(per_r[r]),
+                min_load=lo,
+                more=int(bad.size - 1),
             )
 
 
@@ -373,7 +404,11 @@ def _max_total(S, avail, k, lo, hi, K, stats) -> tuple[np.ndarray, np.ndarray, n
             if full:
                 raise AssignmentInfeasible(
                     f"the loads (min_load={lo}, max_load={hi}) cannot be met together with the "
-                    f"conflicts and per_proposal={k}"
+                    f"conflicts and per_proposal={k}",
+                    "loads",
+                    min_load=lo,
+                    max_load=hi,
+                    per_proposal=k,
                 )
             if not widened:
                 # the proposals' favourites cannot absorb the demand (everyone wants the same
