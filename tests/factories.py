@@ -76,6 +76,28 @@ def open_call(
     call.themes.set([theme(k, program.code) for k in themes])
     return call
 
+def close_call(call: Call) -> Call:
+    """The call's deadline passes (a minute ago): from now on the selection may decide on its
+    proposals (kikin.rules.selection), and no proposal is accepted any more."""
+    from kikin.core import timeutil
+
+    closes = timeutil.now() - dt.timedelta(minutes=1)
+    Call.objects.filter(pk=call.pk).update(
+        closes_at=closes, opens_at=min(call.opens_at, closes - dt.timedelta(days=1))
+    )
+    call.refresh_from_db()
+    return call
+
+
+def reopen_call(call: Call, days: int = 10) -> Call:
+    """The call's deadline moved `days` ahead (a correction): it takes proposals again."""
+    from kikin.core import timeutil
+
+    Call.objects.filter(pk=call.pk).update(closes_at=timeutil.now() + dt.timedelta(days=days))
+    call.refresh_from_db()
+    return call
+
+
 
 def start_of_next_fy() -> dt.date:
     today = timezone.localdate()
@@ -192,6 +214,8 @@ def adopted(plan, theme_key="1-a1", **kw):
     applicant_, ministry, agency = applicant(), user(Role.MINISTRY), user(Role.AGENCY)
     reviewer_ = reviewer()
     p = complete_proposal(applicant_, call, theme_key, **kw)
+    close_call(call)
+    p.refresh_from_db()
     submit_proposal(actor=applicant_, proposal=p, submission_key=f"s{p.pk}")
     if p.theme.item.first_review:
         review.decide_first_review(actor=ministry, proposal=p, passed=True, reason="合致")

@@ -60,8 +60,13 @@ def test_load_demo_twice_gives_one_open_call_one_award_under_way_and_two_finishe
     call_command("load_demo")
     call = Call.objects.get(key="demo")
     assert call.is_open() and call.is_demo
-    assert Award.objects.filter(call=call).count() == 3
-    award = Award.objects.get(call=call, proposal__title=DEMO_TITLE)
+    assert not Award.objects.filter(call=call).exists()  # the open call is the applicant's
+    # each demo award comes from a call of its own, decided after its deadline
+    demo_awards = Award.objects.filter(call__is_demo=True).select_related("call")
+    assert demo_awards.filter(call__program=call.program).count() == 3
+    for a in demo_awards:
+        assert not a.call.is_open() and a.proposal.decision.decided_at > a.call.closes_at
+    award = Award.objects.get(call__key="demo-adopted", proposal__title=DEMO_TITLE)
     assert award.payments.get().amount_yen == 173_300_000
     # the demo never contradicts the day it is loaded: the paid claim's money was spent already
     today = today_jst()

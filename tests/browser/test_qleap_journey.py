@@ -51,6 +51,7 @@ def test_qleap_call_to_gate(browser, live_server, plan, tmp_path):
     proposal = Proposal.objects.get(organisation=applicant.organisation)
     assert proposal.state == ProposalState.SUBMITTED
     ctx.close()
+    f.close_call(call)  # the deadline passes: the selection may decide
 
     # Agency: no first review for Q-LEAP; assign the reviewer.
     ctx, page = login(browser, live_server, agency)

@@ -49,6 +49,7 @@ def test_draft_to_published_adoption(browser, live_server, plan, tmp_path):
     assert proposal.state == ProposalState.SUBMITTED
     assert proposal.receipt_number in page.inner_text("h1")
     ctx.close()
+    f.close_call(call)  # the deadline passes: the selection may decide
 
     # Ministry: first review.
     ctx, page = login(browser, live_server, ministry)

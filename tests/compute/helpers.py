@@ -71,6 +71,7 @@ def geniac_award(
     data.update(fields)
     p = f.complete_proposal(applicant, call, "1-g3", **data)
     submit_proposal(actor=applicant, proposal=p, submission_key=f"s{p.pk}")
+    f.close_call(call)  # the selection decides once the deadline has passed
     if p.theme.item.first_review:
         review.decide_first_review(actor=staff.ministry, proposal=p, passed=True, reason="合致")
     a = review.assign_reviewer(actor=staff.agency, proposal=p, reviewer=staff.reviewer)

@@ -114,10 +114,21 @@ def test_adoptions_round_trip(world, plan):
     ministry, agency = f.user(Role.MINISTRY), f.user(Role.AGENCY)
     for p in world["proposals"]:
         submit_proposal(actor=applicant, proposal=p, submission_key=f"s{p.pk}")
+    f.close_call(world["proposals"][0].call)  # the committee decides after the deadline
+    for p in world["proposals"]:
         p.refresh_from_db()
         if p.theme.item.first_review:
             review.decide_first_review(actor=ministry, proposal=p, passed=True, reason="合致")
-        review.assign_reviewer(actor=agency, proposal=p, reviewer=f.reviewer())
+        reviewer = f.reviewer()
+        a = review.assign_reviewer(actor=agency, proposal=p, reviewer=reviewer)
+        review.save_review(  # and on the second review
+            actor=reviewer,
+            assignment=a,
+            scores=dict.fromkeys([c.code for c in review.ensure_criteria(call=p.call)], 4),
+            comment="良い",
+            recommendation="adopt",
+            submit=True,
+        )
     p1, p2 = world["proposals"]
     with transaction.atomic():
         review.record_decision(actor=agency, proposal=p1, outcome="adopt", reason="優れている")

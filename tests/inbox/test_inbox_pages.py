@@ -59,6 +59,7 @@ def test_the_ministry_sees_screenings_and_approvals(plan):
         submit=True,
     )
     f.confirm_declarations(agency, p)
+    f.close_call(p.call)  # the committee decides after the deadline
     review.record_decision(actor=agency, proposal=p, outcome="adopt", reason="採択")
     (approval,) = section(ministry, "approvals").items
     assert approval.url == f"/review/proposals/{p.pk}/"

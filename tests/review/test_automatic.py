@@ -53,6 +53,7 @@ def call_with_proposals(plan):
         services.decide_first_review(actor=ministry, proposal=p, passed=True, reason="合致")
         proposals.append(p)
     assert actor_call == call
+    f.close_call(call)  # the selection decides once the deadline has passed
     return call, agency, reviewers, proposals
 
 

@@ -261,5 +261,6 @@ def test_a_call_may_keep_reviews_apart_or_open_them_after_the_decision(plan, cli
     p.call.peer_reviews = PeerReviews.AFTER_DECISION
     p.call.save()
     assert "一郎の所見" not in client.get(detail).content.decode()
+    f.close_call(p.call)  # the committee decides once the deadline has passed
     services.record_decision(actor=agency, proposal=p, outcome="adopt", reason="採択")
     assert "一郎の所見" in client.get(detail).content.decode()

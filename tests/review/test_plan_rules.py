@@ -16,13 +16,18 @@ OKU = 10**8
 
 
 def in_review(plan, theme, requested, call=None, **kw):
-    """A proposal submitted, past the first review and scored: (proposal, agency, ministry)."""
+    """A proposal submitted, past the first review and scored: (proposal, agency, ministry).
+    Its own call is closed at once; a call passed in is closed by the caller, once every proposal
+    is in (the selection decides after the deadline)."""
+    own_call = call is None
     call = call or f.open_call(plan, themes=(theme,), budget_yen=1000 * OKU)
     app = f.applicant()
     agency, ministry, reviewer = f.user("agency"), f.user("ministry"), f.reviewer()
     kw.setdefault("set_value", None)
     p = f.complete_proposal(app, call, theme, requested=requested, **kw)
     submit_proposal(actor=app, proposal=p, submission_key=f"s{p.pk}")
+    if own_call:
+        f.close_call(call)
     if p.theme.item.first_review:
         review.decide_first_review(actor=ministry, proposal=p, passed=True, reason="合致")
     a = review.assign_reviewer(actor=agency, proposal=p, reviewer=reviewer)
@@ -117,6 +122,7 @@ def test_a_pool_is_honoured_when_adopting(plan):
         plan, "4-b", (4 * OKU, 4 * OKU, 2 * OKU), call=call, period_months=36
     )
     second, agency2, _m = in_review(plan, "4-b", (3 * OKU, 3 * OKU, 0), call=call, period_months=36)
+    f.close_call(call)
     review.record_decision(actor=agency, proposal=first, outcome="adopt", reason="採択")  # 10億円
     with pytest.raises(ValidationError) as e:
         review.record_decision(actor=agency2, proposal=second, outcome="adopt", reason="採択")
@@ -129,6 +135,7 @@ def test_the_recommended_set_honours_the_pools(plan):
         in_review(plan, "4-b", (3 * OKU, 3 * OKU, 2 * OKU), call=call, period_months=36)[0]
         for _ in range(3)
     ]
+    f.close_call(call)
     agency = f.user("agency")
     plan_ = review.recommend_adoptions(actor=agency, call=call)
     assert len(plan_.proposal_ids) == 1  # 8億円 each: two would be 16億円 > 15億円

@@ -127,6 +127,7 @@ def world(plan):
     other = f.open_call(plan, themes=THEMES, budget_yen=60 * OKU)
     a1, agency = _real(plan, call, "1-a1", (OKU, OKU, OKU), "2.5")
     b, _agency = _real(plan, call, "4-b", (OKU, OKU, 0), None)
+    f.close_call(call)  # the selection decides once the deadline has passed
     # Proposals of another call already recommended take their share of ④(b)'s pool.
     _clones([b, a1], 2, call=other, state=ProposalState.RECOMMENDED, assigner=agency)
     return {"call": call, "sources": [a1, b], "agency": agency}

@@ -198,6 +198,7 @@ def test_score_validation_and_weighted_score(world):
 
 
 def _to_decision(w):
+    f.close_call(w["call"])  # the committee decides once the deadline has passed
     _through_first_review(w)
     r = w["reviewers"][0]
     a = services.assign_reviewer(actor=w["agency"], proposal=w["proposal"], reviewer=r)

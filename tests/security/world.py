@@ -65,18 +65,23 @@ def build() -> World:
         scheduled_at=call.closes_at + dt.timedelta(days=3),
         place="本部",
     )
-    recommended = _submitted(call)
-    review.decide_first_review(actor=ministry, proposal=recommended, passed=True, reason="合致")
-    a = review.assign_reviewer(actor=agency, proposal=recommended, reviewer=f.reviewer())
-    codes = [c.code for c in review.ensure_criteria(call=call)]
-    review.save_review(
-        actor=a.reviewer,
-        assignment=a,
-        scores=dict.fromkeys(codes, 4),
-        comment="良い",
-        recommendation="adopt",
-        submit=True,
-    )
+    # A call whose deadline has passed (the selection decides only then): a proposal reviewed
+    # and awaiting the committee's decision, and one the committee recommended.
+    closed = f.open_call(call.program, themes=("1-a1",), key="fuzz-closed")
+    decidable, recommended = _submitted(closed), _submitted(closed)
+    f.close_call(closed)
+    codes = [c.code for c in review.ensure_criteria(call=closed)]
+    for p in (decidable, recommended):
+        review.decide_first_review(actor=ministry, proposal=p, passed=True, reason="合致")
+        a = review.assign_reviewer(actor=agency, proposal=p, reviewer=f.reviewer())
+        review.save_review(
+            actor=a.reviewer,
+            assignment=a,
+            scores=dict.fromkeys(codes, 4),
+            comment="良い",
+            recommendation="adopt",
+            submit=True,
+        )
     review.record_decision(actor=agency, proposal=recommended, outcome="adopt", reason="採択")
     f.adopted(call.program)  # adopted, its award not yet made
     # A claim with its evidence on the demo award.
@@ -84,7 +89,7 @@ def build() -> World:
     from kikin.awards.models import Award
     from kikin.awards.services import submit_claim
 
-    award = Award.objects.get(call=call, proposal__title=DEMO_TITLE)
+    award = Award.objects.get(call__is_demo=True, proposal__title=DEMO_TITLE)
     submit_claim(
         actor=applicant,
         award=award,

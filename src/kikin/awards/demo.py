@@ -13,6 +13,7 @@ from kikin.accounts.models import User
 from kikin.calls.models import Call, Proposal
 from kikin.calls.services import create_proposal, save_draft, submit_proposal
 from kikin.calls.validation import proposal_eligibility
+from kikin.core import timeutil
 from kikin.core.timeutil import jst_end_of, jst_start_of, today_jst
 from kikin.programs.demo import demo_theme
 from kikin.programs.models import Theme
@@ -25,6 +26,8 @@ from .models import Award, BudgetEntry, ProgressReport, StageGateReview
 
 DEMO_TITLE = "クラウドネイティブ５Ｇコアの高信頼化"
 QLEAP_TITLE = "量子シミュレータのための誤り抑制手法"
+#: The key of the call the demo award was adopted in (`demo_round`).
+DEMO_AWARD_CALL = "demo-adopted"
 
 
 def demo_users() -> dict[str, User]:
@@ -32,6 +35,38 @@ def demo_users() -> dict[str, User]:
         u.username: u
         for u in User.objects.filter(username__in=["ministry", "officer", "reviewer", "applicant"])
     }
+
+
+def demo_round(theme: Theme, key: str, *, title_ja: str, title_en: str) -> Call:
+    """A demo call of its own for one demo theme taken through the selection: open while its
+    proposal is made and submitted, then closed by `adopt_demo_proposal` before the selection
+    decides, since no selection decision comes before a call's deadline
+    (kikin.rules.selection). The demo's open call (`calls.demo`) is left to the applicant."""
+    today = today_jst()
+    call, _created = Call.objects.update_or_create(
+        program=theme.program,
+        key=key,
+        defaults={
+            "title_ja": title_ja,
+            "title_en": title_en,
+            "opens_at": jst_start_of(today - dt.timedelta(days=30)),
+            "closes_at": jst_end_of(today + dt.timedelta(days=1)),
+            "budget_total_yen": 20_000_000_000,
+            "is_demo": True,
+            "note_ja": "デモ用の架空の公募です（選考は終了しています）。",
+            "note_en": "A fictional call for the demo (its selection is over).",
+        },
+    )
+    call.themes.set([theme])
+    return call
+
+
+def close_for_selection(call: Call) -> Call:
+    """The call's deadline passes now (it took its demo proposal): the selection may decide."""
+    closes = min(call.closes_at, timeutil.now() - dt.timedelta(seconds=1))
+    Call.objects.filter(pk=call.pk).update(closes_at=closes)
+    call.refresh_from_db()
+    return call
 
 
 def adopt_demo_proposal(
@@ -49,7 +84,8 @@ def adopt_demo_proposal(
     abstract: str = "５Ｇコアをクラウド上で冗長化し、障害時の切替を一秒以内にする。",
     plan: str = "初年度：設計と試作。次年度：商用クラウドでの実証。最終年度：海外事業者との評価。",
 ) -> Award:
-    """The demo applicant's proposal in `call`, taken through the two-stage selection to an award."""
+    """The demo applicant's proposal in `call` (a call of its own, open: `demo_round`), taken
+    through the two-stage selection to an award once the call has closed."""
     applicant, ministry, officer, reviewer = (
         users["applicant"],
         users["ministry"],
@@ -103,6 +139,7 @@ def adopt_demo_proposal(
         },
     )
     submit_proposal(actor=applicant, proposal=p, submission_key=f"demo-award-{p.pk}")
+    close_for_selection(call)
     if needed:
         review.check_declarations(
             actor=officer, proposal=p, results=dict.fromkeys(needed, True), note="確認済み"
@@ -132,15 +169,21 @@ def adopt_demo_proposal(
 
 @transaction.atomic
 def load_demo_award() -> Award | None:
-    """Create the demo award once; later runs leave it as it is."""
-    call = Call.objects.filter(key="demo").first()
+    """Create the demo award once, in a call of its own (`demo_round`); later runs leave it as
+    it is."""
     users = demo_users()
-    if call is None or len(users) < 4:
+    if not Call.objects.filter(key="demo").exists() or len(users) < 4:
         return None
-    existing = Award.objects.filter(call=call, proposal__title=DEMO_TITLE).first()
+    existing = Award.objects.filter(call__is_demo=True, proposal__title=DEMO_TITLE).first()
     if existing:
         return existing
     theme = demo_theme("refund_contract")
+    call = demo_round(
+        theme,
+        DEMO_AWARD_CALL,
+        title_ja="デモ公募（ポスト５Ｇ・採択済み）",
+        title_en="Demo call (post-5G, adopted)",
+    )
     # Placed relative to the day the demo is loaded: adopted for the next fiscal year, then moved
     # back to start on 1 April of this fiscal year (of the last one in its first month), so that
     # the claim below is for money already spent.

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from kikin.accounts.models import Organisation, OrganisationCategory, User
+from kikin.awards.demo import DEMO_AWARD_CALL
 from kikin.awards.models import Award
 from kikin.core.timeutil import today_jst
 from kikin.rules.fiscal import fiscal_year
@@ -400,7 +401,9 @@ def load_demo_datasets() -> dict[str, int]:
     _geniac_adoptees(officer)
     _materials_figures(officer)
     award = (
-        Award.objects.filter(organisation=users["applicant"].organisation, call__key="demo")
+        Award.objects.filter(
+            organisation=users["applicant"].organisation, call__key=DEMO_AWARD_CALL
+        )
         .order_by("start_date")
         .last()
     )

@@ -3,7 +3,8 @@ is loaded in, with their filings, notices, final evaluations and a practical-use
 `make demo` shows the outcomes pages and the fund's targets with something in them. Every date is
 placed relative to the day the demo is loaded (B = that fiscal year − 6).
 
-The awards are made through the real selection and award services (in the demo call), then moved
+The awards are made through the real selection and award services (each in a demo call of its
+own, closed before the selection decides: `awards.demo.demo_round`), then moved
 back in time to FY B / FY B+1 — the only step that writes dates directly, because no service
 lets work start in the past. Everything after that (claims, payments, gate, evaluation, filings,
 assessments, notices) goes through the services with their checks.
@@ -17,7 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from kikin.awards import services as awards
-from kikin.awards.demo import adopt_demo_proposal, demo_users
+from kikin.awards.demo import adopt_demo_proposal, demo_round, demo_users
 from kikin.awards.demo import move_back as _move_back
 from kikin.awards.models import Award
 from kikin.calls.models import Call
@@ -56,11 +57,12 @@ def _file(applicant, officer, award, fy: int, *, check: bool = True, **figures) 
 @transaction.atomic
 def load_demo_outcomes() -> list[Award]:
     """Create the two finished demo themes once; later runs leave them as they are."""
-    call = Call.objects.filter(key="demo").first()
     users = demo_users()
-    if call is None or len(users) < 4:
+    if not Call.objects.filter(key="demo").exists() or len(users) < 4:
         return []
-    done = list(Award.objects.filter(call=call, proposal__title__in=[CONTRACT_TITLE, GRANT_TITLE]))
+    done = list(
+        Award.objects.filter(call__is_demo=True, proposal__title__in=[CONTRACT_TITLE, GRANT_TITLE])
+    )
     if done:
         return done
     applicant, officer = users["applicant"], users["officer"]
@@ -72,10 +74,16 @@ def load_demo_outcomes() -> list[Award]:
         return min(dt.date(fy, month, dom), today)
 
     # A contract theme of item ① under the refund scheme, FY B–B+2, with a self-investment pledge.
+    contract_theme = demo_theme("refund_contract")
     contract = adopt_demo_proposal(
-        call,
+        demo_round(
+            contract_theme,
+            "demo-finished-1",
+            title_ja="デモ公募（ポスト５Ｇ・実施済みの委託）",
+            title_en="Demo call (post-5G, a finished contract)",
+        ),
         users,
-        demo_theme("refund_contract"),
+        contract_theme,
         title=CONTRACT_TITLE,
         start=next_fy,
         budget=[1_200_000_000] * 3,
@@ -143,10 +151,16 @@ def load_demo_outcomes() -> list[Award]:
     )
 
     # A grant theme at 1/2, FY B+1–B+2, paying back from its profit.
+    grant_theme = demo_theme("grant")
     grant = adopt_demo_proposal(
-        call,
+        demo_round(
+            grant_theme,
+            "demo-finished-2",
+            title_ja="デモ公募（ポスト５Ｇ・実施済みの助成）",
+            title_en="Demo call (post-5G, a finished grant)",
+        ),
         users,
-        demo_theme("grant"),
+        grant_theme,
         title=GRANT_TITLE,
         start=next_fy,
         budget=[400_000_000, 400_000_000],

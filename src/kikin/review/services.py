@@ -20,8 +20,11 @@ from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.calls.models import Call, Proposal, ProposalState
 from kikin.calls.workflow import DECIDED_STATES, apply_transition
+from kikin.core import timeutil
 from kikin.core import validation as v
+from kikin.core.timeutil import JST
 from kikin.rules.scoring import weighted_score
+from kikin.rules.selection import BEFORE_DEADLINE, NO_REVIEW, decision_refusals
 
 from . import selectors
 from .conflicts import conflict_pairs, conflict_reasons, reason_labels
@@ -53,6 +56,34 @@ DEFAULT_CRITERIA = [
     ("practical_use", "実用化・事業化の見通し", "Outlook for practical use and business", 2),
     ("cost", "費用対効果", "Cost-effectiveness", 1),
 ]
+
+
+def check_may_decide(*, call: Call, proposal: Proposal | None = None) -> None:
+    """Refuse a selection decision (the committee's decision, the ministry's approval, the
+    recommended set, the result notices, their publication) while `call` still takes proposals,
+    and a decision on `proposal` that no reviewer has reviewed (`kikin.rules.selection`, 000 lines
+    5169–5171 and 5193). The views ask it too, before queueing a run for the worker."""
+    reviews = None
+    if proposal is not None:
+        reviews = Review.objects.filter(
+            assignment__proposal=proposal, submitted_at__isnull=False
+        ).count()
+    refusals = decision_refusals(
+        closes_at=call.closes_at, now=timeutil.now(), submitted_reviews=reviews
+    )
+    errors = {}
+    if BEFORE_DEADLINE in refusals:
+        errors["call"] = _(
+            "The call takes proposals until %(deadline)s (JST): no selection decision can be "
+            "made before its deadline has passed."
+        ) % {"deadline": timezone.localtime(call.closes_at, JST).strftime("%Y-%m-%d %H:%M")}
+    if NO_REVIEW in refusals:
+        errors["review"] = _(
+            "No reviewer has submitted a review of this proposal: the committee decides only "
+            "after the second review."
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _locked(proposal: Proposal) -> Proposal:
@@ -459,6 +490,7 @@ def record_decision(
     call, a reason for the departure is required."""
     require_role(actor, Role.AGENCY)
     proposal = _locked(proposal)
+    check_may_decide(call=proposal.call, proposal=proposal)
     if outcome not in Decision.Outcome.values:
         raise ValidationError({"outcome": _("Choose adopt, adopt with conditions or reject.")})
     refusals = v.Refusals()
@@ -690,6 +722,7 @@ def approve_decision(*, actor, proposal: Proposal, approve: bool, note: str = ""
         if not note.strip():
             raise ValidationError({"note": _("Say why the decision is returned.")})
         return apply_transition(proposal, "return_to_committee", actor, note=note)
+    check_may_decide(call=proposal.call, proposal=proposal)
     name = (
         "approve_rejection" if decision.outcome == Decision.Outcome.REJECT else "approve_adoption"
     )
@@ -709,6 +742,7 @@ def recommend_adoptions(*, actor, call: Call) -> AdoptionPlan:
     from kikin.solvers.adoption import Pool, choose_adoptions
 
     require_role(actor, Role.AGENCY)
+    check_may_decide(call=call)
     if call.budget_total_yen is None:
         raise ValidationError({"budget_total_yen": _("The call has no budget total.")})
     scored = selectors.adoption_candidates(call)
@@ -765,9 +799,11 @@ def recommend_adoptions(*, actor, call: Call) -> AdoptionPlan:
 
 @transaction.atomic
 def issue_notices(*, actor, call: Call) -> list[Proposal]:
-    """Notify every decided proposal of `call` of its result (adopted or not)."""
+    """Notify every decided proposal of `call` of its result (adopted or not), once its deadline
+    has passed."""
     require_role(actor, Role.AGENCY)
-    now = timezone.now()
+    check_may_decide(call=call)
+    now = timeutil.now()
     proposals = list(
         Proposal.objects.select_for_update()
         .filter(call=call, state__in=DECIDED_STATES, result_notified_at__isnull=True)
@@ -788,6 +824,7 @@ def issue_notices(*, actor, call: Call) -> list[Proposal]:
 def publish_adoptions(*, actor, call: Call) -> int:
     """Publish the call's notified adoptions on the public page. Returns how many."""
     require_role(actor, Role.AGENCY)
+    check_may_decide(call=call)
     decisions = Decision.objects.select_for_update().filter(
         proposal__call=call,
         proposal__state=ProposalState.ADOPTED,

@@ -95,6 +95,7 @@ def call_panel(request, pk: int):
             "plan": plan,
             "is_agency": bool(is_agency(request.user)),
             "is_ministry": bool(is_ministry(request.user)),
+            "decision_refused": _decision_refusals(call=call),
         },
     )
 
@@ -124,6 +125,7 @@ def call_action(request, pk: int, action: str):
             )
             return redirect("jobs:detail", pk=job.pk)
         elif action == "recommend":
+            services.check_may_decide(call=call)  # refused here, not in the worker's run
             job = enqueue_job(
                 kind=review_jobs.RECOMMEND,
                 params={"call": call.pk},
@@ -174,8 +176,20 @@ def proposal_panel(request, pk: int):
             "pools": selectors.pool_room(proposal),
             "spec": proposal.theme_spec(),
             "flags": panel["flags"],
+            "decision_refused": _decision_refusals(call=proposal.call, proposal=proposal),
         },
     )
+
+
+def _decision_refusals(*, call, proposal=None) -> list[str]:
+    """Why no selection decision may be made now on `call` (its deadline) or `proposal` (no
+    review), as the services would refuse it: the page says so instead of offering a form bound
+    to be refused."""
+    try:
+        services.check_may_decide(call=call, proposal=proposal)
+    except ValidationError as exc:
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return []
 
 
 def _declaration_rows(proposal):
