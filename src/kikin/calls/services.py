@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.identity import valid_corporate_number
 from kikin.accounts.models import Role
 from kikin.audit.services import record
-from kikin.core import timeutil
+from kikin.core import sequences, timeutil
 from kikin.core import validation as v
 from kikin.core.files import check_document
 from kikin.core.timeutil import JST, jst_end_of
@@ -148,6 +148,12 @@ def save_draft(
     proposal = (
         Proposal.objects.select_for_update().select_related("call__program").get(pk=proposal.pk)
     )
+    return _save_locked_draft(actor, proposal, fields, budget, team, partners)
+
+
+def _save_locked_draft(actor, proposal: Proposal, fields: dict, budget, team, partners) -> Proposal:
+    """save_draft on a proposal already locked in this transaction (its rows may be prefetched:
+    they are compared without reading them again, and dropped from the prefetch once replaced)."""
     _require(permissions.can_edit(actor, proposal))
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
@@ -197,6 +203,7 @@ def save_draft(
         Partner.objects.bulk_create([Partner(proposal=proposal, **row) for row in partners])
         changed["partners"] = partners
     if changed:
+        getattr(proposal, "_prefetched_objects_cache", {}).clear()
         record(
             actor=actor,
             action="proposal.save_draft",
@@ -217,7 +224,7 @@ def _unless_same(related, model, proposal: Proposal, rows: list[dict] | None) ->
         if not f.primary_key and f.attname != "proposal_id"
     ]
     new = [model(proposal=proposal, **row) for row in rows]
-    old = list(related.order_by("pk"))
+    old = sorted(related.all(), key=lambda row: row.pk)  # the prefetched rows, if they are
     if len(old) == len(new) and all(
         getattr(a, c) == getattr(b, c) for a, b in zip(old, new, strict=True) for c in columns
     ):
@@ -402,6 +409,10 @@ def open_attachment(*, actor, attachment: Attachment):
     return handle
 
 
+#: A proposal's rows that its checks and its frozen version read.
+PROPOSAL_ROWS = ("budget_lines", "team", "partners", "attachments")
+
+
 def snapshot(proposal: Proposal) -> dict:
     """The proposal's content as it stands, as plain JSON: what a version freezes."""
     data = {name: getattr(proposal, name) for name in DRAFT_FIELDS}
@@ -447,29 +458,63 @@ def snapshot(proposal: Proposal) -> dict:
 
 
 def _next_receipt_number(call: Call) -> str:
-    CallSequence.objects.get_or_create(call=call)
-    CallSequence.objects.filter(call=call).update(last=F("last") + 1)
-    last = CallSequence.objects.get(call=call).last
+    """The call's next receipt number. Taken from a counter that does not hold a lock to the
+    end of the submission (kikin.core.sequences), so that applicants submitting together at
+    the deadline do not queue behind each other."""
+
+    def counter_row() -> int:
+        CallSequence.objects.get_or_create(call=call)
+        CallSequence.objects.filter(call=call).update(last=F("last") + 1)
+        return CallSequence.objects.get(call=call).last
+
+    def given_so_far() -> int:
+        row = CallSequence.objects.filter(call=call).values_list("last", flat=True).first()
+        return (row or 0) + 1
+
+    last = sequences.next_value(f"receipt_{call.pk}", start=given_so_far, fallback=counter_row)
     return f"{call.key}-{last:05d}"
 
 
 @transaction.atomic
-def submit_proposal(*, actor, proposal: Proposal, submission_key: str, at=None) -> ProposalVersion:
+def submit_proposal(
+    *, actor, proposal: Proposal, submission_key: str, at=None, draft: dict | None = None
+) -> ProposalVersion:
     """Freeze the working copy as a new version, inside the call's window (JST, checked here).
 
+    `draft`, if given, is saved first as save_draft would (its keys: fields, budget, team,
+    partners), under the same lock: the form's "submit" sends what it shows.
     Idempotent: a submission key already used returns its version unchanged. The first
     submission gives the proposal its receipt number; later ones (while the call is open and
     the ministry has not yet reviewed it) add versions under the same number.
     Raises SubmissionRefused with every problem, PermissionDenied for the wrong person.
     Side effects: ProposalVersion, state change and audit record.
+
+    The proposal and its rows are read once (a deadline brings hundreds of these together):
+    the checks and the frozen version use the same prefetched rows.
     """
     if not submission_key or len(submission_key) > 64:
         raise ValidationError({"submission_key": _("Missing or malformed submission key.")})
     proposal = (
-        Proposal.objects.select_for_update()
-        .select_related("call", "theme__item", "organisation")
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related(
+            "call__program", "theme__item", "theme__program", "organisation", "cap_exception"
+        )
+        .prefetch_related(*PROPOSAL_ROWS)
         .get(pk=proposal.pk)
     )
+    if draft is not None:
+        _save_locked_draft(
+            actor,
+            proposal,
+            draft.get("fields") or {},
+            draft.get("budget"),
+            draft.get("team"),
+            draft.get("partners"),
+        )
+        if not hasattr(proposal, "_prefetched_objects_cache") or not all(
+            name in proposal._prefetched_objects_cache for name in PROPOSAL_ROWS
+        ):
+            prefetch_related_objects([proposal], *PROPOSAL_ROWS)
     done = ProposalVersion.objects.filter(submission_key=submission_key).first()
     if done is not None:
         if done.proposal_id != proposal.pk:

@@ -231,7 +231,7 @@ def check_proposal(proposal: Proposal) -> list[Problem]:
             add("accelerator_type", _("Required for compute support."))
         if not proposal.accelerator_hours:
             add("accelerator_hours", _("Give the accelerator-hours requested (more than 0)."))
-    if not proposal.team.filter(is_lead=True).exists():
+    if not any(member.is_lead for member in proposal.team.all()):
         add("team", _("Name the principal investigator."))
     return problems
 

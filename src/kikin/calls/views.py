@@ -376,21 +376,18 @@ def proposal_submit(request, pk: int):
             status=400,
         )
     try:
-        if fields or budget is not None:
-            proposal = services.save_draft(
-                actor=request.user,
-                proposal=proposal,
-                fields=fields,
-                budget=budget,
-                team=team,
-                partners=partners,
-            )
         version = services.submit_proposal(
             actor=request.user,
             proposal=proposal,
             # The form's own key identifies the submission (kikin.core.idempotency); a client
             # that sends a submission key of its own keeps it.
             submission_key=request.POST.get("submission_key") or request.form_digest,
+            # What the form shows is saved first, under the same lock.
+            draft=(
+                {"fields": fields, "budget": budget, "team": team, "partners": partners}
+                if fields or budget is not None
+                else None
+            ),
         )
     except services.SubmissionRefused as exc:
         return render(
@@ -411,11 +408,10 @@ def proposal_submit(request, pk: int):
             ),
             status=400,
         )
-    proposal.refresh_from_db()
     messages.success(
         request,
         _("Submitted. Receipt number %(number)s (version %(version)s).")
-        % {"number": proposal.receipt_number, "version": version.number},
+        % {"number": version.proposal.receipt_number, "version": version.number},
     )
     return redirect("calls:proposal_detail", pk=pk)
 

@@ -148,9 +148,52 @@ def index_adoption(decision) -> None:
     )
 
 
-def _on_proposal_saved(sender, instance, **kwargs):
+#: The proposal's columns its entry is made of.
+INDEXED_PROPOSAL_FIELDS = frozenset(
+    {"title", "abstract", "plan", "organisation", "organisation_id", "call", "call_id"}
+)
+
+
+def _on_proposal_saved(sender, instance, update_fields=None, **kwargs):
+    """Re-index after the commit, and only what a save may have changed: a save of named
+    columns (a submission's receipt number, a state) leaves the entry's texts as they were, so
+    the receipt number is set as the entry's key and a new state re-reads only the adoption's
+    entry, without tokenising the proposal's texts again (a deadline brings hundreds of
+    submissions together)."""
     pk = instance.pk
+    if update_fields is not None and not set(update_fields) & INDEXED_PROPOSAL_FIELDS:
+        touched = set(update_fields)
+        if "receipt_number" in touched:
+            key = instance.receipt_number or ""
+            transaction.on_commit(lambda: _set_key(SearchKind.PROPOSAL, pk, key))
+        if "state" in touched:
+            transaction.on_commit(lambda: _reindex_adoption(pk))
+        return
     transaction.on_commit(lambda: _reindex_proposal(pk))
+
+
+def _reindex_adoption(pk: int) -> None:
+    from kikin.review.models import Decision
+
+    try:
+        decision = (
+            Decision.objects.select_related(
+                "proposal__call", "proposal__theme", "proposal__organisation"
+            )
+            .filter(proposal_id=pk)
+            .first()
+        )
+        if decision is not None:
+            index_adoption(decision)
+    except Exception:
+        logger.exception("search index: adoption of proposal %s not re-indexed", pk)
+
+
+def _set_key(kind: str, object_id: int, key: str) -> None:
+    try:
+        SearchEntry.objects.filter(kind=kind, object_id=object_id).update(key=key)
+    except Exception:
+        logger.exception("search index: key of %s %s not set", kind, object_id)
 
 
 def _reindex_proposal(pk: int) -> None:

@@ -832,16 +832,19 @@ def publish_adoptions(*, actor, call: Call) -> int:
         published_at__isnull=True,
     )
     now = timezone.now()
-    ids = list(decisions.values_list("proposal_id", flat=True))
-    for pid in ids:
+    published = list(decisions)
+    for decision in published:
         record(
             actor=actor,
             action="proposal.publish",
-            obj=Proposal(pk=pid),
+            obj=Proposal(pk=decision.proposal_id),
             after={"published_at": now.isoformat()},
         )
-    decisions.update(published_at=now)
-    return len(ids)
+        # Saved one by one (not a bulk update), so that what listens to a decision's save
+        # (the public search index) sees the adoption published.
+        decision.published_at = now
+        decision.save(update_fields=["published_at"])
+    return len(published)
 
 
 @transaction.atomic
