@@ -22,6 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from kikin.calls.services import SubmissionRefused
 from kikin.calls.workflow import TransitionError
+from kikin.core.feedback import field_label
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def label_of(field: str) -> str:
         if hasattr(field_, "verbose_name"):
             return str(field_.verbose_name)
         return str(field_.related_model._meta.verbose_name_plural)  # a reverse relation
-    return name
+    return field_label(field) or name  # the site's own labels (kikin.core.feedback)
 
 
 def _body(detail, errors=()):

@@ -48,6 +48,7 @@ EXTRA_LABELS = {
     "email": gettext_lazy("e-mail address"),
     "corporate_number": gettext_lazy("corporate number"),
     "member": gettext_lazy("member"),
+    "reviewer": gettext_lazy("reviewer"),
     # The objects a form acts on (a refusal keyed by them says the object is not in a state
     # or a kind that allows the step).
     "assessment": gettext_lazy("assessment"),
@@ -72,6 +73,8 @@ EXTRA_LABELS = {
     "milestones": gettext_lazy("milestones"),
     # Fields of forms and rules that no column labels.
     "as_of": gettext_lazy("as of"),
+    "from": gettext_lazy("from"),
+    "to": gettext_lazy("to"),
     "accept_conditions": gettext_lazy("acceptance of the written conditions of use"),
     "checks": gettext_lazy("check of each written condition"),
     "budget_fy": gettext_lazy("fiscal year of the budget"),

@@ -83,6 +83,10 @@ MESSAGES: list[tuple[re.Pattern, object]] = [
         re.compile(r"(?P<value>.+) is not a scope of this theme \((?P<list>.+)\)"),
         _("%(value)s is not a scope of this theme (its scopes: %(list)s)."),
     ),
+    (
+        re.compile(r"has no scope paid as a contract in every year"),
+        _("This theme has no scope paid as a contract in every year."),
+    ),
     (re.compile(r"is before start_date"), _("Is before the start date.")),
     (
         re.compile(r"is after the (?:program's|period's) end \((?P<day>[\d-]+)\)"),

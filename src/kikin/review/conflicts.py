@@ -32,7 +32,7 @@ from .models import ConflictDeclaration, NameMatchDecision
 REASON_LABELS = {
     "same_organisation": _("the reviewer's own organisation"),
     "partner_organisation": _("a partner is the reviewer's organisation"),
-    "declared": _("declared"),
+    "declared": _("declared by the reviewer or by the staff for them"),
     "possible_match": _("a similar organisation name awaits the officer's check"),
     "confirmed_match": _("the officer confirmed a similar name as the same organisation"),
 }

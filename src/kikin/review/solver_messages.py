@@ -11,17 +11,12 @@ from __future__ import annotations
 import logging
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 log = logging.getLogger(__name__)
 
 
 def _more(n: int) -> str:
-    if not n:
-        return ""
-    return " " + ngettext(
-        "(%(n)s more is short in the same way.)", "(%(n)s more are short in the same way.)", n
-    ) % {"n": n}
+    return " " + _("(And %(n)s more in the same way.)") % {"n": n} if n else ""
 
 
 def infeasible_message(exc) -> str:
