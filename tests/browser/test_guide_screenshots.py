@@ -123,6 +123,8 @@ class Walk:
         )
         page = context.new_page()
         page.set_default_timeout(20000)
+        # what cannot be undone asks to be confirmed ("Submit the proposal? …"): confirmed
+        page.on("dialog", lambda dialog: dialog.accept())
         page.goto(f"{self.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", DEMO_PASSWORD)
@@ -290,6 +292,8 @@ def test_the_guides_pictures_are_the_pages_as_they_are(browser, live_server, set
         ctx, page = walk.session("officer", lang)
         walk.open(page, "/")
         walk.shot(page, lang, "agency-home", page.locator("section.inbox"))
+        walk.open(page, f"/calls/{call.pk}/edit/")
+        walk.shot(page, lang, "agency-call-editor", page.locator("main h1"), height=760)
         walk.open(page, "/review/")
         walk.shot(page, lang, "agency-selection", page.locator("main"), height=560)
         walk.open(page, f"/review/calls/{call.pk}/")

@@ -164,7 +164,7 @@ def test_links_the_guides_allow():
         "[law](https://elaws.e-gov.go.jp/) ![shot](applicant-call.png)"
     )
     html = g.sections[0].html
-    assert '<a href="/calls/">' in html and '<a href="#part">' in html
+    assert '<a href="/calls/"' in html and '<a href="#part">' in html
     assert '<a href="/help/reviewer/#scoring">' in html
     assert 'href="https://elaws.e-gov.go.jp/" rel="noopener"' in html
     assert 'src="/static/help/screens/en/applicant-call.png"' in html
