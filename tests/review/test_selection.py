@@ -332,4 +332,5 @@ def test_assignment_form_with_a_non_number_says_so(world, client):
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "reviewers per proposal" in page and "A whole number" in page
+    # The field by its label, as a sentence begins (kikin.core.feedback).
+    assert "Reviewers per proposal: A whole number" in page
