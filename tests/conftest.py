@@ -62,6 +62,20 @@ def second_factor_on(settings):
 
 
 @pytest.fixture
+def clock(settings):
+    """Sets the fund's clock (`kikin.core.timeutil`) for one test, live servers included:
+    `clock("2028-03-31")` (a whole day) or `clock(datetime)` (an instant); returns the day.
+    Claims' expenses and gates cannot be dated after it, and what is open or due follows it."""
+    from kikin.core import timeutil
+
+    def set_clock(when):
+        settings.KIKIN_TODAY = when
+        return timeutil.today()
+
+    return set_clock
+
+
+@pytest.fixture
 def plan(db):
     """The seed plan catalogue in the test database (loaded when a flush has emptied it)."""
     from kikin.programs.models import Program

@@ -6,11 +6,10 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
-from django.utils import timezone
-
 from kikin.accounts.models import Organisation, OrganisationCategory, Role, User
 from kikin.calls.models import Call
 from kikin.calls.services import create_proposal, save_draft
+from kikin.core import timeutil
 from kikin.programs.models import Program, Theme
 from kikin.review.models import ReviewerProfile
 
@@ -63,7 +62,7 @@ def open_call(
     opens=None,
     closes=None,
 ) -> Call:
-    now = timezone.now()
+    now = timeutil.now()  # the fund's clock: a call is open around the test's today
     call = Call.objects.create(
         program=program,
         key=key or f"test-{next(_seq)}",
@@ -75,6 +74,7 @@ def open_call(
     )
     call.themes.set([theme(k, program.code) for k in themes])
     return call
+
 
 def close_call(call: Call) -> Call:
     """The call's deadline passes (a minute ago): from now on the selection may decide on its
@@ -98,9 +98,8 @@ def reopen_call(call: Call, days: int = 10) -> Call:
     return call
 
 
-
 def start_of_next_fy() -> dt.date:
-    today = timezone.localdate()
+    today = timeutil.today()
     return dt.date(today.year + (1 if today.month >= 4 else 0), 4, 1)
 
 
@@ -214,9 +213,9 @@ def adopted(plan, theme_key="1-a1", **kw):
     applicant_, ministry, agency = applicant(), user(Role.MINISTRY), user(Role.AGENCY)
     reviewer_ = reviewer()
     p = complete_proposal(applicant_, call, theme_key, **kw)
+    submit_proposal(actor=applicant_, proposal=p, submission_key=f"s{p.pk}")
     close_call(call)
     p.refresh_from_db()
-    submit_proposal(actor=applicant_, proposal=p, submission_key=f"s{p.pk}")
     if p.theme.item.first_review:
         review.decide_first_review(actor=ministry, proposal=p, passed=True, reason="合致")
     a = review.assign_reviewer(actor=agency, proposal=p, reviewer=reviewer_)

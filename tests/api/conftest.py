@@ -10,6 +10,7 @@ from kikin.accounts.models import Role
 from kikin.api.services import create_token
 from kikin.awards import services as awards
 from kikin.calls.services import submit_proposal
+from kikin.core.timeutil import clock_at
 from kikin.outcomes import services as outcomes
 from kikin.review import services as review
 from tests import factories as f
@@ -66,20 +67,21 @@ def world(plan):
     reviewer = f.reviewer()
     assignment = review.assign_reviewer(actor=agency, proposal=in_review, reviewer=reviewer)
     award = awards.create_award(actor=agency, proposal=adopted)
-    claim = awards.submit_claim(
-        actor=app,
-        award=award,
-        fiscal_year=award.start_date.year,
-        lines=[
-            {
-                "category": "equipment",
-                "description": "計測器",
-                "incurred_on": award.start_date,
-                "amount_yen": 1_000_000,
-                "fixed_amount": False,
-            }
-        ],
-    )
+    with clock_at(award.start_date):  # claimed on the day the cost was incurred
+        claim = awards.submit_claim(
+            actor=app,
+            award=award,
+            fiscal_year=award.start_date.year,
+            lines=[
+                {
+                    "category": "equipment",
+                    "description": "計測器",
+                    "incurred_on": award.start_date,
+                    "amount_yen": 1_000_000,
+                    "fixed_amount": False,
+                }
+            ],
+        )
     start_fy = award.start_date.year if award.start_date.month >= 4 else award.start_date.year - 1
     filing = outcomes.submit_filing(
         actor=app, award=award, fiscal_year=start_fy - 2, product_sales_yen=0

@@ -127,8 +127,9 @@ def test_a_reviewer_reads_and_submits_a_review(world, api_as):
     assert again.status_code == 400  # a submitted review is final
 
 
-def test_claims_are_made_by_the_implementer_and_checked_by_the_agency(world, api_as):
+def test_claims_are_made_by_the_implementer_and_checked_by_the_agency(world, api_as, clock):
     award = world["award"]
+    clock(award.start_date)  # the claim is made on the day its cost was incurred
     r = api_as("applicant").post(
         f"/awards/{award.pk}/claims",
         {

@@ -3,10 +3,13 @@ review), the applicant (the implementer of the award), another organisation's ap
 anonymous. Each role's request runs in a savepoint rolled back afterwards, so every role meets
 the same world."""
 
+import contextlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from kikin.core.timeutil import clock_at
 from tests.api import worlds
 from tests.challenges import helpers as ch
 from tests.datasets import helpers as dh
@@ -333,6 +336,11 @@ ENDPOINTS = [
 ]
 
 
+#: Requests sent on another day than the world's today: a claim is made once its cost has been
+#: incurred, on the award's first day (the fund's clock, kikin.core.timeutil).
+SENT_ON = {"claim costs": lambda w: w["award"].start_date}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "name, method, path, body, expected", ENDPOINTS, ids=[e[0] for e in ENDPOINTS]
@@ -341,7 +349,8 @@ def test_each_role_gets_what_it_may(world, api_as, name, method, path, body, exp
     got = {}
     for role in ROLES:
         api = api_as(role)
-        with transaction.atomic():
+        day = SENT_ON[name](world) if name in SENT_ON else None
+        with transaction.atomic(), clock_at(day) if day else contextlib.nullcontext():
             sent = body(world) if body else None
             if method == "GET":
                 r = api.get(path(world))

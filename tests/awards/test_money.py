@@ -39,7 +39,7 @@ def test_contract_award_from_an_adopted_proposal(plan):
         services.create_award(actor=agency, proposal=p)  # one award per proposal
 
 
-def test_grant_payment_is_eligible_times_rate_truncated_plus_fixed_lines(plan):
+def test_grant_payment_is_eligible_times_rate_truncated_plus_fixed_lines(plan, clock):
     # (c8): a grant at 1/2.
     p, app, _m, agency = adopted(
         plan,
@@ -49,6 +49,7 @@ def test_grant_payment_is_eligible_times_rate_truncated_plus_fixed_lines(plan):
         eligible=(1_000_000_000, 1_000_000_000),
     )
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: every date below has passed
     assert award.form == AwardForm.GRANT and award.rate_fraction == Fraction(1, 2)
     fy = award.start_date.year
     claim = services.submit_claim(
@@ -69,9 +70,10 @@ def test_grant_payment_is_eligible_times_rate_truncated_plus_fixed_lines(plan):
     assert [line.eligible_yen for line in claim.lines.all()] == [99_999_999, 20_000_000]
 
 
-def test_claims_outside_the_period_or_above_the_budget_are_refused(plan):
+def test_claims_outside_the_period_or_above_the_budget_are_refused(plan, clock):
     p, app, _m, agency = adopted(plan)
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: every date below has passed
     fy = award.start_date.year
     with pytest.raises(ValidationError) as exc:
         services.submit_claim(
@@ -107,9 +109,10 @@ def test_claims_outside_the_period_or_above_the_budget_are_refused(plan):
         )
 
 
-def test_eighty_percent_boundary(plan):
+def test_eighty_percent_boundary(plan, clock):
     p, app, _m, agency = adopted(plan, requested=(1_500_000_000, 1_000_000_000, 500_000_000))
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: every date below has passed
     fy = award.start_date.year
     services.approve_claim(
         actor=agency,
@@ -136,9 +139,10 @@ def test_eighty_percent_boundary(plan):
     )
 
 
-def test_acceleration_lifts_the_eighty_percent_rule_and_is_kept_apart(plan):
+def test_acceleration_lifts_the_eighty_percent_rule_and_is_kept_apart(plan, clock):
     p, app, _m, agency = adopted(plan, requested=(1_500_000_000, 1_000_000_000, 500_000_000))
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: every date below has passed
     fy = award.start_date.year
     services.approve_claim(
         actor=agency,
@@ -178,9 +182,10 @@ def test_acceleration_lifts_the_eighty_percent_rule_and_is_kept_apart(plan):
     assert selectors.received_for_refund(award) == 2_500_000_000  # acceleration money kept apart
 
 
-def test_failed_gate_sets_the_end_date(plan):
+def test_failed_gate_sets_the_end_date(plan, clock):
     p, app, _m, agency = adopted(plan)
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: every date below has passed
     held = award.stage_gate_due - dt.timedelta(days=10)
     review_ = services.decide_stage_gate(
         actor=agency, award=award, held_on=held, outcome="fail", note="目標未達"
@@ -207,9 +212,10 @@ def test_failed_gate_sets_the_end_date(plan):
     assert any(k.endswith("incurred_on") for k in exc.value.message_dict)
 
 
-def test_only_agency_approves_and_only_ministry_directs(plan):
+def test_only_agency_approves_and_only_ministry_directs(plan, clock):
     p, app, ministry, agency = adopted(plan)
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: every date below has passed
     claim = services.submit_claim(
         actor=app,
         award=award,
@@ -244,7 +250,7 @@ def test_only_agency_approves_and_only_ministry_directs(plan):
 
 
 def test_claim_evidence_is_checked_kept_and_only_shown_to_those_entitled(
-    plan, client, settings, tmp_path
+    plan, client, settings, tmp_path, clock
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
@@ -252,6 +258,7 @@ def test_claim_evidence_is_checked_kept_and_only_shown_to_those_entitled(
     settings.MEDIA_ROOT = tmp_path
     p, app, _m, agency = adopted(plan)
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: every date below has passed
     with pytest.raises(ValidationError) as exc:
         services.submit_claim(
             actor=app,

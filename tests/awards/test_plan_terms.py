@@ -30,7 +30,7 @@ def gate(agency, award, outcome="pass", **kw):
     )
 
 
-def test_a_growing_cap_opens_its_next_total_at_each_passed_gate(plan):
+def test_a_growing_cap_opens_its_next_total_at_each_passed_gate(plan, clock):
     """(d1): 700億円 to the first gate, 3,300億円 in total to the second, 8,665億円 to the third
     (lines 5025–5037), opened by the gate decision in the award's ledger."""
     p, _app, _m, agency = adopted(
@@ -42,6 +42,7 @@ def test_a_growing_cap_opens_its_next_total_at_each_passed_gate(plan):
         partners=[US_ADVISER],
     )
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: its gates have been held
     first = services.current_cap(award)
     assert (first.kind, first.cap_yen, first.scope, first.gate_number) == (
         CapKind.PLAN,
@@ -56,7 +57,7 @@ def test_a_growing_cap_opens_its_next_total_at_each_passed_gate(plan):
     assert services.current_cap(award).cap_yen == 8665 * OKU
 
 
-def test_a_failed_gate_opens_nothing(plan):
+def test_a_failed_gate_opens_nothing(plan, clock):
     p, _app, _m, agency = adopted(
         plan,
         "2-d1",
@@ -66,17 +67,19 @@ def test_a_failed_gate_opens_nothing(plan):
         partners=[US_ADVISER],
     )
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.stage_gate_due)  # the day of the gate
     gate(agency, award, outcome="fail")
     assert services.current_cap(award).cap_yen == 700 * OKU
 
 
-def test_acceleration_at_a_gate_and_a_directive_move_the_cap(plan):
+def test_acceleration_at_a_gate_and_a_directive_move_the_cap(plan, clock):
     """Acceleration approved at a gate raises the cap (lines 4968–4974); the ministry may raise
     or cut any budget (lines 4804–4808)."""
     p, _app, ministry, agency = adopted(
         plan, "2-a", set_value=None, period_months=36, requested=(100 * OKU,), eligible=(200 * OKU,)
     )
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.stage_gate_due)  # the day of the gate
     assert services.current_cap(award).cap_yen == 380 * OKU
     fy = award.start_date.year + 1
     gate(agency, award, outcome="accelerate", budget_change_yen=50 * OKU, fiscal_year=fy)
@@ -95,11 +98,12 @@ def test_acceleration_at_a_gate_and_a_directive_move_the_cap(plan):
     assert (cut.kind, cut.cap_yen) == (CapKind.CHANGE, 400 * OKU)
 
 
-def test_claims_never_take_the_funds_share_past_the_cap_in_force(plan):
+def test_claims_never_take_the_funds_share_past_the_cap_in_force(plan, clock):
     p, app, _m, agency = adopted(
         plan, "1-b7", set_value=None, period_months=24, requested=(3 * OKU, 2 * OKU)
     )
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: its costs have been incurred
     assert services.current_cap(award).cap_yen == 5 * OKU
     start = award.start_date
     services.submit_claim(
@@ -129,7 +133,7 @@ def c4_award(plan, **kw):
     return services.create_award(actor=agency, proposal=p), app, agency
 
 
-def test_continuation_end_to_end(plan):
+def test_continuation_end_to_end(plan, clock):
     award, app, agency = c4_award(plan)
     first_fy = award.period_end.year  # the continuation starts on 1 April after the period
     c = services.approve_continuation(
@@ -148,6 +152,7 @@ def test_continuation_end_to_end(plan):
         4 * OKU,
     )
     assert award.budget_entries.filter(kind=BudgetKind.CONTINUATION).get().amount_yen == 4 * OKU
+    clock(c.end_date)  # the continuation's costs have been incurred
     claim = services.submit_claim(
         actor=app,
         award=award,
@@ -234,13 +239,14 @@ def test_item_4_sets_no_intermediate_milestones(plan):
         )
 
 
-def test_a_gx_theme_passes_its_gate_only_with_the_commitment_confirmed(plan):
+def test_a_gx_theme_passes_its_gate_only_with_the_commitment_confirmed(plan, clock):
     """000 lines 4751–4755: checked at proposal and at each stage gate."""
     p, _app, _m, agency = adopted(
         plan, "2-e1", set_value=None, period_months=36, requested=(10 * OKU,), eligible=(20 * OKU,)
     )
     assert p.gx_commitment
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.stage_gate_due)  # the day of the gate
     with pytest.raises(ValidationError) as e:
         gate(agency, award)
     assert "gx_commitment_confirmed" in e.value.message_dict
@@ -248,10 +254,11 @@ def test_a_gx_theme_passes_its_gate_only_with_the_commitment_confirmed(plan):
     assert review.gx_commitment_confirmed is True
 
 
-def test_a_theme_moved_into_the_plans_move_target_leaves_the_refund_scheme(plan):
+def test_a_theme_moved_into_the_plans_move_target_leaves_the_refund_scheme(plan, clock):
     """①→③ at a gate (000 line 5307): the item the plan marks as a move target."""
     p, _app, _m, agency = adopted(plan)
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.stage_gate_due)  # the day of the gate
     assert award.system_technology
     gate(agency, award, outcome=GateOutcome.MOVE_ITEM)
     award.refresh_from_db()
@@ -261,10 +268,11 @@ def test_a_theme_moved_into_the_plans_move_target_leaves_the_refund_scheme(plan)
     assert spec.period_months == 36 and spec.stage_gate_earliest_months == 12
 
 
-def test_no_move_where_the_program_has_no_move_target(plan):
+def test_no_move_where_the_program_has_no_move_target(plan, clock):
     Program.objects.filter(pk=plan.pk)  # the post-5G fund has one (③)
     p, _app, _m, agency = adopted(plan)
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.stage_gate_due)  # the day of the gate
     plan.items.update(move_target=False)
     with pytest.raises(ValidationError) as e:
         gate(agency, award, outcome=GateOutcome.MOVE_ITEM)
@@ -285,13 +293,14 @@ def test_geniac_eligible_costs_are_the_compute_fee_only_in_the_first_calls(plan)
 
 @pytest.mark.parametrize(("call_key", "allowed"), [("2023-11", False), ("2024-07", True)])
 def test_geniac_claims_outsourced_data_preparation_only_where_the_call_allows(
-    plan, call_key, allowed
+    plan, call_key, allowed, clock
 ):
     from tests.compute.helpers import geniac_award, make_staff
 
     staff = make_staff()
     award, app = geniac_award(plan, staff, call_key=call_key)
     day = award.start_date + dt.timedelta(days=10)
+    clock(day)  # the costs were incurred today
     from kikin.rules.fiscal import fiscal_year
 
     fy = fiscal_year(day)

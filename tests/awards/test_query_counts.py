@@ -53,11 +53,12 @@ def line(day, amount, **kw):
 
 
 @pytest.fixture
-def world(plan):
+def world(plan, clock):
     """One real award with one approved claim of one line (and its payment), its implementer, an
     agency officer and a ministry officer."""
     p, implementer, ministry, agency = f.adopted(plan)
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.start_date)  # the award's first day: its first costs are incurred
     claim = services.submit_claim(
         actor=implementer,
         award=award,

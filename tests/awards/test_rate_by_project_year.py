@@ -30,7 +30,7 @@ def claim(award, app, fy, amount):
     )
 
 
-def test_g6_pays_each_year_at_its_own_rate(plan):
+def test_g6_pays_each_year_at_its_own_rate(plan, clock):
     # the program ends 2030-03-31, so a (g6) theme starting next year runs three of its five years
     p, app, _m, agency = adopted(
         plan,
@@ -41,6 +41,7 @@ def test_g6_pays_each_year_at_its_own_rate(plan):
         eligible=(300_000_000, 450_000_000, 450_000_000),
     )
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: its costs have been incurred
     start = award.start_date.year
     assert award.rate_fraction == 1  # year 1: a contract
     assert [selectors.rate_for_year(award, start + i) for i in range(5)] == [
@@ -61,11 +62,12 @@ def test_g6_pays_each_year_at_its_own_rate(plan):
     assert "lines" in exc.value.message_dict
 
 
-def test_g6_testbed_is_a_contract_every_year(plan):
+def test_g6_testbed_is_a_contract_every_year(plan, clock):
     p, app, _m, agency = adopted(
         plan, "1-g6", set_value=None, cap_option="testbed", requested=(300_000_000,) * 3
     )
     award = services.create_award(actor=agency, proposal=p)
+    clock(award.last_day)  # today is the work's last day: its costs have been incurred
     start = award.start_date.year
     assert {selectors.rate_for_year(award, start + i) for i in range(5)} == {1}
     payment = services.approve_claim(actor=agency, claim=claim(award, app, start + 1, 100_000_001))

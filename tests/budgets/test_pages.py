@@ -36,7 +36,7 @@ def frames(plan):
 
 
 @pytest.fixture
-def spending(frames):
+def spending(frames, clock):
     """Awards under the post-5G fund, with budget ledgers, a directive, claims and payments; and one
     award moved to another program, which must count nowhere here. Returns the expected sums by
     fiscal year, worked out from the figures put in, not from the ledgers."""
@@ -59,6 +59,7 @@ def spending(frames):
     a3 = services.create_award(actor=agency3, proposal=p3)
     fy = a1.start_date.year
     assert a2.start_date.year == fy and a2.rate == "1/2" and a1.rate == "1"
+    clock(dt.date(fy + 1, 5, 1))  # the costs below have been incurred
     services.record_directive(
         actor=ministry,
         award=a1,

@@ -18,6 +18,7 @@ from kikin.compliance.models import (
     ReportState,
     Shortcoming,
 )
+from kikin.core.timeutil import clock_at
 from tests import factories as f
 from tests.clients import BrowserLikeClient
 
@@ -147,20 +148,21 @@ def test_committee_resolution_through_the_page(world, clock):
     fy = world.award.budget_entries.order_by("fiscal_year").first().fiscal_year
     from kikin.awards import services as awards
 
-    claim = awards.submit_claim(
-        actor=world.applicant,
-        award=world.award,
-        fiscal_year=fy,
-        lines=[
-            {
-                "category": "personnel",
-                "description": "人件費",
-                "incurred_on": D(fy, 4, 1),
-                "amount_yen": 50_000_000,
-            }
-        ],
-    )
-    awards.approve_claim(actor=world.agency, claim=claim)
+    with clock_at(D(fy, 4, 1)):  # claimed and paid on the day the cost was incurred
+        claim = awards.submit_claim(
+            actor=world.applicant,
+            award=world.award,
+            fiscal_year=fy,
+            lines=[
+                {
+                    "category": "personnel",
+                    "description": "人件費",
+                    "incurred_on": D(fy, 4, 1),
+                    "amount_yen": 50_000_000,
+                }
+            ],
+        )
+        awards.approve_claim(actor=world.agency, claim=claim)
     r = report(world, D(2025, 6, 1))
     services.assess_report(
         actor=world.agency, report=r, sufficient=False, findings="不十分", assessed_on=D(2025, 6, 1)

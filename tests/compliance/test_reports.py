@@ -12,6 +12,7 @@ from kikin.awards import services as awards
 from kikin.awards.models import AwardState
 from kikin.compliance import selectors, services
 from kikin.compliance.models import LeakageReport, ReportState, Shortcoming, ShortcomingState
+from kikin.core.timeutil import clock_at
 from kikin.rules.deadlines import shortcoming_due_date
 from tests import factories as f
 
@@ -261,10 +262,11 @@ def _pay(world, amount):
         "incurred_on": D(fy, 4, 1),
         "amount_yen": amount,
     }
-    claim = awards.submit_claim(
-        actor=world.applicant, award=world.award, fiscal_year=fy, lines=[line]
-    )
-    return awards.approve_claim(actor=world.agency, claim=claim)
+    with clock_at(line["incurred_on"]):  # claimed and paid on the day the cost was incurred
+        claim = awards.submit_claim(
+            actor=world.applicant, award=world.award, fiscal_year=fy, lines=[line]
+        )
+        return awards.approve_claim(actor=world.agency, claim=claim)
 
 
 def test_stop_the_theme_and_reclaim_within_the_money_paid(world, clock):

@@ -13,6 +13,7 @@ from kikin.accounts.models import Role
 from kikin.awards import services as awards
 from kikin.calls.models import Proposal, ProposalState
 from kikin.calls.services import submit_proposal
+from kikin.core.timeutil import clock_at
 from kikin.review import services as review
 from tests import factories as f
 from tests.exports.helpers import read_csv, read_xlsx, xlsx_rows
@@ -134,20 +135,21 @@ def test_the_export_holds_every_row_not_one_page(client, plan):
 def test_portfolio_export_has_exact_yen(client, plan, fmt):
     p, implementer, _ministry, agency = f.adopted(plan, requested=ODD)
     award = awards.create_award(actor=agency, proposal=p)
-    claim = awards.submit_claim(
-        actor=implementer,
-        award=award,
-        fiscal_year=award.start_date.year,
-        lines=[
-            {
-                "category": "personnel",
-                "description": "研究員人件費",
-                "incurred_on": award.start_date,
-                "amount_yen": 123_456_789,
-            }
-        ],
-    )
-    awards.approve_claim(actor=agency, claim=claim)
+    with clock_at(award.start_date):  # the cost is claimed on the day it was incurred
+        claim = awards.submit_claim(
+            actor=implementer,
+            award=award,
+            fiscal_year=award.start_date.year,
+            lines=[
+                {
+                    "category": "personnel",
+                    "description": "研究員人件費",
+                    "incurred_on": award.start_date,
+                    "amount_yen": 123_456_789,
+                }
+            ],
+        )
+        awards.approve_claim(actor=agency, claim=claim)
     other = f.adopted(plan, title="他社の案件")
     awards.create_award(actor=other[3], proposal=other[0])
 

@@ -16,6 +16,7 @@ from kikin.awards import selectors as award_selectors
 from kikin.awards import services as awards
 from kikin.awards.models import BudgetKind, StageGateReview
 from kikin.awards.packet import packet_themes
+from kikin.core.timeutil import clock_at
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -41,49 +42,53 @@ def theme_under_review(plan, title: str):
         plan, title=title, requested=(1_234_567_891, 987_654_321, 500_000_001)
     )
     award = awards.create_award(actor=agency, proposal=p)
-    fy = award.start_date.year
-    awards.approve_claim(
-        actor=agency,
-        claim=awards.submit_claim(
+    with clock_at(award.stage_gate_due + dt.timedelta(days=1)):  # the day after the first gate
+        fy = award.start_date.year
+        awards.approve_claim(
+            actor=agency,
+            claim=awards.submit_claim(
+                actor=implementer,
+                award=award,
+                fiscal_year=fy,
+                lines=[line(award.start_date, 123_456_789)],
+            ),
+        )
+        awards.decide_stage_gate(
+            actor=agency,
+            award=award,
+            held_on=award.stage_gate_due,
+            outcome="accelerate",
+            note="計画以上の進捗",
+            budget_change_yen=200_000_000,
+            fiscal_year=fy + 1,
+        )
+        awards.approve_claim(
+            actor=agency,
+            claim=awards.submit_claim(
+                actor=implementer,
+                award=award,
+                fiscal_year=fy + 1,
+                budget_kind=BudgetKind.ACCELERATION,
+                lines=[line(award.stage_gate_due + dt.timedelta(days=1), 50_000_000)],
+            ),
+        )
+        report = award.progress_reports.order_by("due_date").first()
+        awards.submit_progress_report(
             actor=implementer,
+            report=report,
+            summary="試作機の評価を終えた。",
+            issues="量産化の検討",
+        )
+        awards.record_evaluation(
+            actor=agency,
             award=award,
             fiscal_year=fy,
-            lines=[line(award.start_date, 123_456_789)],
-        ),
-    )
-    awards.decide_stage_gate(
-        actor=agency,
-        award=award,
-        held_on=award.stage_gate_due,
-        outcome="accelerate",
-        note="計画以上の進捗",
-        budget_change_yen=200_000_000,
-        fiscal_year=fy + 1,
-    )
-    awards.approve_claim(
-        actor=agency,
-        claim=awards.submit_claim(
-            actor=implementer,
-            award=award,
-            fiscal_year=fy + 1,
-            budget_kind=BudgetKind.ACCELERATION,
-            lines=[line(award.stage_gate_due + dt.timedelta(days=1), 50_000_000)],
-        ),
-    )
-    report = award.progress_reports.order_by("due_date").first()
-    awards.submit_progress_report(
-        actor=implementer, report=report, summary="試作機の評価を終えた。", issues="量産化の検討"
-    )
-    awards.record_evaluation(
-        actor=agency,
-        award=award,
-        fiscal_year=fy,
-        outlook="on_track",
-        comment="目標達成の見込みが高い。",
-    )
-    second = StageGateReview.objects.create(
-        award=award, number=2, scheduled_for=award.stage_gate_due + dt.timedelta(days=365)
-    )
+            outlook="on_track",
+            comment="目標達成の見込みが高い。",
+        )
+        second = StageGateReview.objects.create(
+            award=award, number=2, scheduled_for=award.stage_gate_due + dt.timedelta(days=365)
+        )
     award.refresh_from_db()
     return award, second, agency
 

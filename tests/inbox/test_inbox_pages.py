@@ -69,8 +69,9 @@ def test_the_ministry_sees_screenings_and_approvals(plan):
     assert selectors.waiting_count(ministry) == 2
 
 
-def test_the_officer_sees_claims_overdue_reports_and_gates_within_90_days(world):
+def test_the_officer_sees_claims_overdue_reports_and_gates_within_90_days(world, clock):
     agency, award = world.agency, world.award
+    clock(world.award.start_date)  # the cost is claimed on the day it was incurred
     claim = awards.submit_claim(
         actor=world.applicant,
         award=award,
@@ -135,7 +136,8 @@ def test_an_applicant_sees_drafts_with_the_days_left(plan):
     assert late.pk not in [i.url for i in items]
 
 
-def test_home_pages_show_each_role_its_items_and_the_nav_counts(world, client):
+def test_home_pages_show_each_role_its_items_and_the_nav_counts(world, client, clock):
+    clock(world.award.start_date)  # the cost is claimed on the day it was incurred
     claim = awards.submit_claim(
         actor=world.applicant,
         award=world.award,
@@ -199,7 +201,8 @@ def test_home_and_notifications_cost_constant_queries(world, client, role):
     assert small == large
 
 
-def test_the_navigation_counts_cost_one_query_for_any_role(world, django_assert_num_queries):
+def test_the_navigation_counts_cost_one_query_for_any_role(world, django_assert_num_queries, clock):
+    clock(world.award.start_date)  # the cost is claimed on the day it was incurred
     claim = awards.submit_claim(
         actor=world.applicant,
         award=world.award,

@@ -24,9 +24,10 @@ def told(user):
 
 
 def test_gate_decision_tells_the_implementers_each_in_their_language(
-    world, django_capture_on_commit_callbacks
+    world, django_capture_on_commit_callbacks, clock
 ):
     held = world.award.stage_gate_due - dt.timedelta(days=14)
+    clock(held)  # the gate is held today
     with django_capture_on_commit_callbacks(execute=True):
         awards.decide_stage_gate(
             actor=world.agency, award=world.award, held_on=held, outcome="pass", note="順調"
@@ -50,7 +51,10 @@ def test_gate_decision_tells_the_implementers_each_in_their_language(
     assert Notification.objects.filter(mailed_at__isnull=True).count() == 0
 
 
-def test_a_claim_paid_tells_the_implementers_the_amount(world, django_capture_on_commit_callbacks):
+def test_a_claim_paid_tells_the_implementers_the_amount(
+    world, django_capture_on_commit_callbacks, clock
+):
+    clock(world.award.start_date)  # the cost is claimed on the day it was incurred
     claim = awards.submit_claim(
         actor=world.applicant,
         award=world.award,
@@ -67,8 +71,9 @@ def test_a_claim_paid_tells_the_implementers_the_amount(world, django_capture_on
 
 
 def test_mail_goes_by_the_worker_not_in_the_request(
-    world, client, settings, monkeypatch, django_capture_on_commit_callbacks
+    world, client, settings, monkeypatch, django_capture_on_commit_callbacks, clock
 ):
+    clock(world.award.start_date)  # the cost is claimed on the day it was incurred
     claim = awards.submit_claim(
         actor=world.applicant,
         award=world.award,
@@ -134,8 +139,11 @@ def test_a_reviewer_assigned_is_told_the_due_date(plan, django_capture_on_commit
     assert mail.outbox == []  # the reviewer has no address: told in the app only
 
 
-def test_nothing_is_told_about_a_change_that_rolled_back(world, django_capture_on_commit_callbacks):
+def test_nothing_is_told_about_a_change_that_rolled_back(
+    world, django_capture_on_commit_callbacks, clock
+):
     held = world.award.stage_gate_due - dt.timedelta(days=14)
+    clock(held)  # the gate is held today
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
@@ -148,11 +156,12 @@ def test_nothing_is_told_about_a_change_that_rolled_back(world, django_capture_o
     assert not Notification.objects.exists() and mail.outbox == []
 
 
-def test_the_same_event_tells_a_person_once(world, django_capture_on_commit_callbacks):
+def test_the_same_event_tells_a_person_once(world, django_capture_on_commit_callbacks, clock):
     from kikin.audit.models import AuditRecord
     from kikin.inbox.events import dispatch
 
     held = world.award.stage_gate_due - dt.timedelta(days=14)
+    clock(held)  # the gate is held today
     with django_capture_on_commit_callbacks(execute=True):
         awards.decide_stage_gate(
             actor=world.agency, award=world.award, held_on=held, outcome="fail"
@@ -162,8 +171,9 @@ def test_the_same_event_tells_a_person_once(world, django_capture_on_commit_call
     assert len(told(world.applicant)) == 1 and len(mail.outbox) == 2
 
 
-def test_read_and_unread(world, client, django_capture_on_commit_callbacks):
+def test_read_and_unread(world, client, django_capture_on_commit_callbacks, clock):
     held = world.award.stage_gate_due - dt.timedelta(days=14)
+    clock(held)  # the gate is held today
     with django_capture_on_commit_callbacks(execute=True):
         awards.decide_stage_gate(
             actor=world.agency, award=world.award, held_on=held, outcome="pass"

@@ -2,8 +2,9 @@
 
 The refund, the self-investment return and revenue payback at the rules' boundaries (000 lines
 4506–4690, 4731–4741, 別紙1 5483–5535). Awards start next fiscal year (the factories' proposals);
-the evaluation years lie years ahead, so the outcomes services are given a later "today" — the
-only thing these tests move.
+the work and the evaluation years lie years ahead, so the fund's clock is moved to a later
+"today" (`today`), and each claim is made on the day its cost was incurred — the only things
+these tests move.
 """
 
 import datetime as dt
@@ -19,6 +20,8 @@ from pypdf import PdfReader
 from kikin.awards import selectors as award_selectors
 from kikin.awards import services as awards
 from kikin.awards.models import AwardState
+from kikin.core import timeutil
+from kikin.core.timeutil import clock_at
 from kikin.outcomes import services
 from kikin.outcomes.models import AssessmentKind, AssessmentState, FilingState, SetValueChange
 from kikin.rules import refund as refund_rules
@@ -33,36 +36,34 @@ BILLION = 1_000_000_000
 
 
 @pytest.fixture
-def today(monkeypatch):
-    """Move the outcomes services' "today" (JST) to a chosen date."""
-    box = {"day": dt.date.today()}
-    monkeypatch.setattr(services, "today_jst", lambda: box["day"])
-
-    def set_day(day):
-        box["day"] = day
-
-    return set_day
+def today(clock):
+    """Move the fund's clock ("today", JST) to a chosen date (None: the machine's again)."""
+    return clock
 
 
 def claim_and_pay(award, app, agency, fy, amount, *, on=None, kind="base", eligible=None):
-    claim = awards.submit_claim(
-        actor=app,
-        award=award,
-        fiscal_year=fy,
-        budget_kind=kind,
-        lines=[
-            {
-                "category": "personnel",
-                "description": "研究員人件費",
-                "incurred_on": on or dt.date(fy, 4, 1),
-                "amount_yen": amount,
-            }
-        ],
-    )
-    line = claim.lines.get()
-    return awards.approve_claim(
-        actor=agency, claim=claim, eligible={line.pk: eligible if eligible is not None else amount}
-    )
+    day = on or dt.date(fy, 4, 1)
+    with clock_at(max(day, timeutil.today())):  # claimed once the cost has been incurred
+        claim = awards.submit_claim(
+            actor=app,
+            award=award,
+            fiscal_year=fy,
+            budget_kind=kind,
+            lines=[
+                {
+                    "category": "personnel",
+                    "description": "研究員人件費",
+                    "incurred_on": day,
+                    "amount_yen": amount,
+                }
+            ],
+        )
+        line = claim.lines.get()
+        return awards.approve_claim(
+            actor=agency,
+            claim=claim,
+            eligible={line.pk: eligible if eligible is not None else amount},
+        )
 
 
 def file_checked(app, agency, award, fy, *, sales=0, **kw):
@@ -157,6 +158,7 @@ def test_refund_rate_above_four_is_nothing_and_one_or_less_is_half(plan, today):
     assert {r["name"]: r["value"] for r in a.inputs["rows"]}["achieved_value"] == "4.1"
     assert a.amount_yen == 0
 
+    today(None)  # back to the machine's today to make the second proposal in an open call
     award2, app2, _m2, agency2 = contract_award(plan, set_value="2.0")
     today(dt.date(award2.start_date.year + 7, 4, 1))
     # achieved exactly 1.0: 50 %
@@ -169,6 +171,7 @@ def test_refund_excludes_acceleration_money_and_needs_every_year_checked(plan, t
     p, app, _ministry, agency = adopted(plan, "1-a1")
     award = awards.create_award(actor=agency, proposal=p)
     start = award.start_date.year
+    today(award.start_date + dt.timedelta(days=200))  # the day of the gate
     awards.decide_stage_gate(
         actor=agency,
         award=award,

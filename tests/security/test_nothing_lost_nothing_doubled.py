@@ -39,9 +39,11 @@ def draft(plan):
 
 
 @pytest.fixture
-def award(plan):
+def award(plan, clock):
     p, applicant, ministry, agency = adopted(plan)
-    return awards.create_award(actor=agency, proposal=p), applicant, ministry, agency
+    award = awards.create_award(actor=agency, proposal=p)
+    clock(award.start_date + dt.timedelta(days=10))  # the day of the claims' costs (`_claim`)
+    return award, applicant, ministry, agency
 
 
 def _claim(award, **line):
@@ -167,9 +169,10 @@ def test_another_person_replaying_a_key_gets_nothing_of_the_first_answer(award, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_identical_claims_at_once_store_one(plan):
+def test_twenty_identical_claims_at_once_store_one(plan, clock):
     p, applicant, _ministry, agency = adopted(plan)
     a = awards.create_award(actor=agency, proposal=p)
+    clock(a.start_date + dt.timedelta(days=10))  # the day of the claims' costs (`_claim`)
     url = reverse("awards:action", args=[a.pk, "claim"])
     clients = [_signed_in(applicant) for _ in range(20)]
     barrier = threading.Barrier(20)

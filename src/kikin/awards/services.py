@@ -18,7 +18,6 @@ from fractions import Fraction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
@@ -26,6 +25,7 @@ from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.calls.models import Proposal, ProposalState
 from kikin.calls.validation import call_date
+from kikin.core import timeutil
 from kikin.core import validation as v
 from kikin.core.files import check_document
 from kikin.core.rule_messages import rule_refusal
@@ -449,7 +449,16 @@ def submit_claim(
             required=True,
         )
         refusals.check(v.yen, line.get("amount_yen"), field=f"lines.{i}.amount_yen")
-        refusals.check(v.date_between, line.get("incurred_on"), field=f"lines.{i}.incurred_on")
+        day = refusals.check(
+            v.date_between, line.get("incurred_on"), field=f"lines.{i}.incurred_on"
+        )
+        if day is not None:
+            refusals.check(
+                v.not_after_today,
+                day,
+                field=f"lines.{i}.incurred_on",
+                what=_("only costs already incurred can be claimed."),
+            )
     refusals.raise_any()
     claim = CostClaim(
         award=award, fiscal_year=fiscal_year, budget_kind=budget_kind, created_by=actor
@@ -462,7 +471,7 @@ def submit_claim(
         claim,
         "submit",
         actor,
-        also={"submitted_at": timezone.now()},
+        also={"submitted_at": timeutil.now()},
         extra={
             "award": award.number,
             "fiscal_year": fiscal_year,
@@ -541,7 +550,7 @@ def approve_claim(
     ClaimLine.objects.bulk_update(lines, ["eligible_yen"])
     rate = rate_for_year(award, claim.fiscal_year, claim.budget_kind)
     total, amount = payment_amount(award, lines, rate)
-    now = timezone.now()
+    now = timeutil.now()
     CLAIM.apply(
         claim,
         "approve",
@@ -576,7 +585,7 @@ def refuse_claim(*, actor, claim: CostClaim, reason: str) -> CostClaim:
         "refuse",
         actor,
         note=reason,
-        also={"decided_by": actor, "decided_at": timezone.now(), "decision_note": reason},
+        also={"decided_by": actor, "decided_at": timeutil.now(), "decision_note": reason},
     )
 
 
@@ -606,6 +615,9 @@ def decide_stage_gate(
         raise ValidationError({"outcome": _("Choose an outcome.")})
     note = v.text(note, field="note")
     v.date_between(held_on, field="held_on")
+    v.not_after_today(
+        held_on, field="held_on", what=_("a review is recorded once it has been held.")
+    )
     if held_on < award.start_date:
         raise ValidationError({"held_on": _("A review cannot be held before the work starts.")})
     _within_program(award, held_on, field="held_on", last=award.last_day)
@@ -950,7 +962,7 @@ def submit_progress_report(
     report.summary, report.issues, report.submitted_at, report.submitted_by = (
         summary,
         issues,
-        timezone.now(),
+        timeutil.now(),
         actor,
     )
     report.save()

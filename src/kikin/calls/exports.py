@@ -7,6 +7,7 @@ from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kikin.core import timeutil
 from kikin.core.templatetags.kikin_format import pick
 from kikin.core.timeutil import JST
 from kikin.exports.columns import choice_label, pick_path, theme_label
@@ -21,7 +22,7 @@ from .permissions import applicant_status
 
 
 def _status(call) -> str:
-    now = timezone.now()
+    now = timeutil.now()
     if now < call.opens_at:
         return str(_("Not yet open"))
     return str(_("Open")) if now <= call.closes_at else str(_("Closed"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import validate_researcher_number
+from kikin.core import timeutil
 from kikin.core.files import generated_name
 from kikin.core.timeutil import JST, jst_end_of
 from kikin.programs.models import Program, Theme
@@ -92,7 +93,7 @@ class Call(models.Model):
             raise ValidationError({"closes_at": _("A call cannot run past the program's end.")})
 
     def is_open(self, at: dt.datetime | None = None) -> bool:
-        at = at or timezone.now()
+        at = at or timeutil.now()
         return self.opens_at <= at <= self.closes_at
 
     @property

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Role
+from kikin.core import timeutil
 from kikin.core.listing import Filter, ListSpec, Sort, choice_order, picked
 
 from .models import (
@@ -22,9 +23,7 @@ from .models import (
 
 
 def open_calls(at=None) -> QuerySet[Call]:
-    from django.utils import timezone
-
-    at = at or timezone.now()
+    at = at or timeutil.now()
     return Call.objects.filter(opens_at__lte=at, closes_at__gte=at).order_by("closes_at")
 
 

@@ -522,7 +522,7 @@ def submit_proposal(
                 {"submission_key": _("This submission key belongs to another proposal.")}
             )
         return done
-    at = at or timezone.now()
+    at = at or timeutil.now()
     if not proposal.call.is_open(at):
         raise SubmissionRefused(
             [

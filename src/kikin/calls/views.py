@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kikin.accounts.permissions import is_applicant, is_staff_member
+from kikin.core import timeutil
 from kikin.core.feedback import errors_to_messages, field_label
 from kikin.core.lookup import posted_object_or_404
 from kikin.core.paging import page_of
@@ -47,7 +48,7 @@ def call_list(request):
     )
     if fmt := export_format(request):
         return exports.CALLS.response(calls, fmt=fmt)
-    now = timezone.now()
+    now = timeutil.now()
     return render(request, "calls/call_list.html", {"calls": calls, "now": now})
 
 

@@ -19,11 +19,11 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role, User
 from kikin.audit.services import record
+from kikin.core import timeutil
 from kikin.core.files import check_document
 from kikin.programs.models import Program
 from kikin.rules import challenges as rules
@@ -61,7 +61,7 @@ MAX_ATTEMPTS = 3
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or timezone.now()
+    return now or timeutil.now()
 
 
 def _allow(answer: tuple[bool, str]) -> None:
@@ -729,7 +729,7 @@ def _requeue(submission: Submission) -> None:
             also={
                 "status": "error",
                 "reason": _("The evaluation could not be run; the organisers have been told."),
-                "evaluated_at": timezone.now(),
+                "evaluated_at": timeutil.now(),
             },
             extra={"attempts": s.attempts},
         )
@@ -755,7 +755,7 @@ def _record_result(submission: Submission, result) -> Submission:
             "seconds": Decimal(str(round(result.seconds, 3))),
             "details": {"problems": [p.as_json() for p in result.problems]},
             "output_tail": result.output_tail[-2000:],
-            "evaluated_at": timezone.now(),
+            "evaluated_at": timeutil.now(),
         },
         extra={
             "status": result.status,
@@ -963,7 +963,7 @@ def save_jury_score(
         weighted_score(criteria, js.scores) if len(js.scores) == len(criteria) else None
     )
     if submit:
-        js.submitted_at = timezone.now()
+        js.submitted_at = timeutil.now()
     js.save()
     record(
         actor=actor,

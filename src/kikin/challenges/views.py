@@ -11,10 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role, User
+from kikin.core import timeutil
 from kikin.core.downloads import content_disposition
 from kikin.core.lookup import posted_object_or_404
 from kikin.core.workflow import TransitionError
@@ -77,7 +77,7 @@ def challenge_list(request):
 
 def challenge_detail(request, slug: str):
     challenge = selectors.challenge_by_slug(slug)
-    now = timezone.now()
+    now = timeutil.now()
     stages = selectors.stages_of(challenge)
     divisions = list(challenge.divisions.prefetch_related("themes"))
     by_code = {d.code: d for d in divisions}
@@ -122,7 +122,7 @@ def board(request, slug: str, stage: str):
     spec = st.evaluation_spec()
     if spec is None:
         raise Http404
-    now = timezone.now()
+    now = timeutil.now()
     closed = selectors.has_closed(st, now)
     show_final = closed or permissions.is_staff(request.user)
     return render(
@@ -201,7 +201,7 @@ def team_page(request, slug: str):
     team = selectors.team_of(request.user, challenge)
     if team is None:
         return redirect("challenges:register", slug=slug)
-    now = timezone.now()
+    now = timeutil.now()
     stages = selectors.stages_of(challenge)
     entry_forms = {s.pk: forms.EntryForm(prefix=f"s{s.pk}") for s in stages}
     doc_forms = {
@@ -489,7 +489,7 @@ def jury_score(request, slug: str, stage: str, team: int):
 def manage(request, slug: str):
     challenge = selectors.challenge_by_slug(slug)
     _staff(request)
-    now = timezone.now()
+    now = timeutil.now()
     stages = selectors.stages_of(challenge)
     schedule_forms = {
         s.pk: forms.ScheduleForm(

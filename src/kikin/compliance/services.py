@@ -22,7 +22,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
@@ -31,6 +30,7 @@ from kikin.audit.services import record
 from kikin.awards.models import Award, AwardState, Payment
 from kikin.awards.permissions import is_implementer
 from kikin.awards.services import terminate_award
+from kikin.core import timeutil
 from kikin.core.rule_messages import rule_refusal
 from kikin.core.timeutil import today_jst
 from kikin.rules import fiscal
@@ -112,7 +112,7 @@ def request_report(*, actor, award: Award, committee_date: dt.date) -> LeakageRe
         fiscal_year=fiscal.fiscal_year(committee_date),
         state=ReportState.REQUESTED,
         requested_by=actor,
-        requested_at=timezone.now(),
+        requested_at=timeutil.now(),
     )
     record(
         actor=actor,
@@ -208,7 +208,7 @@ def submit_report(
         report,
         "submit",
         actor,
-        also={**measures, "submitted_by": actor, "submitted_at": timezone.now()},
+        also={**measures, "submitted_by": actor, "submitted_at": timeutil.now()},
         before=before,
         extra={
             "award": award.number,
@@ -567,7 +567,7 @@ def send_consultation(*, actor, consultation: PriorConsultation) -> PriorConsult
         consultation,
         "send",
         actor,
-        also={"sent_by": actor, "sent_at": timezone.now()},
+        also={"sent_by": actor, "sent_at": timeutil.now()},
         extra={
             "planned_date": consultation.planned_date.isoformat(),
             "days_ahead": (consultation.planned_date - today).days,
@@ -627,7 +627,7 @@ def answer_consultation(
             "answer": answer,
             "answer_note": (note or "").strip(),
             "answered_by": actor,
-            "answered_at": timezone.now(),
+            "answered_at": timeutil.now(),
         },
         extra={"answer": answer},
     )

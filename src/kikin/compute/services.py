@@ -21,7 +21,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
@@ -29,6 +28,7 @@ from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award, AwardState
 from kikin.awards.permissions import is_implementer
+from kikin.core import timeutil
 from kikin.programs.selectors import themes_with_mode
 
 from . import usage as csvusage
@@ -615,7 +615,7 @@ def submit_result(
         errors["benchmark"] = _("Name the benchmark (at most 100 characters).")
     if not (model_version or "").strip():
         errors["model_version"] = _("Required.")
-    if evaluated_on is None or evaluated_on > timezone.localdate():
+    if evaluated_on is None or evaluated_on > timeutil.today():
         errors["evaluated_on"] = _("The day of the evaluation, not in the future.")
     if errors:
         raise ValidationError(errors)

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 JST = ZoneInfo("Asia/Tokyo")
 
 #: What `clock_at` set: (the instant set or None for a whole day, the day, when it was set).
-_set: contextvars.ContextVar[tuple[dt.datetime | None, dt.date, dt.datetime] | None] = (
+_set: contextvars.ContextVar[tuple[dt.datetime | None, dt.date, dt.datetime | None] | None] = (
     contextvars.ContextVar("kikin_clock", default=None)
 )
 
@@ -59,22 +59,21 @@ def _parse(value) -> tuple[dt.datetime | None, dt.date]:
     raise TypeError(f"KIKIN_TODAY: a date, a datetime or an ISO string, not {value!r}")
 
 
-def _setting() -> tuple[dt.datetime | None, dt.date, dt.datetime] | None:
+def _setting() -> tuple[dt.datetime | None, dt.date, dt.datetime | None] | None:
     from django.conf import settings
 
     value = getattr(settings, "KIKIN_TODAY", None) if settings.configured else None
     if not value:
         return None
     instant, day = _parse(value)
-    return instant, day, _machine_now()  # an instant set by the setting stands still
+    return instant, day, None  # an instant set by the setting stands still
 
 
-def _clock() -> tuple[dt.datetime | None, dt.date, dt.datetime] | None:
+def _clock() -> tuple[dt.datetime | None, dt.date, dt.datetime | None] | None:
     return _set.get() or _setting()
 
 
-def now() -> dt.datetime:
-    """The fund's present instant (aware, JST): the machine's, or the clock's where it is set."""
+def _now_jst() -> dt.datetime:
     clock = _clock()
     machine = _machine_now()
     if clock is None:
@@ -82,7 +81,15 @@ def now() -> dt.datetime:
     instant, day, started = clock
     if instant is None:
         return dt.datetime.combine(day, machine.timetz())
+    if started is None:
+        return instant.astimezone(JST)
     return (instant + (machine - started)).astimezone(JST)
+
+
+def now() -> dt.datetime:
+    """The fund's present instant: the machine's, or the clock's where it is set. Aware and in
+    UTC, as `django.utils.timezone.now()` gives it (what a saved row reads back as)."""
+    return _now_jst().astimezone(dt.UTC)
 
 
 def today() -> dt.date:
@@ -90,7 +97,7 @@ def today() -> dt.date:
     clock = _clock()
     if clock is not None and clock[0] is None:
         return clock[1]
-    return now().date()
+    return _now_jst().date()
 
 
 #: The name most of the code knows it by.

@@ -93,6 +93,26 @@ def date_between(
     return value
 
 
+def not_after_today(value, *, field: str, what: str = "") -> dt.date:
+    """A date of something done (an expense incurred, a review held): today or before, by the
+    fund's clock (`kikin.core.timeutil.today`). `what` says what must already have happened."""
+    from .timeutil import today
+
+    day = value.date() if isinstance(value, dt.datetime) else value
+    now = today()
+    if day > now:
+        raise _err(
+            field,
+            _("%(day)s is after today (%(today)s): %(what)s")
+            % {
+                "day": day.isoformat(),
+                "today": now.isoformat(),
+                "what": what or _("only what has already happened can be recorded."),
+            },
+        )
+    return value
+
+
 def choice(value, *, field: str, choices) -> str:
     """One of a field's choices (`choices`: a TextChoices class or values)."""
     values = getattr(choices, "values", choices)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.translation import gettext as _
 
+from kikin.core import timeutil
+
 
 class TransitionError(Exception):
     """A move the table does not allow, or an actor whose role may not make it."""
@@ -111,8 +113,6 @@ class Machine:
         saving the changed fields and writing one audit record (`before` and `extra` add to what
         it says was and is). Call inside a transaction, on a row locked with select_for_update.
         An object not yet saved (one made in the state the transition leaves) is saved whole."""
-        from django.utils import timezone
-
         from kikin.audit.services import record
 
         ok, reason = self.allowed(obj, name, actor)
@@ -137,7 +137,7 @@ class Machine:
             after={
                 self.state_field: getattr(obj, self.state_field),
                 **(extra or {}),
-                "at": timezone.now().isoformat(),
+                "at": timeutil.now().isoformat(),
             },
             note=note,
         )

@@ -38,6 +38,7 @@ from kikin.accounts.models import Organisation, Role
 from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award
+from kikin.core import timeutil
 from kikin.core.timeutil import today_jst
 from kikin.programs.models import Program
 from kikin.rules import data_access as access_rules
@@ -180,7 +181,7 @@ def submit_data_plan(*, actor, award: Award, fields: dict, change_note: str = ""
         number=last + 1,
         change_note=change_note.strip()[:300],
         submitted_by=actor,
-        submitted_at=timezone.now(),
+        submitted_at=timeutil.now(),
         **values,
     )
     record(
@@ -614,7 +615,7 @@ def change_data_manager(
     previous = platform.data_manager_id
     platform.data_manager = organisation
     platform.save(update_fields=["data_manager"])
-    now = timezone.now()
+    now = timeutil.now()
     moved = list(platform.datasets.all())
     for d in moved:
         d.organisation = organisation
@@ -784,7 +785,7 @@ def answer_feedback(*, actor, feedback: Feedback, response: str) -> Feedback:
         raise ValidationError({"response": _("This feedback is already answered.")})
     feedback.response = _text({"response": response}, "response", required=True)
     feedback.responded_by = actor
-    feedback.responded_at = timezone.now()
+    feedback.responded_at = timeutil.now()
     feedback.save()
     record(actor=actor, action="datasets.feedback_answered", obj=feedback)
     return feedback
@@ -971,7 +972,7 @@ def lift_exclusion(*, actor, party: ExcludedParty, reason: str) -> ExcludedParty
     if party.lifted_at:
         raise ValidationError({"reason": _("Already lifted.")})
     party.lift_reason = _text({"reason": reason}, "reason", required=True)
-    party.lifted_at = timezone.now()
+    party.lifted_at = timeutil.now()
     party.lifted_by = actor
     party.save()
     record(actor=actor, action="datasets.exclusion_lifted", obj=party, after={"reason": reason})
@@ -1118,7 +1119,7 @@ def create_dataset(
         raise ValidationError({"award": _("The award is another organisation's.")})
     today = today_jst()
     values = _dataset_values(fields, platform, today)
-    now = timezone.now()
+    now = timeutil.now()
     program = (
         platform.program
         if platform is not None and platform.program_id
@@ -1162,7 +1163,7 @@ def update_dataset(*, actor, dataset: Dataset, fields: dict) -> Dataset:
     conditions_changed = values["conditions"] != dataset.conditions
     for k, v in values.items():
         setattr(dataset, k, v)
-    now = timezone.now()
+    now = timeutil.now()
     if conditions_changed:
         dataset.conditions_version += 1
         stale = AccessRequest.objects.select_for_update().filter(
@@ -1194,7 +1195,7 @@ def update_dataset(*, actor, dataset: Dataset, fields: dict) -> Dataset:
 
 
 def _touch(dataset: Dataset) -> None:
-    dataset.modified_at = timezone.now()
+    dataset.modified_at = timeutil.now()
     dataset.size_bytes = sum(f.size_bytes or 0 for f in dataset.files.all())
     dataset.save(update_fields=["modified_at", "size_bytes"])
 
@@ -1258,7 +1259,7 @@ def add_file(*, actor, dataset: Dataset, uploaded, expected_sha256: str = "") ->
                 % {"got": digest, "expected": expected}
             }
         )
-    now = timezone.now()
+    now = timeutil.now()
     f = DatasetFile(
         dataset=dataset,
         name=name,
@@ -1329,7 +1330,7 @@ def add_external_file(
                 }
             )
         size = fetched_size
-    now = timezone.now()
+    now = timeutil.now()
     f = DatasetFile.objects.create(
         dataset=dataset,
         name=name,
@@ -1392,7 +1393,7 @@ def verify_checksums(
     total = len(files)
     for i, f in enumerate(files, 1):
         status, digest = _verify_one(f)
-        now = timezone.now()
+        now = timeutil.now()
         with transaction.atomic():
             ChecksumCheck.objects.create(
                 file=f,
@@ -1438,7 +1439,7 @@ def publish_dataset(*, actor, dataset: Dataset) -> Dataset:
         raise ValidationError(
             {"files": _("“%(name)s” failed its checksum check; fix it first.") % {"name": bad.name}}
         )
-    now = timezone.now()
+    now = timeutil.now()
     changes = {
         "published_at": now,
         "publication_year": timezone.localtime(now).year,
@@ -1478,7 +1479,7 @@ def withdraw_dataset(*, actor, dataset: Dataset, reason: str) -> Dataset:
         actor,
         also={
             "withdrawn_reason": _text({"reason": reason}, "reason", required=True),
-            "modified_at": timezone.now(),
+            "modified_at": timeutil.now(),
         },
         extra={"reason": reason},
     )
@@ -1495,7 +1496,7 @@ def lift_ended_embargoes(*, today: dt.date | None = None, actor=None) -> int:
     """Embargoed datasets whose date has come become open (their datestamp moves, so that
     harvesters pick the change up). Access follows the date even before this runs."""
     today = today or today_jst()
-    now = timezone.now()
+    now = timeutil.now()
     lifted = 0
     for d in Dataset.objects.select_for_update().filter(
         access_level=AccessLevel.EMBARGOED, embargo_until__lte=today
@@ -1560,7 +1561,7 @@ def _event(dataset, kind, *, user=None, file=None, request=None, reason="") -> A
         user=user if getattr(user, "is_authenticated", False) else None,
         kind=kind,
         reason=reason[:200],
-        at=timezone.now(),
+        at=timeutil.now(),
     )
 
 
@@ -1605,7 +1606,7 @@ def request_access(
         dataset=dataset, requester=actor, state=RequestState.SUBMITTED
     ).exists():
         raise ValidationError({"dataset": _("Your request is already waiting for the check.")})
-    now = timezone.now()
+    now = timeutil.now()
     req = AccessRequest.objects.create(
         dataset=dataset,
         requester=actor,
@@ -1688,7 +1689,7 @@ def decide_access_request(
         "outcome": outcome.code,
         "outcome_details": list(outcome.details),
         "decided_by": actor,
-        "decided_at": timezone.now(),
+        "decided_at": timeutil.now(),
         "note": (note or "").strip()
         or ("" if outcome.allowed else refusal_message(outcome, dataset)),
     }
@@ -1713,7 +1714,7 @@ def withdraw_access_request(*, actor, request: AccessRequest) -> AccessRequest:
         raise PermissionDenied(_("Only the requester withdraws a request."))
     if req.state != RequestState.SUBMITTED:
         raise ValidationError({"state": _("Only a waiting request is withdrawn.")})
-    return ACCESS_REQUEST.apply(req, "withdraw", actor, also={"decided_at": timezone.now()})
+    return ACCESS_REQUEST.apply(req, "withdraw", actor, also={"decided_at": timeutil.now()})
 
 
 def download_decision(user, dataset: Dataset) -> access_rules.AccessOutcome:

@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Role
+from kikin.core import timeutil
 from kikin.core.timeutil import JST
 
 from .models import Notification
@@ -257,7 +258,7 @@ def _applicant(user, today) -> list[Section]:
     org = user.organisation_id
     if org is None:
         return []
-    now = timezone.now()
+    now = timeutil.now()
 
     def draft(p, t):
         closes = timezone.localtime(p.call.closes_at, JST).date()

@@ -13,7 +13,6 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
@@ -21,6 +20,7 @@ from kikin.accounts.permissions import require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award
 from kikin.awards.permissions import is_implementer
+from kikin.core import timeutil
 from kikin.programs.selectors import themes_with_mode
 
 from .models import (
@@ -143,7 +143,7 @@ def record_introduction_outcome(
     before = {"outcome": intro.outcome}
     intro.outcome = outcome
     intro.note = note or intro.note
-    intro.decided_at = None if outcome == IntroductionOutcome.PENDING else timezone.now()
+    intro.decided_at = None if outcome == IntroductionOutcome.PENDING else timeutil.now()
     intro.save()
     record(
         actor=actor,

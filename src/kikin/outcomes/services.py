@@ -18,7 +18,6 @@ from fractions import Fraction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
@@ -28,6 +27,7 @@ from kikin.awards.models import Award, AwardForm, AwardState, ClaimLine, ClaimSt
 from kikin.awards.permissions import is_implementer
 from kikin.awards.selectors import award_spec, received_for_refund
 from kikin.awards.services import end_award, set_award_set_value
+from kikin.core import timeutil
 from kikin.core.files import check_document
 from kikin.core.rule_messages import rule_refusal
 from kikin.core.timeutil import today_jst
@@ -245,7 +245,7 @@ def submit_filing(*, actor, award: Award, fiscal_year: int, evidence=None, **dat
     if evidence:
         changes["evidence"] = evidence
     changes.update(
-        submitted_by=actor, submitted_at=timezone.now(), checked_by=None, checked_at=None
+        submitted_by=actor, submitted_at=timeutil.now(), checked_by=None, checked_at=None
     )
     FILING.apply(
         filing,
@@ -275,7 +275,7 @@ def check_filing(*, actor, filing: Filing, accept: bool, note: str = "") -> Fili
         "accept" if accept else "return",
         actor,
         note=note,
-        also={"checked_by": actor, "checked_at": timezone.now(), "check_note": note.strip()},
+        also={"checked_by": actor, "checked_at": timeutil.now(), "check_note": note.strip()},
     )
 
 
@@ -379,7 +379,7 @@ def _apply(change: SetValueChange, actor, note: str) -> None:
         "apply",
         actor,
         note=note,
-        also={"decided_by": actor, "decided_at": timezone.now(), "decision_note": note},
+        also={"decided_by": actor, "decided_at": timeutil.now(), "decision_note": note},
         extra={"award": change.award.number, "set_value": str(change.new_value)},
     )
     set_award_set_value(award=change.award, value=change.new_value)
@@ -407,7 +407,7 @@ def decide_set_value_change(
             "refuse",
             actor,
             note=note,
-            also={"decided_by": actor, "decided_at": timezone.now(), "decision_note": note},
+            also={"decided_by": actor, "decided_at": timeutil.now(), "decision_note": note},
             extra={"award": change.award.number, "set_value": str(change.award.set_value)},
         )
     return change
@@ -482,7 +482,7 @@ def _save_draft(
     assessment.inputs = {"rows": inputs, "seed": SEED_REFS[kind]}
     assessment.due_yen, assessment.earlier_yen = due, earlier
     assessment.amount_yen = max(0, due - earlier)
-    assessment.computed_by, assessment.computed_at = actor, timezone.now()
+    assessment.computed_by, assessment.computed_at = actor, timeutil.now()
     assessment.save()
     assessment.filings.set(list(filings))
     record(
@@ -811,7 +811,7 @@ def decide_assessment(
         also={
             "number": f"{prefix}{seq:05d}",
             "decided_by": actor,
-            "decided_at": timezone.now(),
+            "decided_at": timeutil.now(),
             "pay_by": pay_by if assessment.amount_yen else None,
         },
         extra={

@@ -20,11 +20,12 @@ from common_grants_sdk.schemas.pydantic.responses import (
 from common_grants_sdk.schemas.pydantic.responses.error import Error
 from common_grants_sdk.schemas.pydantic.responses.success import FilterInfo
 from django.http import JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
+
+from kikin.core import timeutil
 
 from . import commongrants as cg
 from .selectors import published_calls
@@ -48,7 +49,7 @@ def _pydantic_errors(exc: ValidationError) -> list[dict]:
 
 
 def _opportunities(request):
-    now = timezone.now()
+    now = timeutil.now()
     return [cg.to_opportunity(pc, now=now, request=request) for pc in published_calls()]
 
 
@@ -104,7 +105,7 @@ def opportunity_detail(request, opportunity_id: str):
         wanted = uuid.UUID(opportunity_id)
     except ValueError:
         return _error(404, _("No such opportunity."))
-    now = timezone.now()
+    now = timeutil.now()
     for pc in published_calls():
         if pc.id == wanted:
             opportunity = cg.to_opportunity(pc, now=now, request=request)

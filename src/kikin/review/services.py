@@ -407,7 +407,7 @@ def save_review(
     if all(c.code in scores for c in criteria):
         review.weighted_score = weighted_score(criteria, scores)
     if submit:
-        review.submitted_at = timezone.now()
+        review.submitted_at = timeutil.now()
     review.save()
     record(
         actor=actor,
@@ -727,7 +727,7 @@ def approve_decision(*, actor, proposal: Proposal, approve: bool, note: str = ""
         "approve_rejection" if decision.outcome == Decision.Outcome.REJECT else "approve_adoption"
     )
     apply_transition(proposal, name, actor, note=note)
-    decision.approved_by, decision.approved_at, decision.approval_note = actor, timezone.now(), note
+    decision.approved_by, decision.approved_at, decision.approval_note = actor, timeutil.now(), note
     decision.save(update_fields=["approved_by", "approved_at", "approval_note"])
     return proposal
 
@@ -831,7 +831,7 @@ def publish_adoptions(*, actor, call: Call) -> int:
         notified_at__isnull=False,
         published_at__isnull=True,
     )
-    now = timezone.now()
+    now = timeutil.now()
     published = list(decisions)
     for decision in published:
         record(

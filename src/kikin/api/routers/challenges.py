@@ -20,7 +20,6 @@ import re
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -28,6 +27,7 @@ from ninja.files import UploadedFile
 
 from kikin.challenges import permissions, selectors, services
 from kikin.challenges.models import Challenge, PrizeAward, Submission, SubmissionState, Team
+from kikin.core import timeutil
 from kikin.rules import challenges as rules
 
 from ..auth import public_or_token
@@ -387,7 +387,7 @@ def list_challenges(request, params: Query[PageParams]):
 )
 def get_challenge(request, slug: str):
     challenge = _challenge(slug)
-    now = timezone.now()
+    now = timeutil.now()
     divisions = challenge.divisions.prefetch_related("themes")
     prizes = challenge.prizes.select_related("stage", "division", "theme").prefetch_related(
         "awards__team"
@@ -431,7 +431,7 @@ def get_board(request, slug: str, stage: str):
     spec = st.evaluation_spec()
     if spec is None:
         raise Http404  # a stage without a leaderboard (documents for the jury)
-    now = timezone.now()
+    now = timeutil.now()
     board = selectors.leaderboard(st, now=now)
     mine = selectors.team_of(request.user, challenge)
     mine_id = mine.pk if mine else None
