@@ -175,6 +175,24 @@ def build() -> World:
         foreign_government_influence=True,
     )
     compliance.send_consultation(actor=w.applicant, consultation=c)
+    # A call announced ahead of its opening, with its guidelines and no proposal yet: its
+    # editor offers to take a document off (the demo call's, with proposals, keeps them).
+    from kikin.calls.services import add_call_document
+    from kikin.core import timeutil
+
+    forthcoming = f.open_call(
+        plan,
+        key="fuzz-forthcoming",
+        opens=timeutil.now() + dt.timedelta(days=30),
+        closes=timeutil.now() + dt.timedelta(days=60),
+    )
+    add_call_document(
+        actor=agency,
+        call=forthcoming,
+        uploaded=SimpleUploadedFile("guidelines.pdf", tiny_pdf(), content_type="application/pdf"),
+        kind="guidelines",
+        title_ja="公募要領",
+    )
     # An API token of the demo applicant's, so that its page offers to revoke one.
     from kikin.api.services import create_token
 
