@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Organisation, User
 from kikin.calls.models import Call, Proposal
+from kikin.core.fields import ClockStamp
 from kikin.core.files import generated_name
 from kikin.programs.models import Theme
 
@@ -311,7 +312,7 @@ class Continuation(models.Model):
     budget_yen = models.BigIntegerField(_("budget (yen)"))
     note = models.TextField(_("reason"), blank=True)
     approved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    approved_at = models.DateTimeField(auto_now_add=True)
+    approved_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -406,7 +407,7 @@ class YearlyEvaluation(models.Model):
     team_sound = models.BooleanField(_("the team is sound"), default=True)
     comment = models.TextField(_("comment"))
     evaluated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    evaluated_at = models.DateTimeField(auto_now_add=True)
+    evaluated_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         ordering = ["award", "fiscal_year"]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kikin.accounts.models import Organisation, User
+from kikin.core.fields import ClockStamp
 from kikin.programs.models import Program
 from kikin.rules import challenges as rules
 
@@ -281,7 +282,7 @@ class TeamMember(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="challenge_memberships")
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
-    joined_at = models.DateTimeField(auto_now_add=True)
+    joined_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -366,7 +367,7 @@ class Qualification(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="qualified")
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(auto_now_add=True)
+    decided_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         ordering = ["stage", "rank"]
@@ -431,7 +432,7 @@ class TeamConflict(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="conflicts")
     reason = models.TextField()
     declared_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    declared_at = models.DateTimeField(auto_now_add=True)
+    declared_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -448,7 +449,7 @@ class PrizeAward(models.Model):
     amount_yen = models.BigIntegerField(_("amount (yen)"), validators=[MinValueValidator(0)])
     score = models.DecimalField(max_digits=20, decimal_places=9, null=True, blank=True)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(auto_now_add=True)
+    decided_at = ClockStamp(auto_now_add=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     paid_by = models.ForeignKey(

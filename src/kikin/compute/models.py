@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from kikin.accounts.models import User
 from kikin.awards.models import Award
 from kikin.calls.models import Call
+from kikin.core.fields import ClockStamp
 
 #: One accelerator-hour in the stored unit (milli-hours).
 MILLI = 1000
@@ -295,7 +296,7 @@ class EvaluationDeclaration(models.Model):
     )
     statement = models.TextField(_("statement"))
     declared_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+    declared_at = ClockStamp(_("declared at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evaluation data declaration")
@@ -311,7 +312,7 @@ class BenchmarkResult(models.Model):
     model_version = models.CharField(_("model version"), max_length=100)
     note = models.TextField(_("note"), blank=True)
     submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         ordering = ["benchmark", "-evaluated_on", "-id"]

@@ -116,6 +116,17 @@ def _geniac_adoptees(officer: User) -> list[DataPlatform]:
     return out
 
 
+def _ended_years(platform: DataPlatform, n: int) -> list[int]:
+    """The last `n` fiscal years that have ended by the day the demo is loaded and lie inside
+    the platform's program (fewer where the program is younger)."""
+    last = fiscal_year(today_jst()) - 1
+    program = platform.program
+    if program is not None and program.end_date is not None:
+        last = min(last, fiscal_year(program.end_date))
+    first = fiscal_year(program.start_date) if program is not None and program.start_date else 0
+    return [fy for fy in range(last - n + 1, last + 1) if fy >= first]
+
+
 def _materials_figures(officer: User) -> None:
     """Fictional sites of the Materials DX platform with a few years of uses and data created."""
     # The plan-file platform that declares kinds of site and outcome figures.
@@ -155,9 +166,13 @@ def _materials_figures(officer: User) -> None:
                     parent=hub,
                 )
             )
-    # Uses (industry, academia, government) per site and fiscal year; data items per site.
-    uses = {2022: (220, 380, 60), 2023: (260, 420, 70), 2024: (300, 470, 80), 2025: (330, 500, 90)}
-    created = {2022: 60_000, 2023: 95_000, 2024: 130_000, 2025: 150_000}
+    # Uses (industry, academia, government) per site and fiscal year; data items per site: the
+    # last four fiscal years that have ended, inside the platform program's life.
+    years = _ended_years(platform, 4)
+    uses = dict(
+        zip(years, [(220, 380, 60), (260, 420, 70), (300, 470, 80), (330, 500, 90)], strict=False)
+    )
+    created = dict(zip(years, [60_000, 95_000, 130_000, 150_000], strict=False))
     for k, site in enumerate(sites):
         facility = services.add_facility(
             actor=officer,
@@ -267,7 +282,7 @@ DEMO_DATASETS = [
         AccessLevel.OPEN,
         Licence.CC_BY,
         "latency.csv",
-        "timestamp_utc,procedure,latency_ms\n2027-04-01T00:00:00Z,registration,12.4\n",
+        "timestamp_utc,procedure,latency_ms\n{start}T00:00:00Z,registration,12.4\n",
     ),
     (
         "５Ｇコア障害切替ログ（共有）",
@@ -275,7 +290,7 @@ DEMO_DATASETS = [
         AccessLevel.SHARED,
         Licence.CONDITIONS,
         "failover-logs.csv",
-        "timestamp_utc,node,event\n2027-05-01T03:00:00Z,amf-1,failover\n",
+        "timestamp_utc,node,event\n{month_in}T03:00:00Z,amf-1,failover\n",
     ),
     (
         "加入者プロファイル設計資料（非公開）",
@@ -320,7 +335,12 @@ def _demo_datasets(award: Award, platform: DataPlatform, users: dict[str, User])
             "conditions": DEMO_CONDITIONS if level == AccessLevel.SHARED else [],
         }
         d = services.create_dataset(actor=applicant, fields=fields, platform=platform, award=award)
-        upload = ContentFile(text.encode(), name=name)
+        # measured during the work, never after the day the demo is loaded
+        measured = {
+            "start": award.start_date.isoformat(),
+            "month_in": min(award.start_date + dt.timedelta(days=30), today_jst()).isoformat(),
+        }
+        upload = ContentFile(text.format(**measured).encode(), name=name)
         upload.content_type = "text/csv"
         services.add_file(actor=applicant, dataset=d, uploaded=upload)
         services.publish_dataset(actor=applicant, dataset=d)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Organisation
 from kikin.awards.models import Award
+from kikin.core.fields import ClockStamp
 from kikin.programs.models import Program
 
 USER = settings.AUTH_USER_MODEL
@@ -170,7 +171,7 @@ class IPCommitteeDecision(models.Model):
     summary = models.TextField(_("decision"))
     agency_advice = models.TextField(_("agency's advice and guidance"), blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         ordering = ["committee", "-held_on", "-id"]
@@ -443,7 +444,7 @@ class StorageFunding(models.Model):
     amount_yen = models.BigIntegerField(_("amount (yen)"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         ordering = ["platform", "fiscal_year", "id"]
@@ -463,7 +464,7 @@ class Feedback(models.Model):
     )
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("feedback"))
-    submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = ClockStamp(auto_now_add=True)
     response = models.TextField(_("answer"), blank=True)
     responded_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -748,7 +749,7 @@ class ExcludedParty(models.Model):
     )
     reason = models.TextField(_("reason"))
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = ClockStamp(auto_now_add=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
     lifted_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Organisation, User
 from kikin.awards.models import Award
+from kikin.core.fields import ClockStamp
 
 
 class DataOffer(models.Model):
@@ -90,7 +91,7 @@ class Introduction(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     introduced_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    introduced_at = models.DateTimeField(auto_now_add=True)
+    introduced_at = ClockStamp(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

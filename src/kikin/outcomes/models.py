@@ -23,6 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kikin.awards.models import Award
+from kikin.core.fields import ClockStamp
 from kikin.core.files import generated_name
 
 User = settings.AUTH_USER_MODEL
@@ -243,7 +244,7 @@ class FinalEvaluation(models.Model):
     met_targets = models.BooleanField(_("met the targets set for the theme"))
     comment = models.TextField(_("committee's comment"))
     evaluated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    evaluated_at = models.DateTimeField(auto_now_add=True)
+    evaluated_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["completed_on"])]

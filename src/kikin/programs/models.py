@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kikin.core.fields import ClockStamp
 from kikin.rules import plan as plan_rules
 
 
@@ -366,7 +367,7 @@ class ProgramEvaluation(models.Model):
     held_on = models.DateField(_("held on"))
     result = models.TextField(_("result"))
     recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         ordering = ["program", "due_date"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kikin.accounts.models import Organisation, User
 from kikin.calls.models import Call, Proposal
+from kikin.core.fields import ClockStamp
 
 
 class FirstReview(models.Model):
@@ -21,7 +22,7 @@ class FirstReview(models.Model):
     passed = models.BooleanField(_("passed"))
     reason = models.TextField(_("reason"))
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    decided_at = ClockStamp(_("decided at"), auto_now_add=True)
 
 
 class ReviewerProfile(models.Model):
@@ -55,7 +56,7 @@ class ConflictDeclaration(models.Model):
     )
     reason = models.TextField(_("reason"))
     declared_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    declared_at = models.DateTimeField(auto_now_add=True)
+    declared_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -76,7 +77,7 @@ class NameMatchDecision(models.Model):
     same = models.BooleanField(_("the same organisation"))
     note = models.TextField(_("note"), blank=True)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(auto_now=True)
+    decided_at = ClockStamp(auto_now=True)
 
     class Meta:
         constraints = [
@@ -116,7 +117,7 @@ class Assignment(models.Model):
     reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assignments")
     affinity = models.DecimalField(max_digits=9, decimal_places=6, default=0)
     assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    assigned_at = models.DateTimeField(auto_now_add=True)
+    assigned_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -198,7 +199,7 @@ class Decision(models.Model):
         blank=True,
     )
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(auto_now_add=True)
+    decided_at = ClockStamp(auto_now_add=True)
     approved_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -219,7 +220,7 @@ class AdoptionPlan(models.Model):
     budget_yen = models.BigIntegerField()
     proven_optimal = models.BooleanField(default=False)
     made_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    made_at = models.DateTimeField(auto_now_add=True)
+    made_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         ordering = ["-made_at"]
@@ -241,7 +242,7 @@ class CapException(models.Model):
         _("approved by"), help_text=_("The external reviewers who approved it.")
     )
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = ClockStamp(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -263,7 +264,7 @@ class DeclarationCheck(models.Model):
     confirmed = models.BooleanField(_("confirmed"))
     note = models.TextField(_("note"), blank=True)
     checked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    checked_at = models.DateTimeField(auto_now=True)
+    checked_at = ClockStamp(auto_now=True)
 
     class Meta:
         ordering = ["proposal", "code"]
