@@ -140,7 +140,7 @@ def world(db):
     from kikin.accounts.models import User
     from kikin.awards.models import Award
     from kikin.calls.models import Attachment, Call, CallDocument, Proposal
-    from kikin.challenges.models import Challenge, Stage, Team
+    from kikin.challenges.models import Challenge, Stage, Submission, Team
     from kikin.compliance.models import ConsultationState, PriorConsultation
     from kikin.datasets.models import DataPlatform, Dataset
     from kikin.programs.models import Program
@@ -165,6 +165,7 @@ def world(db):
             "team": team,
             "stage": Stage.objects.filter(challenge=team.challenge).order_by("pk").first(),
             "challenge": Challenge.objects.order_by("pk").first(),
+            "submission": Submission.objects.order_by("pk").first(),
             "dataset": Dataset.objects.order_by("pk").first(),
             "platform": DataPlatform.objects.order_by("pk").first(),
             "program": Program.objects.order_by("pk").first(),

@@ -19,7 +19,7 @@ from kikin.accounts.permissions import is_agency, is_applicant, is_reviewer, is_
 from kikin.core.permissions import Answer, allow, deny, predicate
 from kikin.review.models import ConflictDeclaration
 
-from .models import Challenge, Juror, Stage, Team, TeamConflict
+from .models import Challenge, Juror, Stage, Submission, Team, TeamConflict
 
 # Not predicates: helpers that answer something else.
 HELPERS = frozenset({"jury_conflict_reasons"})
@@ -52,6 +52,17 @@ def can_view_team(user, team: Team) -> Answer:
     if is_staff(user) or is_member(user, team):
         return allow()
     return deny(_("Not found."))
+
+
+@predicate
+def can_download_submission(user, submission: Submission) -> Answer:
+    """An entry's file: the staff and the team's members; the jurors too where the stage's
+    entries are documents (a paper, a plan), not code the sandbox runs."""
+    if can_view_team(user, submission.team):
+        return allow()
+    if submission.stage.entry == "document" and is_juror(user, submission.team.challenge):
+        return allow()
+    return deny(_("Only the team, the staff and, for documents, the jurors open an entry's file."))
 
 
 @predicate

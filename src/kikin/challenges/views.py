@@ -341,10 +341,7 @@ def submission_file(request, slug: str, pk: int):
         pk=pk,
         team__challenge__slug=slug,
     )
-    juror_may = sub.stage.entry == "document" and permissions.is_juror(
-        request.user, sub.team.challenge
-    )
-    if not (permissions.can_view_team(request.user, sub.team)[0] or juror_may):
+    if not permissions.can_download_submission(request.user, sub):
         raise Http404
     response = FileResponse(sub.file.open("rb"), content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition(sub.file_name)
@@ -473,6 +470,8 @@ def jury_score(request, slug: str, stage: str, team: int):
             ],
             "comment": comment,
             "errors": errors,
+            # a template reads no key starting with "_": the form's own refusal, by name
+            "form_error": errors.get("__all__", ""),
             "existing": existing,
             "entry": entries.get(tm.pk),
             "papers": tm.documents.filter(kind=DocumentKind.PAPER, stage=st),

@@ -19,6 +19,7 @@ when the guide is read, so a guide renders only what these rules allow.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -50,6 +51,8 @@ ANCHOR = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SECTION_HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<anchor>[^}]*)\}\s*$")
 PICTURE = re.compile(r"^[a-z0-9][a-z0-9-]*\.png$")
 GUIDE_LINK = re.compile(r"^guide:(?P<guide>[a-z]+)#(?P<anchor>[a-z0-9-]+)$")
+#: A link to a page of this site, as the renderer writes it (`_link`).
+SITE_LINK = re.compile(r'<a href="/[^"]*" class="site-link">(?P<text>.*?)</a>', re.S)
 
 
 class GuideError(ValueError):
@@ -115,6 +118,24 @@ def guides(language: str | None = None) -> list[Guide]:
 def guide_for(user) -> str | None:
     """The slug of the guide for the role `user` acts in (None when signed out)."""
     return next((slug for slug, is_for in GUIDES.items() if is_for(user)), None)
+
+
+def for_reader(guide_: Guide, user) -> Guide:
+    """The guide as `user` reads it. Its links to pages of the site lead to pages of the role
+    it is for: they stay links in the reader's own guide (and for a visitor signed out, whom
+    those pages ask to sign in), and in another role's guide they are shown as text, since they
+    would lead the reader to pages their role may not open (issue 13, item 5)."""
+    if not getattr(user, "is_authenticated", False) or guide_for(user) == guide_.slug:
+        return guide_
+
+    def text_only(html: SafeString) -> SafeString:
+        return mark_safe(SITE_LINK.sub(r'<span class="site-path">\g<text></span>', html))
+
+    return dataclasses.replace(
+        guide_,
+        intro=text_only(guide_.intro),
+        sections=tuple(dataclasses.replace(s, html=text_only(s.html)) for s in guide_.sections),
+    )
 
 
 def section_url(slug: str, anchor: str) -> str:
@@ -242,6 +263,7 @@ def _link(token: Token, env: dict, links: list[str]) -> None:
         )
         return
     if href.startswith("/") and not href.startswith("//"):
+        token.attrSet("class", "site-link")  # text in other roles' eyes (`for_reader`)
         return
     if href.startswith("https://"):
         token.attrSet("rel", "noopener")

@@ -19,7 +19,7 @@ def index(request):
 
 def guide_page(request, slug: str):
     try:
-        guide = selectors.guide(slug)
+        guide = selectors.for_reader(selectors.guide(slug), request.user)
     except LookupError:
         raise Http404
     return render(

@@ -18,6 +18,19 @@ def is_staff(user) -> Answer:
 
 
 @predicate
+def can_view_board(user) -> Answer:
+    """The matching board and the community events: the staff, and the developers of themes
+    with compute support (an applicant of an organisation with such an award)."""
+    from .selectors import developer_awards_for
+
+    if is_staff_member(user) or developer_awards_for(user).exists():
+        return allow()
+    return deny(
+        _("Only the staff and the developers of themes with compute support see the board.")
+    )
+
+
+@predicate
 def can_manage(user) -> Answer:
     if is_agency(user):
         return allow()

@@ -17,7 +17,7 @@ from kikin.core.lookup import posted_object_or_404
 
 from . import forms, selectors, services
 from .models import DataOffer, DataRequest
-from .permissions import can_manage, is_staff
+from .permissions import can_manage, can_view_board, is_staff
 
 
 def _agency(request) -> None:
@@ -34,7 +34,7 @@ def _apply(form, exc) -> None:
 @login_required
 def board(request):
     staff = is_staff(request.user)
-    if not staff and not selectors.developer_awards_for(request.user).exists():
+    if not can_view_board(request.user):
         raise Http404
     offer_form = forms.DataOfferForm(prefix="offer")
     wanted_form = forms.StaffDataRequestForm(prefix="wanted")
@@ -103,7 +103,7 @@ def board(request):
 
 @login_required
 def events(request):
-    if not (is_staff(request.user) or selectors.developer_awards_for(request.user).exists()):
+    if not can_view_board(request.user):
         raise Http404
     form = forms.EventForm()
     if request.method == "POST":

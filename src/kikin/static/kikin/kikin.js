@@ -1,11 +1,25 @@
 // kikin's only script of its own (no inline script: the Content-Security-Policy allows scripts
-// from this site only). A form with data-confirm="question" asks before it is sent.
-document.addEventListener("submit", function (event) {
-  var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
-  if (question && !window.confirm(question)) {
-    event.preventDefault();
-  }
-});
+// from this site only).
+//
+// Irreversible actions ask first: a form, or the submit button that sends it, with
+// data-confirm="question" asks the question before the form is sent (the button's question
+// where both have one), and nothing is sent unless the answer is OK. Without JavaScript the
+// form is sent as it is: the action still works, unasked.
+document.addEventListener(
+  "submit",
+  function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    var question =
+      (button && button.getAttribute && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation(); // nor does htmx send it
+    }
+  },
+  true // asked before any other listener (htmx's) acts on the submission
+);
 
 // Wide tables scroll sideways inside a box of their own, not the page (kikin.css .table-scroll).
 // While a box does scroll, it takes the keyboard's focus and is a region named after its table:
