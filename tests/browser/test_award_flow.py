@@ -12,7 +12,7 @@ from tests.browser.sessions import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_award_claim_payment_failed_gate(browser, live_server, plan, tmp_path):
+def test_award_claim_payment_failed_gate(browser, live_server, plan, tmp_path, clock):
     proposal, applicant, _ministry, agency = f.adopted(plan)
 
     # Agency: make the contract from the adopted proposal.
@@ -23,6 +23,10 @@ def test_award_claim_payment_failed_gate(browser, live_server, plan, tmp_path):
     award = Award.objects.get(proposal=proposal)
     assert award.number in page.inner_text("h1")
     ctx.close()
+    # The fund's clock on the day the stage gate is held: the expenses claimed and the gate's
+    # review are then in the past, as the services require.
+    held = award.stage_gate_due - dt.timedelta(days=14)
+    clock(held)
 
     # Implementer: claim costs of the first fiscal year.
     ctx, page = login(browser, live_server, applicant)
@@ -47,7 +51,6 @@ def test_award_claim_payment_failed_gate(browser, live_server, plan, tmp_path):
     assert (
         claim.state == ClaimState.APPROVED and claim.payment.amount_yen == 123_456_789
     )  # a contract pays in full
-    held = award.stage_gate_due - dt.timedelta(days=14)
     gate = page.locator("#gate-form")
     gate.locator("input[name=held_on]").fill(held.isoformat())
     gate.locator("select[name=outcome]").select_option("fail")

@@ -7,6 +7,7 @@ from django.core import mail
 from kikin.awards import services as awards
 from kikin.awards.models import ClaimState
 from kikin.calls.services import submit_proposal
+from kikin.core.timeutil import clock_at
 from kikin.review import services as review
 from tests import factories as f
 from tests.browser.sessions import login
@@ -19,19 +20,20 @@ def test_each_role_sees_its_inbox_and_a_notification_reaches_its_reader(browser,
     applicant.email = "taro@example.jp"
     applicant.save(update_fields=["email"])
     award = awards.create_award(actor=agency, proposal=proposal)
-    claim = awards.submit_claim(
-        actor=applicant,
-        award=award,
-        fiscal_year=award.start_date.year,
-        lines=[
-            {
-                "category": "personnel",
-                "description": "研究員人件費",
-                "incurred_on": award.start_date,
-                "amount_yen": 2_000_000,
-            }
-        ],
-    )
+    with clock_at(award.start_date):  # claimed on the day its first expense was incurred
+        claim = awards.submit_claim(
+            actor=applicant,
+            award=award,
+            fiscal_year=award.start_date.year,
+            lines=[
+                {
+                    "category": "personnel",
+                    "description": "研究員人件費",
+                    "incurred_on": award.start_date,
+                    "amount_yen": 2_000_000,
+                }
+            ],
+        )
     # a second proposal, waiting for the ministry's first review
     other = f.applicant()
     second = f.complete_proposal(other, f.open_call(plan), title="二件目の提案")
