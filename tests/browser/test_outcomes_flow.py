@@ -1,8 +1,8 @@
 """After the work, in real headless Chromium: the implementer files a year's figures, the agency
 checks them, computes the revenue payback, decides it, and the implementer downloads the notice.
 
-The grant starts next fiscal year (the factories' proposals); the outcomes pages are shown a
-"today" two years on, the only thing this test moves.
+The grant starts next fiscal year (the factories' proposals); the fund's clock is moved two years
+on, once the award is made, the only thing this test moves.
 """
 
 import datetime as dt
@@ -12,7 +12,6 @@ import pytest
 from pypdf import PdfReader
 
 from kikin.awards import services as awards
-from kikin.outcomes import services, views
 from kikin.outcomes.models import Assessment, Filing, FilingState
 from tests import factories as f
 from tests.browser.sessions import login
@@ -20,7 +19,7 @@ from tests.browser.sessions import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_filing_check_payback_notice(browser, live_server, plan, monkeypatch, tmp_path):
+def test_filing_check_payback_notice(browser, live_server, plan, clock, tmp_path):
     p, applicant, _ministry, agency = f.adopted(
         plan,
         "1-c8",
@@ -30,6 +29,7 @@ def test_filing_check_payback_notice(browser, live_server, plan, monkeypatch, tm
     )
     award = awards.create_award(actor=agency, proposal=p)
     start = award.start_date.year
+    later = clock(dt.date(start + 2, 5, 10))
     claim = awards.submit_claim(
         actor=applicant,
         award=award,
@@ -44,9 +44,6 @@ def test_filing_check_payback_notice(browser, live_server, plan, monkeypatch, tm
         ],
     )
     awards.approve_claim(actor=agency, claim=claim)  # C = 500,000,000; B = D = 1,000,000,000
-    later = dt.date(start + 2, 5, 10)
-    monkeypatch.setattr(services, "today_jst", lambda: later)
-    monkeypatch.setattr(views, "today_jst", lambda: later)
 
     # The implementer files FY start: sales 3.0e9, costs 1.5e9 + 0.3e9 → profit 1.2e9.
     ctx, page = login(browser, live_server, applicant)

@@ -17,7 +17,7 @@ from tests.browser.sessions import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_qleap_call_to_gate(browser, live_server, plan, tmp_path):
+def test_qleap_call_to_gate(browser, live_server, plan, tmp_path, clock):
     qleap = Program.objects.get(code="q-leap")
     call = f.open_call(qleap, themes=("1-br",), budget_yen=600_000_000)
     applicant = f.applicant(f.organisation(category=OrganisationCategory.ACADEMIA))
@@ -99,6 +99,8 @@ def test_qleap_call_to_gate(browser, live_server, plan, tmp_path):
     assert award.period_end == dt.date(start.year + 1, 3, 31)
     assert page.locator("#continuation").count() == 0  # Q-LEAP's plan has no continuation R&D
     ctx.close()
+    # the journey goes on 200 days into the work: the claim's cost and the gate lie before today
+    clock(start + dt.timedelta(days=200))
 
     ctx, page = login(browser, live_server, applicant)
     page.goto(f"{live_server.url}/awards/{award.pk}/")
