@@ -6,8 +6,9 @@ so a string can move between catalogues, and the move would lose its translation
 
 1. reads every translation of every catalogue (obsolete ones included);
 2. runs makemessages for Japanese;
-3. gives each entry that came out untranslated or fuzzy the translation it had anywhere,
-   then the ones passed as a JSON file ({"English msgid": "日本語"});
+3. gives each entry the translation passed as a JSON file ({"English msgid": "日本語"}, or
+   {"context\u0004English msgid": "日本語"} for a string with a context), and an entry that came
+   out untranslated or fuzzy the translation it had anywhere;
 4. compiles, and prints what is still untranslated.
 
     .venv/bin/python scripts/messages.py [translations.json]
@@ -69,11 +70,15 @@ def main() -> int:
             for entry in po:
                 if entry.obsolete or entry.msgid_plural:
                     continue
-                text = given.get(entry.msgid)
+                # a string with a context is given as "context\u0004English"
+                text = given.get(f"{entry.msgctxt}\u0004{entry.msgid}") if entry.msgctxt else None
+                if text is None:
+                    text = given.get(entry.msgid)
                 if text is None and (not entry.msgstr or "fuzzy" in entry.flags):
                     text = before.get((entry.msgctxt, entry.msgid))
                 if text is not None:
                     entry.msgstr = text
+                    entry.previous_msgid = entry.previous_msgctxt = None
                     if "fuzzy" in entry.flags:
                         entry.flags.remove("fuzzy")
                 if not entry.msgstr or "fuzzy" in entry.flags:

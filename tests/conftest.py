@@ -55,6 +55,19 @@ def _staff_second_factor_off():
     settings.KIKIN_SECOND_FACTOR_ROLES = ()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language (Japanese) and leaves it so: a test that
+    renders in English (a request with Accept-Language, translation.override left open) does
+    not change what the next one reads."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def second_factor_on(settings):
     settings.KIKIN_SECOND_FACTOR_ROLES = ("ministry", "agency")

@@ -490,7 +490,10 @@ def _check_the_guides_against_the_walk(walk: Walk):
                 assert images.count() == len(selectors.guide(slug, lang).pictures)
                 for i in range(images.count()):
                     images.nth(i).scroll_into_view_if_needed()
-                    assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+                    # lazy: it loads once in view; decode() waits for it (and fails if broken)
+                    assert images.nth(i).evaluate(
+                        "img => img.decode().then(() => img.naturalWidth > 0, () => false)"
+                    )
                 for href in page.locator("main a[href*='#']").evaluate_all(
                     "links => links.map(a => a.getAttribute('href'))"
                 ):

@@ -250,7 +250,7 @@ def test_a_closed_call_with_proposals_keeps_its_deadline(officer, client, plan, 
     response = client.post(url, _edit(call, reviews_due_at=_local(due)))
     assert response.status_code == 302
     call.refresh_from_db()
-    assert call.reviews_due_at.date() == due.astimezone(JST).date()
+    assert call.reviews_due_at.astimezone(JST).date() == due.astimezone(JST).date()
 
 
 def test_documents_are_checked_stored_under_generated_names_and_downloadable(officer, client, plan):

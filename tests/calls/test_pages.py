@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -52,6 +54,29 @@ def test_applicant_starts_a_proposal_from_the_call_page(ready, client):
     assert response.url == reverse("calls:proposal_edit", args=[p.pk])
     form = client.get(response.url).content.decode()
     assert 'name="set_value"' in form and "hx-post" in form
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("ja", ("提案名", "研究開発期間（か月）", "コア重要技術")),
+        ("en", ("Title", "Period (months)", "Core important technologies")),
+    ],
+)
+def test_what_stands_before_submitting_is_named_by_its_labels(ready, client, language, labels):
+    call, actor = ready
+    theme = call.themes.get()
+    client.post(reverse("calls:proposal_start", args=[call.pk]), {"theme": theme.pk})
+    p = Proposal.objects.get(organisation=actor.organisation)
+    html = client.get(
+        reverse("calls:proposal_edit", args=[p.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    panel = html.split('class="problems"', 1)[1].split("</ul>", 1)[0]
+    named = re.findall(r"<strong>([^<]*)</strong>", panel)
+    for label in labels:
+        assert label in named, (label, named)
+    for key in ("title", "period_months", "leakage_core_technologies", "budget"):
+        assert key not in named
 
 
 def test_autosave_keeps_good_fields_and_names_the_bad_one(ready, client):

@@ -258,16 +258,17 @@ def _empty(value) -> bool:
     return value is None or value == "" or value == [] or value is False
 
 
-def _label(name: str) -> str:
+def proposal_field_label(name: str) -> str:
     """The field's label as the proposal's model names it (in the user's language)."""
     from django.core.exceptions import FieldDoesNotExist
 
     from kikin.core.feedback import field_label
 
     try:
-        return Proposal._meta.get_field(name).verbose_name
+        label = getattr(Proposal._meta.get_field(name), "verbose_name", None)
     except FieldDoesNotExist:
-        return field_label(name)
+        label = None
+    return label or field_label(name)
 
 
 def _display(proposal: Proposal, name: str, value):
@@ -328,10 +329,10 @@ def proposal_document(proposal: Proposal) -> ProposalDocument:
         section_rows = []
         for name in names:
             value, kind = _display(proposal, name, content.get(name))
-            section_rows.append(DocumentRow(name, _label(name), value, kind))
+            section_rows.append(DocumentRow(name, proposal_field_label(name), value, kind))
         sections.append(DocumentSection(key, heading, section_rows))
     others = [
-        DocumentRow(name, _label(name), *_display(proposal, name, content[name]))
+        DocumentRow(name, proposal_field_label(name), *_display(proposal, name, content[name]))
         for name in sorted(set(content) - listed)
         if not _empty(content[name])
     ]

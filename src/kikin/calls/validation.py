@@ -49,6 +49,15 @@ class Problem:
     def __str__(self):
         return f"{self.field}: {self.message}"
 
+    @property
+    def label(self) -> str:
+        """The field's label in the user's language (what the form calls it), not its key."""
+        from django.utils.text import capfirst
+
+        from kikin.calls.selectors import proposal_field_label
+
+        return capfirst(str(proposal_field_label(self.field))) if self.field else ""
+
 
 def call_date(proposal: Proposal) -> dt.date:
     return fiscal.to_jst_date(proposal.call.opens_at)

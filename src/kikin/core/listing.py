@@ -36,7 +36,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import Func
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -122,16 +122,22 @@ def register_sqlite_fold(sender, connection, **kwargs) -> None:
         connection.connection.create_function("kikin_fold", 1, fold, deterministic=True)
 
 
+class SpacedText(Func):
+    """``coalesce(a, '') || ' ' || coalesce(b, '') …``: flat, where Django's Concat nests a pair
+    in a pair, which SQLite's parser refuses past a dozen fields ("parser stack overflow")."""
+
+    arg_joiner = " || ' ' || "
+    template = "(%(expressions)s)"
+    output_field = TextField()
+
+    def __init__(self, *names: str):
+        super().__init__(*[Coalesce(F(n), Value(""), output_field=TextField()) for n in names])
+
+
 def searched(fields: Sequence[str]):
     """The folded text of `fields`, one space apart (a word, which has no space, never spans
     two fields)."""
-    parts: list = []
-    for name in fields:
-        if parts:
-            parts.append(Value(" "))
-        parts.append(F(name))
-    expression = parts[0] if len(parts) == 1 else Concat(*parts, output_field=TextField())
-    return Folded(expression)
+    return Folded(F(fields[0]) if len(fields) == 1 else SpacedText(*fields))
 
 
 def search_filter(qs: QuerySet, fields: Sequence[str], words: Sequence[str]) -> QuerySet:
