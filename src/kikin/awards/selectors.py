@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_applicant, is_staff_member
 from kikin.calls.models import Call
 from kikin.calls.validation import call_date
 from kikin.core.listing import (
@@ -27,7 +27,7 @@ from kikin.core.listing import (
     picked,
 )
 from kikin.core.timeutil import today_jst
-from kikin.programs.selectors import terms_in_force
+from kikin.programs.selectors import terms_in_force, themes_with_mode
 from kikin.rules import fiscal
 from kikin.rules.money import fund_share
 from kikin.rules.plan import ThemeSpec, as_item
@@ -63,14 +63,19 @@ def _sum(model, field: str, **filters):
 
 
 def awards_for_user(user) -> QuerySet[Award]:
+    """The awards `user` may see: the staff every one, an applicant their organisation's."""
     qs = Award.objects.select_related("theme__item", "organisation", "call")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.role in {Role.MINISTRY, Role.AGENCY}:
+    if is_staff_member(user):
         return qs
-    if user.role == Role.APPLICANT and user.organisation_id:
+    if is_applicant(user) and user.organisation_id:
         return qs.filter(organisation_id=user.organisation_id)
     return qs.none()
+
+
+def awards_with_mode_for(user, mode: str) -> QuerySet[Award]:
+    """The awards of themes with the form of support `mode` (a plan's theme mode, e.g.
+    "compute_support") that `user` may see."""
+    return awards_for_user(user).filter(theme__in=themes_with_mode(mode))
 
 
 def visible_award_or_404(user, pk) -> Award:

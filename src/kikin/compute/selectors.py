@@ -17,10 +17,9 @@ from fractions import Fraction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
-from kikin.accounts.models import Role
 from kikin.awards.models import Award
+from kikin.awards.selectors import awards_with_mode_for
 from kikin.core.timeutil import today_jst
-from kikin.programs.selectors import themes_with_mode
 from kikin.rules.money import apply_rate, round_half_up
 
 from .models import (
@@ -35,7 +34,6 @@ from .models import (
     UsageImport,
     milli_to_hours,
 )
-from .permissions import is_staff
 
 #: The recent days whose use gives the daily rate of the alerts.
 RECENT_DAYS = 14
@@ -49,14 +47,7 @@ UNDERUSE_SHARE = Fraction(80, 100)
 
 def geniac_awards_for(user) -> QuerySet[Award]:
     """The awards of themes with compute support ((g3)) `user` may see: staff every one, an applicant their organisation's."""
-    qs = Award.objects.filter(theme__in=themes_with_mode("compute_support")).select_related(
-        "organisation", "call"
-    )
-    if is_staff(user):
-        return qs
-    if user.is_authenticated and user.role == Role.APPLICANT and user.organisation_id:
-        return qs.filter(organisation_id=user.organisation_id)
-    return qs.none()
+    return awards_with_mode_for(user, "compute_support")
 
 
 def _sum_sub(model, column: str, **outer) -> Subquery:

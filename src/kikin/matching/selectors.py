@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from kikin.accounts.models import Role
+from kikin.accounts.permissions import is_applicant
 from kikin.awards.models import Award
-from kikin.programs.selectors import themes_with_mode
+from kikin.awards.selectors import awards_with_mode_for
 
 from .models import CommunityEvent, DataOffer, DataRequest, EventKind, Introduction
 from .permissions import is_staff
@@ -21,14 +21,7 @@ MODE = "compute_support"
 def developer_awards_for(user) -> QuerySet[Award]:
     """The awards of themes with compute support `user` may see: staff every one, an applicant
     their organisation's."""
-    qs = Award.objects.filter(theme__in=themes_with_mode(MODE)).select_related(
-        "organisation", "call"
-    )
-    if is_staff(user):
-        return qs
-    if user.is_authenticated and user.role == Role.APPLICANT and user.organisation_id:
-        return qs.filter(organisation_id=user.organisation_id)
-    return qs.none()
+    return awards_with_mode_for(user, MODE)
 
 
 # --------------------------------------------------------------------------------------------
@@ -54,9 +47,7 @@ def matching_board(user) -> Board:
         "-introduced_at", "-id"
     )
     if not is_staff(user):
-        org = (
-            user.organisation_id if user.is_authenticated and user.role == Role.APPLICANT else None
-        )
+        org = user.organisation_id if is_applicant(user) else None
         offers = offers.filter(is_open=True)
         requests = requests.filter(award__organisation_id=org) if org else requests.none()
         intros = intros.filter(request__award__organisation_id=org) if org else intros.none()

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kikin.accounts.models import Role
-from kikin.accounts.permissions import require_role
+from kikin.accounts.permissions import is_agency, require_role
 from kikin.audit.services import record
 from kikin.awards.models import Award
 from kikin.awards.permissions import is_implementer
@@ -76,7 +76,7 @@ def offer_data(
 def request_data(*, actor, award: Award, title: str, description: str) -> DataRequest:
     """A developer (or the agency for them) posts data they want."""
     award = Award.objects.select_related("theme__item").get(pk=award.pk)
-    if not (is_implementer(actor, award) or getattr(actor, "role", None) == Role.AGENCY):
+    if not (is_implementer(actor, award) or is_agency(actor)):
         raise PermissionDenied(_("Only the developer or the agency may post this."))
     if not themes_with_mode(MODE).filter(pk=award.theme_id).exists():
         raise ValidationError(
@@ -99,9 +99,7 @@ def request_data(*, actor, award: Award, title: str, description: str) -> DataRe
 def close_posting(*, actor, posting: DataOffer | DataRequest) -> DataOffer | DataRequest:
     """Take an offer or a wanted notice off the board."""
     if isinstance(posting, DataRequest):
-        if not (
-            is_implementer(actor, posting.award) or getattr(actor, "role", None) == Role.AGENCY
-        ):
+        if not (is_implementer(actor, posting.award) or is_agency(actor)):
             raise PermissionDenied(_("Only the developer or the agency may close this."))
     else:
         require_role(actor, Role.AGENCY)
