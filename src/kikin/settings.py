@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from this site (the CSP allows no CDN)
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

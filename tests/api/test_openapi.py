@@ -29,6 +29,24 @@ def test_the_schema_is_served(client):
     assert set(r.json()["paths"]) == set(json.loads(DOC.read_text(encoding="utf-8"))["paths"])
 
 
+@pytest.mark.django_db
+def test_the_docs_page_loads_its_swagger_from_this_site_under_the_csp(client):
+    """The interactive docs come with their scripts from this site: the Content-Security-Policy
+    (scripts from this site only) would block a CDN's, and the page would be blank."""
+    import re
+
+    r = client.get("/api/v1/docs")
+    assert r.status_code == 200
+    html = r.content.decode()
+    sources = re.findall(r'<script[^>]* src="([^"]+)"', html) + re.findall(
+        r'<link[^>]* href="([^"]+)"', html
+    )
+    assert any(s.endswith("swagger-ui-bundle.js") for s in sources)
+    assert all(s.startswith("/") and not s.startswith("//") for s in sources), sources
+    for src in sources:
+        assert client.get(src).status_code == 200, src
+
+
 @pytest.fixture
 def wsgi_app():
     """Django's WSGI application whose requests keep the test's database connection."""
