@@ -84,17 +84,19 @@ def browser(user, lang: str, cls=BrowserLikeClient, **kwargs):
 
 
 def refused(client, url, data, lang, *, expect: dict[str, str]) -> list[str]:
-    """POST, follow to the page that shows the refusal; each error message is a sentence, one
-    of them starts with the expected label (by language) and the page shows it."""
+    """POST, and the page that shows the refusal (the form again, 400, or the page the refusal
+    is sent back to); each error message is a sentence, one of them starts with the expected
+    label (by language) and the page shows it."""
     response = client.post(url, data)
-    assert response.status_code == 302, response.status_code
+    assert response.status_code in (302, 400), response.status_code
     texts = errors_of(response)
     assert texts, "no error message"
     for text in texts:
         assert_sentence(text, lang)
     label = expect[lang]
     assert any(t.startswith(label) for t in texts), (label, texts)
-    page = html.unescape(client.get(response.url).content.decode())
+    shown = response if response.status_code == 400 else client.get(response.url)
+    page = html.unescape(shown.content.decode())
     assert any(t in page for t in texts), texts
     return texts
 

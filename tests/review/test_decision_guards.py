@@ -141,10 +141,9 @@ def test_the_pages_say_why_in_the_readers_language(
     response = client.post(
         reverse("review:proposal_action", args=[p.pk, "decide"]),
         {"outcome": "adopt", "reason": "採択"},
-        follow=True,
         HTTP_ACCEPT_LANGUAGE=language,
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # the panel again, with why
     shown = [str(m) for m in response.context["messages"]]
     assert any(deadline_words in m for m in shown), shown
     assert any(review_words in m for m in shown), shown  # no review submitted either
@@ -176,3 +175,30 @@ def test_the_pages_say_why_in_the_readers_language(
         {"outcome": "adopt", "reason": "採択"},
     )
     assert Decision.objects.get(proposal=p).outcome == "adopt"
+
+
+def test_a_refused_form_on_the_panel_keeps_what_was_typed(world, client):
+    w = world
+    p = w["proposal"]
+    _review(w)
+    f.close_call(w["call"])
+    client.force_login(w["agency"])
+    response = client.post(
+        reverse("review:proposal_action", args=[p.pk, "decide"]),
+        {"outcome": "reject", "reason": "", "conditions": "試作機を年度内に納める"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="試作機を年度内に納める"' in html
+    assert '<option value="reject" selected>' in html
+    assert not Decision.objects.filter(proposal=p).exists()
+    response = client.post(
+        reverse("review:proposal_action", args=[p.pk, "hearing"]),
+        {"scheduled_at": "2027-13-40T10:00", "place": "第3会議室"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="第3会議室"' in html and 'value="2027-13-40T10:00"' in html
+    assert not p.hearings.exists()

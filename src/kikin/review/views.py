@@ -150,11 +150,18 @@ def call_action(request, pk: int, action: str):
 def proposal_panel(request, pk: int):
     _staff(request)
     proposal = get_object_or_404(proposals_for_user(request.user), pk=pk)
+    return _render_panel(request, proposal)
+
+
+def _render_panel(request, proposal, *, typed=None, status=200):
+    """The proposal's review panel; `typed` ({action: the refused POST}) fills the refused
+    form again with what was typed."""
     panel = selectors.panel_reviewers(proposal)
     return render(
         request,
         "review/proposal_panel.html",
         {
+            "typed": typed or {},
             "proposal": proposal,
             "first_review": getattr(proposal, "first_review", None),
             "assignments": panel["assignments"],
@@ -178,6 +185,7 @@ def proposal_panel(request, pk: int):
             "flags": panel["flags"],
             "decision_refused": _decision_refusals(call=proposal.call, proposal=proposal),
         },
+        status=status,
     )
 
 
@@ -278,6 +286,9 @@ def proposal_action(request, pk: int, action: str):
         messages.success(request, _("Saved."))
     except (ValidationError, PermissionDenied, TransitionError) as exc:
         errors_to_messages(request, exc)
+        # Refused: the panel again with the refusal and what was typed (nothing of it is kept).
+        proposal = get_object_or_404(proposals_for_user(request.user), pk=pk)
+        return _render_panel(request, proposal, typed={action: post}, status=400)
     return redirect("review:proposal", pk=pk)
 
 
