@@ -169,10 +169,21 @@ def test_ordering_ends_with_the_primary_key_in_the_same_direction():
         ("country", False, True),
         ("pk", False, None),
     ]
+    # descending on a column that is never NULL: a plain DESC (an index on it serves the sort)
     assert shape(listing("sort=-country").ordering()) == [
-        ("country", True, True),
+        ("country", True, None),
         ("pk", True, None),
     ]
+
+
+def test_descending_puts_nulls_last_only_where_a_value_can_be_null():
+    from kikin.calls.models import Proposal
+    from kikin.core.listing import _nullable
+
+    assert _nullable(Proposal, "start_date")  # a draft may have none yet
+    assert not _nullable(Proposal, "updated_at")
+    assert not _nullable(Proposal, "call__title_ja")  # through a relation that is never empty
+    assert _nullable(Proposal, "no_such_field")  # unknown: the safe answer
 
 
 def test_a_pair_sorts_in_the_page_language():

@@ -134,6 +134,22 @@ class SpacedText(Func):
         super().__init__(*[Coalesce(F(n), Value(""), output_field=TextField()) for n in names])
 
 
+def _nullable(model, path: str) -> bool:
+    """Whether `path` (``theme__title_ja``) can be NULL in a row of `model`: a nullable column or
+    a nullable relation on the way."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return True
+        if getattr(field, "null", True) or not getattr(field, "concrete", False):
+            return True
+        model = field.related_model or model
+    return False
+
+
 def searched(fields: Sequence[str]):
     """The folded text of `fields`, one space apart (a word, which has no space, never spans
     two fields)."""
@@ -300,11 +316,14 @@ class Listing:
         order = []
         for item in self.spec.sorts[self.sort].fields:
             expression = item() if callable(item) else F(item)
-            order.append(
-                expression.desc(nulls_last=True)
-                if self.descending
-                else expression.asc(nulls_last=True)
-            )
+            if not self.descending:
+                order.append(expression.asc(nulls_last=True))
+            elif callable(item) or _nullable(self.base.model, item):
+                order.append(expression.desc(nulls_last=True))
+            else:
+                # A column that is never empty: plain DESC, so that an index on it serves the
+                # sort (PostgreSQL's DESC puts nulls first; "NULLS LAST" would not match it).
+                order.append(expression.desc())
         order.append(F("pk").desc() if self.descending else F("pk").asc())
         return order
 
