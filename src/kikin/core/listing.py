@@ -34,9 +34,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import Func
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -131,14 +132,13 @@ class SpacedText(Func):
     output_field = TextField()
 
     def __init__(self, *names: str):
-        super().__init__(*[Coalesce(F(n), Value(""), output_field=TextField()) for n in names])
+        # each cast to text, as Django's Concat does: a number or a date joins the text too
+        super().__init__(*[Coalesce(Cast(F(n), TextField()), Value("")) for n in names])
 
 
 def _nullable(model, path: str) -> bool:
     """Whether `path` (``theme__title_ja``) can be NULL in a row of `model`: a nullable column or
     a nullable relation on the way."""
-    from django.core.exceptions import FieldDoesNotExist
-
     for name in path.split("__"):
         try:
             field = model._meta.get_field(name)
