@@ -7,6 +7,7 @@ passes it). Every figure can be set from the environment.
   background worker), KIKIN_WEB_MAX_REQUESTS (a worker is renewed after this many requests);
 * KIKIN_FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-* headers are believed.
 
+The application is loaded once in the master (preload_app) and workers are forked from it.
 Each process opens its own PostgreSQL pool (KIKIN_DB_POOL_MAX connections at most) after the
 fork, so web workers × that pool size is the most the web tier ever holds.
 """
@@ -15,6 +16,10 @@ import multiprocessing
 import os
 
 wsgi_app = "kikin.wsgi:application"
+# The application is loaded (and warmed: kikin.ops.warmup) once, in the master, and every worker
+# is forked from it: one started under load, to renew or replace another, serves at once. The
+# master opens no database connection, so each worker still opens its own pool.
+preload_app = True
 bind = os.environ.get("KIKIN_BIND", "127.0.0.1:8000").split(",")
 workers = int(os.environ.get("KIKIN_WEB_WORKERS") or min(2 * multiprocessing.cpu_count() + 1, 9))
 threads = int(os.environ.get("KIKIN_WEB_THREADS") or 2)

@@ -120,3 +120,15 @@ def test_the_search_page(plan):
     assert f"/datasets/{d.identifier}/" in page and "search-results" in page
     assert Client().get("/search/", {"q": ""}).status_code == 200
     assert Client().get("/search/", {"q": "x" * 5000}).status_code == 200
+
+
+def test_the_states_whose_adoption_is_not_reindexed_follow_no_decision():
+    """A submission skips re-reading the adoption's entry (search.BEFORE_ANY_DECISION): that
+    holds only while those states are entered from undecided states alone."""
+    from kikin.calls.workflow import TRANSITIONS
+    from kikin.datasets.search import BEFORE_ANY_DECISION
+
+    entering = [t for t in TRANSITIONS.values() if t.target in BEFORE_ANY_DECISION]
+    assert {t.name for t in entering} >= {"submit", "resubmit"}
+    for t in entering:
+        assert set(t.sources) <= BEFORE_ANY_DECISION, t.name

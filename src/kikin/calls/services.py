@@ -496,12 +496,12 @@ def submit_proposal(
         raise ValidationError({"submission_key": _("Missing or malformed submission key.")})
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
-        .select_related(
-            "call__program", "theme__item", "theme__program", "organisation", "cap_exception"
-        )
+        .select_related("call__program", "theme__item", "organisation", "cap_exception")
         .prefetch_related(*PROPOSAL_ROWS)
         .get(pk=proposal.pk)
     )
+    if proposal.theme.program_id == proposal.call.program_id:  # read once, not twice
+        proposal.theme.program = proposal.call.program
     if draft is not None:
         _save_locked_draft(
             actor,
@@ -548,16 +548,14 @@ def submit_proposal(
     if problems:
         raise SubmissionRefused(problems)
     first = proposal.state == ProposalState.DRAFT
+    also = {"version_count": proposal.version_count + 1}
     if first:
-        proposal.receipt_number = _next_receipt_number(proposal.call)
-        proposal.submitted_at = at
-    proposal.version_count += 1
-    proposal.save(update_fields=["receipt_number", "submitted_at", "version_count", "updated_at"])
+        also |= {"receipt_number": _next_receipt_number(proposal.call), "submitted_at": at}
     try:
         with transaction.atomic():
             version = ProposalVersion.objects.create(
                 proposal=proposal,
-                number=proposal.version_count,
+                number=also["version_count"],
                 content=snapshot(proposal),
                 submitted_at=at,
                 submitted_by=actor,
@@ -566,11 +564,16 @@ def submit_proposal(
     except IntegrityError:
         # The same key raced in through another connection: that one won; return it.
         return ProposalVersion.objects.get(submission_key=submission_key)
+    # The state, the receipt number and the version count in one UPDATE, with the audit record.
     apply_transition(
         proposal,
         "submit" if first else "resubmit",
         actor,
-        extra={"receipt_number": proposal.receipt_number, "version": version.number},
+        also=also,
+        extra={
+            "receipt_number": also.get("receipt_number", proposal.receipt_number),
+            "version": version.number,
+        },
     )
     return version
 

@@ -62,12 +62,18 @@ def call_detail(request, pk: int):
     )
 
 
-def _visible(request, pk: int) -> Proposal:
-    proposal = get_object_or_404(
-        Proposal.objects.select_related("call__program", "theme__item", "organisation"), pk=pk
+def _visible(request, pk: int, *, light: bool = False) -> Proposal:
+    """The proposal, if the person may see it (else 404: its existence is confidential).
+    `light`: only what the check reads, for a view that hands the proposal to a service that
+    reads it whole under its lock (a submission); such a view reads it again to show a form."""
+    qs = (
+        Proposal.objects.only("pk", "organisation_id", "state")
+        if light
+        else Proposal.objects.select_related("call__program", "theme__item", "organisation")
     )
+    proposal = get_object_or_404(qs, pk=pk)
     if not permissions.can_view(request.user, proposal):
-        raise Http404  # existence itself is confidential
+        raise Http404
     return proposal
 
 
@@ -367,13 +373,13 @@ def proposal_edit(request, pk: int):
 @login_required
 @require_POST
 def proposal_submit(request, pk: int):
-    proposal = _visible(request, pk)
+    proposal = _visible(request, pk, light=True)
     fields, budget, team, partners, errors = parse_draft(request.POST)
     if errors:
         return render(
             request,
             "calls/proposal_form.html",
-            _form_context(request, proposal, errors, posted=request.POST),
+            _form_context(request, _visible(request, pk), errors, posted=request.POST),
             status=400,
         )
     try:
@@ -394,7 +400,9 @@ def proposal_submit(request, pk: int):
         return render(
             request,
             "calls/proposal_form.html",
-            _form_context(request, proposal, problems=exc.problems, posted=request.POST),
+            _form_context(
+                request, _visible(request, pk), problems=exc.problems, posted=request.POST
+            ),
             status=400,
         )
     except ValidationError as exc:
@@ -403,7 +411,7 @@ def proposal_submit(request, pk: int):
             "calls/proposal_form.html",
             _form_context(
                 request,
-                proposal,
+                _visible(request, pk),
                 {k: " ".join(v) for k, v in exc.message_dict.items()},
                 posted=request.POST,
             ),

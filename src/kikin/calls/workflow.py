@@ -121,13 +121,20 @@ def allowed(proposal: Proposal, name: str, actor) -> tuple[bool, str]:
 
 
 def apply_transition(
-    proposal: Proposal, name: str, actor, *, note: str = "", extra: dict | None = None
+    proposal: Proposal,
+    name: str,
+    actor,
+    *,
+    note: str = "",
+    extra: dict | None = None,
+    also: dict | None = None,
 ) -> Proposal:
-    """Move `proposal` by transition `name`, saving it and writing the audit record.
+    """Move `proposal` by transition `name`, saving it (with `also`, other fields that change
+    with it, in the same UPDATE) and writing the audit record.
 
     Call inside a transaction, on a row locked with select_for_update.
     """
     ok, reason = allowed(proposal, name, actor)
     if not ok:
         raise TransitionError(reason)
-    return MACHINE.apply(proposal, name, actor, note=note, extra=extra)
+    return MACHINE.apply(proposal, name, actor, note=note, extra=extra, also=also)

@@ -118,6 +118,10 @@ def _replay(request, row: UsedFormKey):
     return response
 
 
+class _KeyUsed(Exception):
+    """The form key was recorded by an earlier request (raised out of its transaction)."""
+
+
 class FormKeyMiddleware:
     """Runs each keyed POST once, atomically, and answers its repeats (see the module docstring).
 
@@ -154,12 +158,22 @@ class FormKeyMiddleware:
             return response
 
     def _run_once(self, request, user, digest, view_func, view_args, view_kwargs):
+        try:
+            return self._first_time(request, user, digest, view_func, view_args, view_kwargs)
+        except _KeyUsed:
+            # The transaction (nothing in it but the refused key) is rolled back: answer as the
+            # first request was answered.
+            return _replay(request, UsedFormKey.objects.get(digest=digest))
+
+    def _first_time(self, request, user, digest, view_func, view_args, view_kwargs):
         with transaction.atomic():
+            # The key's row is the transaction's first write, so a key already used fails it
+            # before anything else is done: the whole transaction is rolled back, and no
+            # savepoint is needed around this insert (a deadline brings hundreds together).
             try:
-                with transaction.atomic():
-                    row = UsedFormKey.objects.create(digest=digest, user=user, path=request.path)
-            except IntegrityError:
-                return _replay(request, UsedFormKey.objects.get(digest=digest))
+                row = UsedFormKey.objects.create(digest=digest, user=user, path=request.path)
+            except IntegrityError as exc:
+                raise _KeyUsed from exc
             response = view_func(request, *view_args, **view_kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response = response.render()

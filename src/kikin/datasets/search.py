@@ -154,6 +154,11 @@ INDEXED_PROPOSAL_FIELDS = frozenset(
 )
 
 
+#: Proposal states entered only from a draft or a submitted proposal (calls.workflow): no
+#: decision can exist yet, so there is no adoption to re-index (a submission skips that read).
+BEFORE_ANY_DECISION = frozenset({"draft", "submitted"})
+
+
 def _on_proposal_saved(sender, instance, update_fields=None, **kwargs):
     """Re-index after the commit, and only what a save may have changed: a save of named
     columns (a submission's receipt number, a state) leaves the entry's texts as they were, so
@@ -166,7 +171,7 @@ def _on_proposal_saved(sender, instance, update_fields=None, **kwargs):
         if "receipt_number" in touched:
             key = instance.receipt_number or ""
             transaction.on_commit(lambda: _set_key(SearchKind.PROPOSAL, pk, key))
-        if "state" in touched:
+        if "state" in touched and instance.state not in BEFORE_ANY_DECISION:
             transaction.on_commit(lambda: _reindex_adoption(pk))
         return
     transaction.on_commit(lambda: _reindex_proposal(pk))

@@ -30,13 +30,23 @@ def revision_in_force(program: Program, on: dt.date) -> PlanRevision | None:
 
 def terms_in_force(theme: Theme, on: dt.date) -> TermsInForce:
     """The terms that applied to `theme` on `on` (rules.md §1: the revision in force then)."""
-    qs = theme.terms.select_related("revision", "theme__item", "theme__parent")
+    # A theme read with its item (and its parent, if it has one) lends them to its terms: the
+    # query then joins the revision alone (a deadline's submissions each ask this once).
+    loaded = Theme.item.is_cached(theme) and (
+        theme.parent_id is None or Theme.parent.is_cached(theme)
+    )
+    qs = theme.terms.select_related(
+        *(["revision"] if loaded else ["revision", "theme__item", "theme__parent"])
+    )
     current = (
         qs.filter(revision__effective_date__lte=on).order_by("-revision__effective_date").first()
     )
-    if current is not None:
-        return TermsInForce(theme, current, "in_force")
-    return TermsInForce(theme, qs.order_by("revision__effective_date").first(), "earliest_recorded")
+    basis = "in_force"
+    if current is None:
+        current, basis = qs.order_by("revision__effective_date").first(), "earliest_recorded"
+    if current is not None and loaded:
+        current.theme = theme
+    return TermsInForce(theme, current, basis)
 
 
 def terms_in_force_many(pairs: Iterable[tuple[Theme, dt.date]]) -> list[TermsInForce]:
