@@ -217,3 +217,23 @@ def test_the_navigation_counts_cost_one_query_for_any_role(world, django_assert_
         assert unread == selectors.unread_count(user)
     assert selectors.nav_counts(world.agency)[0] >= 1  # the claim to check
     assert selectors.nav_counts(world.agency)[1] == 1
+
+
+def test_the_navigation_counts_each_section_up_to_its_cap(world, client, monkeypatch):
+    """A badge says "99+" rather than counting thousands of rows on every page; below the cap
+    the count is exact, and the inbox's own page counts everything."""
+    from kikin.inbox import context_processors
+
+    for n in range(3):
+        notify(recipients=[world.agency], kind=f"test-{n}", obj=world.award, subject=f"件名 {n}")
+    assert selectors.nav_counts(world.agency)[1] == 3
+    assert selectors.nav_counts(world.agency, cap=2)[1] == 2
+    assert selectors.nav_counts(world.agency, cap=10)[1] == 3
+
+    client.force_login(world.agency)
+    page = client.get("/calls/").content.decode()
+    assert 'data-testid="nav-unread-count">3<' in page
+    monkeypatch.setattr(context_processors, "NAV_CAP", 3)
+    page = client.get("/calls/").content.decode()
+    assert 'data-testid="nav-unread-count">2+<' in page
+    assert 'href="/inbox/notifications/?show=unread"' in page

@@ -377,6 +377,21 @@ PROPOSAL_SEARCH = (
 )
 
 
+#: The proposal's long texts, which no list shows: a page of the list leaves them unread.
+LIST_DEFERRED = (
+    "abstract",
+    "plan",
+    "continuation_plan",
+    "declaration_evidence",
+    "cap_excess_reason",
+    "leakage_core_technologies",
+    "leakage_access_control",
+    "leakage_staff_management",
+    "leakage_partner_controls",
+    "benchmark_target",
+)
+
+
 def _call_choices(qs: QuerySet[Proposal]) -> list[tuple[int, str]]:
     """The calls of the proposals the person may see, latest first (one query)."""
     ja = (get_language() or "ja").startswith("ja")

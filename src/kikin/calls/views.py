@@ -98,7 +98,7 @@ def proposal_list(request):
     listing = spec.apply(request, selectors.proposals_for_user(request.user))
     if fmt := export_format(request):
         return exports.PROPOSALS.response(listing.rows, fmt=fmt, applicant=applicant)
-    page = page_of(listing.rows, request.GET.get("page"), PAGE_SIZE)
+    page = page_of(listing.rows.defer(*selectors.LIST_DEFERRED), request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "calls/proposal_list.html",

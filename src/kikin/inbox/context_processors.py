@@ -13,6 +13,14 @@ from . import selectors
 log = logging.getLogger(__name__)
 
 
+#: The navigation counts each section up to this many; beyond, its badge reads "99+".
+NAV_CAP = 100
+
+
+def _badge(n: int) -> int | str:
+    return n if n < NAV_CAP else f"{NAV_CAP - 1}+"
+
+
 def _counts(request) -> dict:
     user = request.user
     sections = getattr(request, "inbox_sections", None)
@@ -20,11 +28,11 @@ def _counts(request) -> dict:
         if sections is not None:
             waiting, unread = sum(s.count for s in sections), selectors.unread_count(user)
         else:
-            waiting, unread = selectors.nav_counts(user)
+            waiting, unread = selectors.nav_counts(user, cap=NAV_CAP)
     except DatabaseError:  # an error page about the database still renders, without counts
         log.warning("inbox counts unavailable", exc_info=True)
         return {"unread": "", "waiting": "", "total": ""}
-    return {"unread": unread, "waiting": waiting, "total": unread + waiting}
+    return {"unread": _badge(unread), "waiting": _badge(waiting), "total": _badge(unread + waiting)}
 
 
 def inbox(request):
