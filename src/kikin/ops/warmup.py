@@ -47,26 +47,29 @@ def warm_up() -> dict:
     from django.utils import translation
 
     started = time.perf_counter()
-    resolver = get_resolver()
-    _ = resolver.reverse_dict  # imports every URLconf and view, and builds the reverse table
-    engine = engines["django"]
-    compiled = 0
-    for name in _template_names():
-        try:
-            engine.get_template(name)
-            compiled += 1
-        except TemplateSyntaxError:  # a fragment meant to be included by another engine
-            log.debug("template %s not compiled", name)
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Log in")
-    for alias in connections:
-        connection = connections[alias]
-        connection.close()
-        # PostgreSQL's pools are per process (a class attribute, made on first use): close one
-        # only if it was made, since asking for it makes it.
-        if alias in getattr(type(connection), "_connection_pools", {}):
-            connection.close_pool()
+    try:
+        resolver = get_resolver()
+        _ = resolver.reverse_dict  # imports every URLconf and view, and builds the reverse table
+        engine = engines["django"]
+        compiled = 0
+        for name in _template_names():
+            try:
+                engine.get_template(name)
+                compiled += 1
+            except TemplateSyntaxError:  # a fragment meant to be included by another engine
+                log.debug("template %s not compiled", name)
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                translation.gettext("Log in")
+    finally:
+        # Whatever happened above, nothing is left open for the forked workers to share.
+        for alias in connections:
+            connection = connections[alias]
+            connection.close()
+            # PostgreSQL's pools are per process (a class attribute, made on first use): close
+            # one only if it was made, since asking for it makes it.
+            if alias in getattr(type(connection), "_connection_pools", {}):
+                connection.close_pool()
     return {
         "url_patterns": len(resolver.url_patterns),
         "templates": compiled,
