@@ -12,6 +12,7 @@ Each process opens its own PostgreSQL pool (KIKIN_DB_POOL_MAX connections at mos
 fork, so web workers × that pool size is the most the web tier ever holds.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -41,3 +42,12 @@ access_log_format = (
     '"status": %(s)s, "bytes": "%(B)s", "ms": %(M)s, "request_id": "%({x-request-id}o)s", '
     '"agent": "%(a)s"}'
 )
+
+
+def pre_fork(server, worker):
+    """What the master loaded (the application, warmed) is moved out of the garbage collector's
+    reach before a worker is forked from it: a worker's full collections then walk only what it
+    allocated itself, not the whole inherited heap (about 180 ms each, in the middle of some
+    request), and leave the pages it shares with the master unwritten."""
+    gc.collect()
+    gc.freeze()

@@ -4,10 +4,12 @@ transactions (kikin.core.sequences), and no number is ever given twice."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kikin.calls.models import Proposal, ProposalVersion
 from kikin.calls.services import save_draft, submit_proposal
@@ -43,6 +45,58 @@ def test_twelve_submissions_at_once_get_twelve_different_numbers_in_order(plan):
     numbers = sorted(Proposal.objects.filter(call=call).values_list("receipt_number", flat=True))
     assert numbers == [f"{call.key}-{n:05d}" for n in range(1, 13)]
     assert ProposalVersion.objects.filter(proposal__call=call).count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_that_races_in_while_the_proposal_is_locked_answers_with_the_winners_version(plan):
+    """The submission reads the proposal and whether its key was used in one locked statement.
+    Another connection holds the lock and stores a version under the same key meanwhile: the
+    waiting submission's insert then meets the unique key, its work is rolled back whole and it
+    answers with the version that won (on PostgreSQL; SQLite's single writer waits before)."""
+    call = f.open_call(plan)
+    actor = f.applicant()
+    p = f.complete_proposal(actor, call)
+    locked, answers, errors = threading.Event(), [], []
+
+    def holder():
+        try:
+            with transaction.atomic():
+                Proposal.objects.select_for_update().get(pk=p.pk)
+                locked.set()
+                time.sleep(0.5)  # the submission below is waiting for the lock by now
+                ProposalVersion.objects.create(
+                    proposal=p,
+                    number=1,
+                    content={"title": p.title},
+                    submitted_at=timezone.now(),
+                    submitted_by=actor,
+                    submission_key="raced",
+                )
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def submitter():
+        try:
+            locked.wait(10)
+            answers.append(submit_proposal(actor=actor, proposal=p, submission_key="raced"))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=submitter)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    winner = ProposalVersion.objects.get(submission_key="raced")
+    assert [v.pk for v in answers] == [winner.pk]
+    assert ProposalVersion.objects.filter(proposal=p).count() == 1
+    p.refresh_from_db()
+    assert p.state == "draft" and p.receipt_number is None  # the loser changed nothing
 
 
 @pytest.mark.django_db(transaction=True)

@@ -57,6 +57,28 @@ def test_submitting_twice_with_the_same_key_gives_one_version_and_one_receipt(se
     )
 
 
+def test_a_replayed_key_saves_nothing_again_and_a_key_of_another_proposal_is_refused(setting):
+    call, actor = setting
+    p = f.complete_proposal(actor, call)
+    first = submit_proposal(actor=actor, proposal=p, submission_key="replayed")
+    records = AuditRecord.objects.filter(object_id=str(p.pk)).count()
+    again = submit_proposal(
+        actor=actor,
+        proposal=p,
+        submission_key="replayed",
+        draft={"fields": {"title": "送り直しで変えた題名"}},
+    )
+    p.refresh_from_db()
+    assert again.pk == first.pk and p.title != "送り直しで変えた題名"
+    assert AuditRecord.objects.filter(object_id=str(p.pk)).count() == records
+    other = f.complete_proposal(actor, call, title="別の提案")
+    with pytest.raises(ValidationError) as exc:
+        submit_proposal(actor=actor, proposal=other, submission_key="replayed")
+    assert "submission_key" in exc.value.message_dict
+    other.refresh_from_db()
+    assert other.state == ProposalState.DRAFT and other.receipt_number is None
+
+
 def test_receipt_numbers_run_on_per_call(setting):
     call, actor = setting
     numbers = []

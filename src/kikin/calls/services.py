@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -475,7 +475,6 @@ def _next_receipt_number(call: Call) -> str:
     return f"{call.key}-{last:05d}"
 
 
-@transaction.atomic
 def submit_proposal(
     *, actor, proposal: Proposal, submission_key: str, at=None, draft: dict | None = None
 ) -> ProposalVersion:
@@ -483,23 +482,60 @@ def submit_proposal(
 
     `draft`, if given, is saved first as save_draft would (its keys: fields, budget, team,
     partners), under the same lock: the form's "submit" sends what it shows.
-    Idempotent: a submission key already used returns its version unchanged. The first
-    submission gives the proposal its receipt number; later ones (while the call is open and
-    the ministry has not yet reviewed it) add versions under the same number.
+    Idempotent: a submission key already used returns its version unchanged, and nothing is
+    saved again. The first submission gives the proposal its receipt number; later ones (while
+    the call is open and the ministry has not yet reviewed it) add versions under the same number.
     Raises SubmissionRefused with every problem, PermissionDenied for the wrong person.
     Side effects: ProposalVersion, state change and audit record.
-
-    The proposal and its rows are read once (a deadline brings hundreds of these together):
-    the checks and the frozen version use the same prefetched rows.
     """
     if not submission_key or len(submission_key) > 64:
         raise ValidationError({"submission_key": _("Missing or malformed submission key.")})
+    try:
+        return _submit_locked(
+            actor=actor, pk=proposal.pk, submission_key=submission_key, at=at, draft=draft
+        )
+    except IntegrityError:
+        # The same key raced in through another connection after this one had read the
+        # proposal: that one won (the key is unique), and everything this one wrote is rolled
+        # back with its savepoint. Answer with the winner's version.
+        done = ProposalVersion.objects.filter(submission_key=submission_key).first()
+        if done is None:
+            raise
+        return _same_proposal(done, proposal.pk)
+
+
+def _same_proposal(version: ProposalVersion, pk: int) -> ProposalVersion:
+    if version.proposal_id != pk:
+        raise ValidationError(
+            {"submission_key": _("This submission key belongs to another proposal.")}
+        )
+    return version
+
+
+@transaction.atomic
+def _submit_locked(*, actor, pk: int, submission_key: str, at, draft: dict | None):
+    """submit_proposal's work, in one savepoint. A deadline brings hundreds of these together,
+    so the proposal is read once, locked, with its rows and with the two facts the checks would
+    otherwise each ask for: the version this key already made (if any) and whether the theme is
+    open in the call. The checks and the frozen version use the same rows."""
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
         .select_related("call__program", "theme__item", "organisation", "cap_exception")
+        .annotate(
+            version_of_key=Subquery(
+                ProposalVersion.objects.filter(submission_key=submission_key).values("pk")[:1]
+            ),
+            theme_in_call=Exists(
+                Call.themes.through.objects.filter(
+                    call_id=OuterRef("call_id"), theme_id=OuterRef("theme_id")
+                )
+            ),
+        )
         .prefetch_related(*PROPOSAL_ROWS)
-        .get(pk=proposal.pk)
+        .get(pk=pk)
     )
+    if proposal.version_of_key is not None:
+        return _same_proposal(ProposalVersion.objects.get(pk=proposal.version_of_key), pk)
     if proposal.theme.program_id == proposal.call.program_id:  # read once, not twice
         proposal.theme.program = proposal.call.program
     if draft is not None:
@@ -515,13 +551,6 @@ def submit_proposal(
             name in proposal._prefetched_objects_cache for name in PROPOSAL_ROWS
         ):
             prefetch_related_objects([proposal], *PROPOSAL_ROWS)
-    done = ProposalVersion.objects.filter(submission_key=submission_key).first()
-    if done is not None:
-        if done.proposal_id != proposal.pk:
-            raise ValidationError(
-                {"submission_key": _("This submission key belongs to another proposal.")}
-            )
-        return done
     at = at or timeutil.now()
     if not proposal.call.is_open(at):
         raise SubmissionRefused(
@@ -551,19 +580,16 @@ def submit_proposal(
     also = {"version_count": proposal.version_count + 1}
     if first:
         also |= {"receipt_number": _next_receipt_number(proposal.call), "submitted_at": at}
-    try:
-        with transaction.atomic():
-            version = ProposalVersion.objects.create(
-                proposal=proposal,
-                number=also["version_count"],
-                content=snapshot(proposal),
-                submitted_at=at,
-                submitted_by=actor,
-                submission_key=submission_key,
-            )
-    except IntegrityError:
-        # The same key raced in through another connection: that one won; return it.
-        return ProposalVersion.objects.get(submission_key=submission_key)
+    # No savepoint of its own: a key that raced in meanwhile fails this insert, and
+    # submit_proposal answers from outside this function's savepoint.
+    version = ProposalVersion.objects.create(
+        proposal=proposal,
+        number=also["version_count"],
+        content=snapshot(proposal),
+        submitted_at=at,
+        submitted_by=actor,
+        submission_key=submission_key,
+    )
     # The state, the receipt number and the version count in one UPDATE, with the audit record.
     apply_transition(
         proposal,

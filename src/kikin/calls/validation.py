@@ -147,7 +147,11 @@ def check_proposal(proposal: Proposal) -> list[Problem]:
     call = proposal.call
     theme = proposal.theme
 
-    if not call.themes.filter(pk=theme.pk).exists():
+    # A proposal read for submission carries the answer (calls.services: `theme_in_call`).
+    in_call = getattr(proposal, "theme_in_call", None)
+    if in_call is None:
+        in_call = call.themes.filter(pk=theme.pk).exists()
+    if not in_call:
         add("theme", _("This theme is not open in this call."))
         return problems
     in_force = terms_in_force(theme, call_date(proposal))
