@@ -22,6 +22,7 @@ from kikin.accounts.models import Role
 from kikin.audit.services import record
 from kikin.core import sequences, timeutil
 from kikin.core import validation as v
+from kikin.core.compiled import CompiledQuery, attach_rows
 from kikin.core.files import check_document
 from kikin.core.timeutil import JST, jst_end_of
 from kikin.rules import fiscal
@@ -512,18 +513,13 @@ def _same_proposal(version: ProposalVersion, pk: int) -> ProposalVersion:
     return version
 
 
-@transaction.atomic
-def _submit_locked(*, actor, pk: int, submission_key: str, at, draft: dict | None):
-    """submit_proposal's work, in one savepoint. A deadline brings hundreds of these together,
-    so the proposal is read once, locked, with its rows and with the two facts the checks would
-    otherwise each ask for: the version this key already made (if any) and whether the theme is
-    open in the call. The checks and the frozen version use the same rows."""
-    proposal = (
+def _locked_for_submission(pk: int, key: str):
+    return (
         Proposal.objects.select_for_update(of=("self",))
         .select_related("call__program", "theme__item", "organisation", "cap_exception")
         .annotate(
             version_of_key=Subquery(
-                ProposalVersion.objects.filter(submission_key=submission_key).values("pk")[:1]
+                ProposalVersion.objects.filter(submission_key=key).values("pk")[:1]
             ),
             theme_in_call=Exists(
                 Call.themes.through.objects.filter(
@@ -531,11 +527,40 @@ def _submit_locked(*, actor, pk: int, submission_key: str, at, draft: dict | Non
                 )
             ),
         )
-        .prefetch_related(*PROPOSAL_ROWS)
-        .get(pk=pk)
+        .filter(pk=pk)
+        .order_by()
     )
+
+
+def _rows_of(relation: str) -> CompiledQuery:
+    model = Proposal._meta.get_field(relation).related_model
+    return CompiledQuery(lambda pk: model._default_manager.filter(proposal_id=pk), pk=-918_273_647)
+
+
+#: The proposal's rows (PROPOSAL_ROWS), each read as prefetch_related reads it, compiled once.
+_ROWS_FOR_SUBMISSION = {relation: _rows_of(relation) for relation in PROPOSAL_ROWS}
+
+
+#: Compiled once a process (kikin.core.compiled): compiling it cost more than running it.
+_LOCKED_FOR_SUBMISSION = CompiledQuery(
+    _locked_for_submission, pk=-918_273_645, key="\x00placeholder-submission-key"
+)
+
+
+@transaction.atomic
+def _submit_locked(*, actor, pk: int, submission_key: str, at, draft: dict | None):
+    """submit_proposal's work, in one savepoint. A deadline brings hundreds of these together,
+    so the proposal is read once, locked, with its rows and with the two facts the checks would
+    otherwise each ask for: the version this key already made (if any) and whether the theme is
+    open in the call. The checks and the frozen version use the same rows."""
+    found = _LOCKED_FOR_SUBMISSION.fetch(pk=pk, key=submission_key)
+    if not found:
+        raise Proposal.DoesNotExist("No proposal matches the given query.")
+    proposal = found[0]
     if proposal.version_of_key is not None:
         return _same_proposal(ProposalVersion.objects.get(pk=proposal.version_of_key), pk)
+    for relation, rows in _ROWS_FOR_SUBMISSION.items():
+        attach_rows(proposal, relation, rows.fetch(pk=pk))
     if proposal.theme.program_id == proposal.call.program_id:  # read once, not twice
         proposal.theme.program = proposal.call.program
     if draft is not None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from kikin.core.compiled import CompiledQuery
+
 from .models import PlanRevision, Program, ResearchItem, Theme, ThemeTerms
 
 
@@ -28,6 +30,18 @@ def revision_in_force(program: Program, on: dt.date) -> PlanRevision | None:
     return program.revisions.filter(effective_date__lte=on).order_by("-effective_date").first()
 
 
+def _latest_terms_on(theme_id: int, on: dt.date):
+    return (
+        ThemeTerms.objects.select_related("revision")
+        .filter(theme_id=theme_id, revision__effective_date__lte=on)
+        .order_by("-revision__effective_date")[:1]
+    )
+
+
+#: Compiled once a process (kikin.core.compiled): every submission asks it once.
+_LATEST_TERMS_ON = CompiledQuery(_latest_terms_on, theme_id=-918_273_646, on=dt.date(1, 1, 3))
+
+
 def terms_in_force(theme: Theme, on: dt.date) -> TermsInForce:
     """The terms that applied to `theme` on `on` (rules.md §1: the revision in force then)."""
     # A theme read with its item (and its parent, if it has one) lends them to its terms: the
@@ -38,9 +52,14 @@ def terms_in_force(theme: Theme, on: dt.date) -> TermsInForce:
     qs = theme.terms.select_related(
         *(["revision"] if loaded else ["revision", "theme__item", "theme__parent"])
     )
-    current = (
-        qs.filter(revision__effective_date__lte=on).order_by("-revision__effective_date").first()
-    )
+    if loaded:
+        current = next(iter(_LATEST_TERMS_ON.fetch(theme_id=theme.pk, on=on)), None)
+    else:
+        current = (
+            qs.filter(revision__effective_date__lte=on)
+            .order_by("-revision__effective_date")
+            .first()
+        )
     basis = "in_force"
     if current is None:
         current, basis = qs.order_by("revision__effective_date").first(), "earliest_recorded"
