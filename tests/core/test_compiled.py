@@ -98,6 +98,8 @@ def test_a_placeholder_must_reach_the_sql_once_and_every_value_be_given(proposal
     compiled = CompiledQuery(lambda pk: Proposal.objects.filter(pk=pk), pk=PK)
     with pytest.raises(TypeError):
         compiled.fetch(id=proposals[0].pk)
+    with pytest.raises(TypeError, match="pk must be a int, not str"):
+        compiled.fetch(pk=str(proposals[0].pk))
     with pytest.raises(ValueError):
         CompiledQuery(lambda: Proposal.objects.all())
 

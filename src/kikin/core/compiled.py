@@ -60,6 +60,12 @@ class CompiledQuery:
                 f"CompiledQuery.fetch: give exactly {sorted(self._placeholders)}, "
                 f"got {sorted(values)}"
             )
+        for name, value in values.items():
+            if type(value) is not type(self._placeholders[name]):
+                raise TypeError(
+                    f"CompiledQuery.fetch: {name} must be a "
+                    f"{type(self._placeholders[name]).__name__}, not {type(value).__name__}"
+                )
         connection = connections[using]
         compiled = self._compiled.get((using, connection.vendor)) or self._compile(using)
         queryset = compiled.template._chain()

@@ -52,7 +52,7 @@ def terms_in_force(theme: Theme, on: dt.date) -> TermsInForce:
     qs = theme.terms.select_related(
         *(["revision"] if loaded else ["revision", "theme__item", "theme__parent"])
     )
-    if loaded:
+    if loaded and type(on) is dt.date:
         current = next(iter(_LATEST_TERMS_ON.fetch(theme_id=theme.pk, on=on)), None)
     else:
         current = (
